@@ -1,0 +1,42 @@
+/**
+ * Every error traceway reports to a client or a user carries a stable code and the HTTP
+ * status it maps to, so logs, dashboards and clients can match on the code, not the text.
+ */
+export const ErrorCodes = {
+  NO_HEALTHY_BACKEND: { code: "TRACEWAY_ERR_NO_HEALTHY_BACKEND", status: 503 },
+  NO_ROUTE: { code: "TRACEWAY_ERR_NO_ROUTE", status: 404 },
+  UPSTREAM_CONNECT: { code: "TRACEWAY_ERR_UPSTREAM_CONNECT", status: 502 },
+  UPSTREAM_RESET: { code: "TRACEWAY_ERR_UPSTREAM_RESET", status: 502 },
+  UPSTREAM_BAD_RESPONSE: { code: "TRACEWAY_ERR_UPSTREAM_BAD_RESPONSE", status: 502 },
+  UPSTREAM_DNS: { code: "TRACEWAY_ERR_UPSTREAM_DNS", status: 502 },
+  UPSTREAM_TIMEOUT: { code: "TRACEWAY_ERR_UPSTREAM_TIMEOUT", status: 504 },
+  QUEUE_FULL: { code: "TRACEWAY_ERR_QUEUE_FULL", status: 503 },
+  QUEUE_TIMEOUT: { code: "TRACEWAY_ERR_QUEUE_TIMEOUT", status: 503 },
+  SHUTTING_DOWN: { code: "TRACEWAY_ERR_SHUTTING_DOWN", status: 503 },
+  BAD_REQUEST: { code: "TRACEWAY_ERR_BAD_REQUEST", status: 400 },
+  CONFIG_INVALID: { code: "TRACEWAY_ERR_CONFIG_INVALID", status: 500 },
+  UNKNOWN_STRATEGY: { code: "TRACEWAY_ERR_UNKNOWN_STRATEGY", status: 500 },
+} as const;
+
+export type ErrorKind = keyof typeof ErrorCodes;
+export type ErrorCode = (typeof ErrorCodes)[ErrorKind]["code"];
+
+/** An error with a stable code and HTTP status. */
+export class TracewayError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly kind: ErrorKind;
+
+  constructor(kind: ErrorKind, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "TracewayError";
+    this.kind = kind;
+    this.code = ErrorCodes[kind].code;
+    this.status = ErrorCodes[kind].status;
+  }
+
+  /** The JSON body sent to clients. */
+  toJSON(): { error: { code: ErrorCode; message: string } } {
+    return { error: { code: this.code, message: this.message } };
+  }
+}

@@ -1,0 +1,145 @@
+import type { Clock } from "../shared/clock.ts";
+import { Backend, type BackendSpec } from "./backend.ts";
+
+/** Who may change a backend's status: health checkers know only this. */
+export interface StatusSetter {
+  /** Active health verdict. */
+  setActiveStatus(backend: Backend, up: boolean): void;
+  /** Passive ejection until `untilMs` (clock time); 0 lifts it. */
+  eject(backend: Backend, untilMs: number): void;
+}
+
+export interface PoolOptions {
+  readonly clock: Clock;
+  /** Ramp time for a backend that (re)joins; 0 disables slow start. */
+  readonly slowStartMs: number;
+  /** When nothing is healthy, offer every backend instead of none (opt-in, like Envoy's panic mode). */
+  readonly panicMode: boolean;
+}
+
+export type PoolChange =
+  | { readonly type: "status"; readonly backend: Backend; readonly up: boolean }
+  | { readonly type: "members"; readonly added: readonly Backend[]; readonly removed: readonly Backend[] };
+
+/**
+ * The backends of one upstream and which of them may take traffic. Candidate lists are
+ * computed on change, not per request.
+ */
+export class UpstreamPool implements StatusSetter {
+  readonly name: string;
+  #backends: Backend[] = [];
+  #candidates: readonly Backend[] = [];
+  #opts: PoolOptions;
+  #listeners = new Set<(change: PoolChange) => void>();
+  /** Earliest time an ejection or slow start ramp needs the candidate list recomputed. */
+  #nextRecomputeAt = Infinity;
+
+  constructor(name: string, specs: readonly BackendSpec[], opts: PoolOptions) {
+    this.name = name;
+    this.#opts = opts;
+    this.reconcile(specs);
+    // nginx applies slow start to servers that recover, not to the ones present at start-up.
+    for (const b of this.#backends) b.upSince = -Infinity;
+    this.#recompute();
+  }
+
+  get backends(): readonly Backend[] {
+    return this.#backends;
+  }
+
+  /** Backends that may take a new request now. Empty means: answer 503. */
+  candidates(): readonly Backend[] {
+    if (this.#opts.clock.now() >= this.#nextRecomputeAt) this.#recompute();
+    return this.#candidates;
+  }
+
+  isUp(backend: Backend): boolean {
+    return backend.activeUp && backend.ejectedUntil <= this.#opts.clock.now();
+  }
+
+  setActiveStatus(backend: Backend, up: boolean): void {
+    if (backend.activeUp === up) return;
+    const wasUp = this.isUp(backend);
+    backend.activeUp = up;
+    this.#afterStatusChange(backend, wasUp);
+  }
+
+  eject(backend: Backend, untilMs: number): void {
+    const wasUp = this.isUp(backend);
+    backend.ejectedUntil = untilMs;
+    this.#afterStatusChange(backend, wasUp);
+  }
+
+  /** Replace the member set; backends whose origin is unchanged keep their state. */
+  reconcile(specs: readonly BackendSpec[]): void {
+    const byId = new Map(this.#backends.map((b) => [b.id, b]));
+    const next: Backend[] = [];
+    const added: Backend[] = [];
+    for (const spec of specs) {
+      const fresh = new Backend(spec);
+      const existing = byId.get(fresh.id);
+      if (existing) {
+        existing.weight = spec.weight;
+        existing.backup = spec.backup;
+        byId.delete(fresh.id);
+        next.push(existing);
+      } else {
+        fresh.upSince = this.#opts.clock.now();
+        next.push(fresh);
+        added.push(fresh);
+      }
+    }
+    const removed = [...byId.values()];
+    this.#backends = next;
+    this.#recompute();
+    if (added.length > 0 || removed.length > 0) this.#emit({ type: "members", added, removed });
+  }
+
+  onChange(listener: (change: PoolChange) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #afterStatusChange(backend: Backend, wasUp: boolean): void {
+    const up = this.isUp(backend);
+    if (up && !wasUp) backend.upSince = this.#opts.clock.now();
+    this.#recompute();
+    if (up !== wasUp) this.#emit({ type: "status", backend, up });
+  }
+
+  #recompute(): void {
+    const now = this.#opts.clock.now();
+    const { slowStartMs } = this.#opts;
+    let nextAt = Infinity;
+    const primaries: Backend[] = [];
+    const backups: Backend[] = [];
+    for (const b of this.#backends) {
+      if (b.ejectedUntil > now) {
+        nextAt = Math.min(nextAt, b.ejectedUntil);
+      } else if (b.ejectedUntil !== 0) {
+        // Ejection expired: the backend rejoins and ramps like any recovered backend.
+        b.ejectedUntil = 0;
+        b.upSince = now;
+      }
+      b.effectiveWeight = b.weight;
+      if (slowStartMs > 0) {
+        const age = now - b.upSince;
+        if (age < slowStartMs) {
+          // nginx slow_start: weight grows linearly from ~0 to full; never 0 so it is still picked.
+          b.effectiveWeight = Math.max(b.weight * (age / slowStartMs), b.weight / 100);
+          nextAt = Math.min(nextAt, now + Math.min(1000, slowStartMs - age));
+        }
+      }
+      if (!this.isUp(b)) continue;
+      (b.backup ? backups : primaries).push(b);
+    }
+    this.#nextRecomputeAt = nextAt;
+    if (primaries.length > 0) this.#candidates = primaries;
+    else if (backups.length > 0) this.#candidates = backups;
+    else this.#candidates = this.#opts.panicMode ? this.#backends.filter((b) => !b.backup) : [];
+  }
+
+  #emit(change: PoolChange): void {
+    for (const listener of this.#listeners) listener(change);
+  }
+}

@@ -1,0 +1,72 @@
+import type { IncomingMessage, OutgoingHttpHeaders } from "node:http";
+import type { Backend } from "../pool/backend.ts";
+
+/**
+ * The proxy reports what it does through these hooks and knows nothing else about
+ * telemetry. Implementations must never throw into the proxy (guard inside) and must not
+ * keep references to `req` after `end`.
+ */
+export interface ProxyObserver {
+  /** Called once per client request, after routing. */
+  onRequest(info: RequestInfo): RequestObservation;
+}
+
+export interface RequestInfo {
+  readonly req: IncomingMessage;
+  readonly method: string;
+  /** Bounded route label: the matched route's template, never the raw path. */
+  readonly route: string;
+  readonly upstream: string;
+}
+
+export interface RequestObservation {
+  /** Once per upstream attempt; `headers` may be mutated to inject trace context. */
+  onAttempt(info: AttemptInfo): AttemptObservation;
+  /** Time spent waiting for a connection slot (maxConnsPerBackend). */
+  onQueued?(backend: Backend, waitSeconds: number): void;
+  /** Once, when the response to the client has finished or failed. */
+  end(result: RequestResult): void;
+}
+
+export interface AttemptInfo {
+  readonly backend: Backend;
+  readonly upstream: string;
+  readonly method: string;
+  /** The URL sent upstream (backend origin + path + query). */
+  readonly url: string;
+  /** 0 for the first attempt, n for the n-th retry (`http.request.resend_count`). */
+  readonly resendCount: number;
+  readonly headers: OutgoingHttpHeaders;
+}
+
+export interface AttemptObservation {
+  end(result: AttemptResult): void;
+}
+
+export interface AttemptResult {
+  readonly statusCode?: number;
+  /** Low-cardinality error type: `timeout`, `connect_error`, `reset`, `dns_error`, `bad_response`, `aborted`, or the 5xx status as text. */
+  readonly errorType?: string;
+}
+
+export interface RequestResult {
+  readonly statusCode: number;
+  /** The backend that produced the final response, if any. */
+  readonly backend?: Backend;
+  readonly retries: number;
+  /** Stable traceway error code when traceway itself answered with an error. */
+  readonly errorCode?: string;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+}
+
+/** Observer that does nothing: telemetry off. */
+export const noopObserver: ProxyObserver = {
+  onRequest: () => noopRequestObservation,
+};
+
+const noopAttemptObservation: AttemptObservation = { end: () => {} };
+const noopRequestObservation: RequestObservation = {
+  onAttempt: () => noopAttemptObservation,
+  end: () => {},
+};
