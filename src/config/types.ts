@@ -1,0 +1,126 @@
+/**
+ * The validated, normalised configuration the rest of traceway consumes. Durations are in
+ * milliseconds, every default is filled in. The file format (YAML/JSON, `5s` durations,
+ * `${ENV}` interpolation) is parsed into this by `config/load.ts`.
+ */
+
+export type StrategyName =
+  | "round_robin"
+  | "weighted_round_robin"
+  | "least_conn"
+  | "ip_hash"
+  | "consistent_hash"
+  | "random"
+  | "p2c"
+  | "ewma";
+
+/** Where a hash strategy takes its key from. */
+export type HashKeySource =
+  | { readonly kind: "ip" }
+  | { readonly kind: "path" }
+  | { readonly kind: "header"; readonly name: string }
+  | { readonly kind: "cookie"; readonly name: string };
+
+export type RetryOn = "error" | "timeout" | "http_500" | "http_502" | "http_503" | "http_504" | "http_429";
+
+export interface BackendConfig {
+  readonly url: string;
+  readonly weight: number;
+  readonly backup: boolean;
+}
+
+export interface HealthCheckConfig {
+  readonly enabled: boolean;
+  readonly path: string;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly unhealthyThreshold: number;
+  readonly healthyThreshold: number;
+  /** Inclusive ranges, e.g. "200-399" → [{min:200,max:399}]. */
+  readonly expectStatus: readonly { readonly min: number; readonly max: number }[];
+  /** Fraction of the interval added or removed at random, 0..1. */
+  readonly jitter: number;
+}
+
+export interface PassiveHealthConfig {
+  /** nginx max_fails; 0 disables. */
+  readonly maxFails: number;
+  /** nginx fail_timeout: the window failures are counted in, and the ejection time. */
+  readonly failTimeoutMs: number;
+  /** Envoy outlier detection: consecutive 5xx before ejection; 0 disables. */
+  readonly consecutive5xx: number;
+  /** Envoy: base ejection time, multiplied by the number of times ejected. */
+  readonly baseEjectionMs: number;
+  /** Envoy: at most this percentage of backends ejected at once. */
+  readonly maxEjectionPercent: number;
+}
+
+export interface RetryConfig {
+  /** Total attempts including the first (nginx proxy_next_upstream_tries). */
+  readonly tries: number;
+  /** Time budget for all attempts (nginx proxy_next_upstream_timeout); 0 = none. */
+  readonly timeoutMs: number;
+  readonly on: readonly RetryOn[];
+}
+
+export interface TimeoutsConfig {
+  readonly connectMs: number;
+  /** Until the response headers arrive. */
+  readonly responseMs: number;
+  /** Socket inactivity, either direction, once streaming. */
+  readonly idleMs: number;
+}
+
+export interface UpstreamConfig {
+  readonly name: string;
+  readonly strategy: StrategyName;
+  readonly hashKey: HashKeySource;
+  readonly backends: readonly BackendConfig[];
+  readonly healthCheck: HealthCheckConfig;
+  readonly passive: PassiveHealthConfig;
+  readonly retry: RetryConfig;
+  readonly timeouts: TimeoutsConfig;
+  /** 0 = unlimited; otherwise requests queue for a slot. */
+  readonly maxConnsPerBackend: number;
+  readonly queue: { readonly size: number; readonly timeoutMs: number };
+  /** Idle keep-alive sockets kept per backend. */
+  readonly keepAlive: { readonly maxSockets: number; readonly maxFreeSockets: number };
+  readonly slowStartMs: number;
+  /** Offer every backend when none is healthy (Envoy panic mode); default off → 503. */
+  readonly panicMode: boolean;
+}
+
+export interface RouteConfig {
+  readonly match: { readonly host?: string; readonly pathPrefix: string };
+  readonly upstream: string;
+  /** Preserve the client's Host header (nginx `proxy_set_header Host $host`); default true. */
+  readonly preserveHost: boolean;
+}
+
+export interface ServerConfig {
+  readonly host: string;
+  readonly port: number;
+  /** CIDRs/addresses whose X-Forwarded-* headers are trusted and kept. */
+  readonly trustedProxies: readonly string[];
+  /** Deadline for in-flight requests on SIGTERM. */
+  readonly shutdownTimeoutMs: number;
+}
+
+export interface TelemetryConfig {
+  readonly serviceName: string;
+  readonly prometheus: { readonly enabled: boolean; readonly host: string; readonly port: number; readonly path: string };
+  readonly traces: { readonly enabled: boolean; readonly otlpEndpoint: string; readonly sampleRatio: number };
+}
+
+export interface LoggingConfig {
+  readonly level: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
+  readonly accessLog: boolean;
+}
+
+export interface TracewayConfig {
+  readonly server: ServerConfig;
+  readonly upstreams: ReadonlyMap<string, UpstreamConfig>;
+  readonly routes: readonly RouteConfig[];
+  readonly telemetry: TelemetryConfig;
+  readonly logging: LoggingConfig;
+}
