@@ -43,6 +43,12 @@ export class UpstreamPool implements StatusSetter {
     this.#recompute();
   }
 
+  /** New slow-start / panic settings from a reload. */
+  configure(opts: PoolOptions): void {
+    this.#opts = opts;
+    this.#recompute();
+  }
+
   get backends(): readonly Backend[] {
     return this.#backends;
   }

@@ -1,0 +1,277 @@
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import type { Logger } from "pino";
+import type { RouteConfig } from "../config/types.ts";
+import { TracewayError } from "../errors.ts";
+import type { Backend } from "../pool/backend.ts";
+import type { Clock } from "../shared/clock.ts";
+import type { BackendAgents } from "./agents.ts";
+import { sendError } from "./error-response.ts";
+import type { UpstreamErrorType } from "./error-classify.ts";
+import { setForwardingHeaders } from "./forwarding-headers.ts";
+import { hashKeyOf } from "./hash-key.ts";
+import { withoutHopByHop } from "./hop-by-hop.ts";
+import type { ProxyObserver, RequestObservation } from "./observer.ts";
+import { isIdempotent } from "./retry-policy.ts";
+import type { TrustedProxies } from "./trusted-proxies.ts";
+import { startAttempt, type AttemptOutcome } from "./upstream-attempt.ts";
+import type { Upstream } from "./upstream.ts";
+
+export interface ForwarderDeps {
+  readonly agents: BackendAgents;
+  readonly trusted: TrustedProxies;
+  readonly observer: ProxyObserver;
+  readonly logger: Logger;
+  readonly clock: Clock;
+}
+
+/** Seconds a 503 tells clients to wait: about one health-check round. */
+const RETRY_AFTER_SECONDS = 1;
+
+/**
+ * Sends one client request to an upstream: picks a backend, retries on another one when the
+ * retry policy and the request allow it, and streams the chosen response back.
+ */
+export class HttpForwarder {
+  readonly #deps: ForwarderDeps;
+
+  constructor(deps: ForwarderDeps) {
+    this.#deps = deps;
+  }
+
+  async forward(req: IncomingMessage, res: ServerResponse, route: RouteConfig, routeLabel: string, upstream: Upstream): Promise<void> {
+    const { clock, observer } = this.#deps;
+    const method = req.method ?? "GET";
+    const obs = observer.onRequest({ req, method, route: routeLabel, upstream: upstream.name });
+    const headers = withoutHopByHop(req.headers);
+    const clientIp = setForwardingHeaders(req, headers, this.#deps.trusted);
+    const pickRequest = { hashKey: hashKeyOf(upstream.config.hashKey, req, clientIp) };
+    const body = hasBody(req) ? req : undefined;
+    const startedAt = clock.now();
+    const { retry, config } = upstream;
+
+    let clientGone = false;
+    let current: AttemptOutcome | undefined;
+    let currentRequest: { destroy(): void } | undefined;
+    const onClientClose = (): void => {
+      if (res.writableFinished) return;
+      clientGone = true;
+      currentRequest?.destroy();
+    };
+    res.once("close", onClientClose);
+
+    let tried: Backend[] | undefined;
+    let lastError: TracewayError | undefined;
+    const bodyCounter = { bytes: 0 };
+
+    for (let attempt = 0; attempt < retry.tries && !clientGone; attempt++) {
+      if (attempt > 0 && retry.budgetMs > 0 && clock.now() - startedAt >= retry.budgetMs) break;
+
+      let backend: Backend | undefined;
+      try {
+        backend = await this.#pick(upstream, pickRequest, tried, obs);
+      } catch (error) {
+        lastError = error instanceof TracewayError ? error : new TracewayError("QUEUE_FULL", String(error));
+        break;
+      }
+      if (!backend) {
+        if (attempt === 0) {
+          lastError = new TracewayError("NO_HEALTHY_BACKEND", `no healthy backend in upstream "${upstream.name}"`);
+        }
+        break;
+      }
+      (tried ??= []).push(backend);
+
+      headers.host = route.preserveHost && req.headers.host ? req.headers.host : backend.url.host;
+      const path = req.url ?? "/";
+      const attemptObs = obs.onAttempt({
+        backend,
+        upstream: upstream.name,
+        method,
+        url: backend.id + path,
+        resendCount: attempt,
+        headers,
+      });
+      backend.inFlight++;
+      const attemptStart = clock.now();
+      const running = startAttempt({
+        backend,
+        agent: this.#deps.agents.get(backend, config.keepAlive),
+        method,
+        path,
+        headers,
+        body,
+        bodyCounter,
+        connectMs: config.timeouts.connectMs,
+        responseMs: config.timeouts.responseMs,
+        idleMs: config.timeouts.idleMs,
+      });
+      currentRequest = running.upstreamRequest;
+      current = await running.done;
+      const latencyMs = clock.now() - attemptStart;
+
+      if (current.kind === "error") {
+        this.#releaseSlot(upstream, backend);
+        const errorType = clientGone ? "aborted" : current.errorType;
+        attemptObs.end({ errorType });
+        if (clientGone) break;
+        upstream.strategy.observe?.(backend, { latencyMs, failed: true });
+        upstream.passive.record(backend, { kind: passiveKind(current.errorType) });
+        lastError = errorFor(current.errorType, backend, current.error);
+        const resendable = !current.bodyConsumed && (isIdempotent(method) || !current.sent);
+        if (!resendable || !retry.retriesError(current.errorType)) break;
+        this.#deps.logger.warn(
+          { upstream: upstream.name, backend: backend.label, error: current.errorType, attempt: attempt + 1 },
+          "retrying on another backend after upstream error",
+        );
+        continue;
+      }
+
+      const { response } = current;
+      const status = response.statusCode ?? 502;
+      const failedStatus = status >= 500;
+      upstream.strategy.observe?.(backend, { latencyMs, failed: failedStatus });
+      upstream.passive.record(backend, failedStatus ? { kind: "http_5xx", status } : { kind: "success" });
+      if (
+        retry.retriesStatus(status) &&
+        attempt + 1 < retry.tries &&
+        !(body?.readableDidRead ?? false) &&
+        isIdempotent(method) &&
+        this.#hasAnotherCandidate(upstream, tried) &&
+        !(retry.budgetMs > 0 && clock.now() - startedAt >= retry.budgetMs)
+      ) {
+        attemptObs.end({ statusCode: status, errorType: String(status) });
+        response.resume();
+        response.once("close", () => this.#releaseSlot(upstream, backend));
+        this.#deps.logger.warn(
+          { upstream: upstream.name, backend: backend.label, status, attempt: attempt + 1 },
+          "retrying on another backend after upstream status",
+        );
+        continue;
+      }
+      attemptObs.end(failedStatus ? { statusCode: status, errorType: String(status) } : { statusCode: status });
+      res.off("close", onClientClose);
+      this.#stream(response, current.upstreamRequest, res, upstream, backend, obs, attempt, bodyCounter);
+      return;
+    }
+
+    res.off("close", onClientClose);
+    if (body && !body.readableEnded) body.resume();
+    const error = lastError ?? new TracewayError("UPSTREAM_CONNECT", `upstream "${upstream.name}" failed`);
+    const attempts = tried?.length ?? 0;
+    if (!clientGone) sendError(res, error, error.kind === "NO_HEALTHY_BACKEND" ? RETRY_AFTER_SECONDS : undefined);
+    obs.end({
+      statusCode: clientGone ? 499 : error.status,
+      retries: Math.max(0, attempts - 1),
+      errorCode: clientGone ? "TRACEWAY_ERR_CLIENT_CLOSED" : error.code,
+      bytesIn: bodyCounter.bytes,
+      bytesOut: 0,
+    });
+  }
+
+  /** Pick among healthy, untried backends with a free connection slot, queueing if all are busy. */
+  async #pick(
+    upstream: Upstream,
+    pickRequest: { hashKey: string },
+    tried: Backend[] | undefined,
+    obs: RequestObservation,
+  ): Promise<Backend | undefined> {
+    const max = upstream.config.maxConnsPerBackend;
+    let queuedAt = -1;
+    for (;;) {
+      let candidates = upstream.pool.candidates();
+      if (tried) candidates = candidates.filter((b) => !tried.includes(b));
+      if (candidates.length === 0) return undefined;
+      if (max > 0) {
+        const free = candidates.filter((b) => b.inFlight < max);
+        if (free.length === 0 && upstream.queue) {
+          if (queuedAt < 0) queuedAt = this.#deps.clock.now();
+          await upstream.queue.wait();
+          continue;
+        }
+        candidates = free;
+      }
+      const picked = upstream.strategy.pick(candidates, pickRequest);
+      if (picked && queuedAt >= 0) obs.onQueued?.(picked, (this.#deps.clock.now() - queuedAt) / 1000);
+      return picked;
+    }
+  }
+
+  #hasAnotherCandidate(upstream: Upstream, tried: Backend[]): boolean {
+    for (const b of upstream.pool.candidates()) if (!tried.includes(b)) return true;
+    return false;
+  }
+
+  #releaseSlot(upstream: Upstream, backend: Backend): void {
+    backend.inFlight--;
+    upstream.queue?.release();
+  }
+
+  #stream(
+    response: IncomingMessage,
+    upstreamRequest: { destroy(): void },
+    res: ServerResponse,
+    upstream: Upstream,
+    backend: Backend,
+    obs: RequestObservation,
+    attempt: number,
+    bodyCounter: { readonly bytes: number },
+  ): void {
+    const status = response.statusCode ?? 502;
+    let bytesOut = 0;
+    let finished = false;
+    const finish = (clientStatus: number, errorCode?: string): void => {
+      if (finished) return;
+      finished = true;
+      this.#releaseSlot(upstream, backend);
+      obs.end(
+        errorCode === undefined
+          ? { statusCode: clientStatus, backend, retries: attempt, bytesIn: bodyCounter.bytes, bytesOut }
+          : { statusCode: clientStatus, backend, retries: attempt, bytesIn: bodyCounter.bytes, bytesOut, errorCode },
+      );
+    };
+    res.writeHead(status, response.statusMessage, withoutHopByHop(response.headers) as OutgoingHttpHeaders);
+    response.on("data", (chunk: Buffer) => (bytesOut += chunk.length));
+    response.pipe(res);
+    response.once("error", () => {
+      // Upstream died mid-body: the status is already sent, so the client must see a cut.
+      res.destroy();
+      finish(status, "TRACEWAY_ERR_UPSTREAM_RESET");
+    });
+    res.once("close", () => {
+      if (!res.writableFinished) {
+        upstreamRequest.destroy();
+        finish(499, "TRACEWAY_ERR_CLIENT_CLOSED");
+      } else {
+        finish(status);
+      }
+    });
+  }
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers["content-length"];
+  if (length !== undefined) return length !== "0";
+  return req.headers["transfer-encoding"] !== undefined;
+}
+
+function passiveKind(type: UpstreamErrorType): "connect_error" | "timeout" | "reset" {
+  if (type === "timeout") return "timeout";
+  if (type === "connect_error" || type === "dns_error") return "connect_error";
+  return "reset";
+}
+
+function errorFor(type: UpstreamErrorType, backend: Backend, cause: Error): TracewayError {
+  const where = `backend ${backend.label}`;
+  switch (type) {
+    case "timeout":
+      return new TracewayError("UPSTREAM_TIMEOUT", `${where}: ${cause.message}`, { cause });
+    case "connect_error":
+      return new TracewayError("UPSTREAM_CONNECT", `${where}: connection failed`, { cause });
+    case "dns_error":
+      return new TracewayError("UPSTREAM_DNS", `${where}: name resolution failed`, { cause });
+    case "bad_response":
+      return new TracewayError("UPSTREAM_BAD_RESPONSE", `${where}: invalid HTTP response`, { cause });
+    case "reset":
+      return new TracewayError("UPSTREAM_RESET", `${where}: connection reset`, { cause });
+  }
+}

@@ -1,0 +1,44 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { startBalancer } from "../../../src/server/balancer.ts";
+import { startBackend } from "../../helpers/http-backend.ts";
+import { httpGet } from "../../helpers/http-client.ts";
+import { testConfig, testUpstream } from "../../helpers/test-config.ts";
+
+describe("reload", () => {
+  it("applies a new backend set without dropping requests and keeps health state of unchanged backends", async () => {
+    const [a, b, c] = await Promise.all(["a", "b", "c"].map((n) => startBackend(n)));
+    assert.ok(a && b && c);
+    const lb = await startBalancer({ config: testConfig([testUpstream("api", [a.url, b.url])]) });
+    const pool = lb.pools.get("api");
+    assert.ok(pool);
+    const bBackend = pool.backends.find((x) => x.id === b.url);
+    assert.ok(bBackend);
+    pool.setActiveStatus(bBackend, false);
+
+    const TOTAL = 1500;
+    let sent = 0;
+    const failures: string[] = [];
+    const seen = new Set<string>();
+    const worker = async (): Promise<void> => {
+      while (sent < TOTAL) {
+        sent++;
+        if (sent === 500) lb.reload(testConfig([testUpstream("api", [a.url, b.url, c.url])]));
+        const res = await httpGet(`${lb.url}/`).catch((e: Error) => ({ status: 0, body: e.message }));
+        if (res.status !== 200) failures.push(res.body);
+        else seen.add(res.body);
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: 10 }, worker));
+      assert.deepEqual(failures, []);
+      assert.deepEqual([...seen].sort(), ["a", "c"], "c joined; b stayed down across the reload");
+      const after = lb.pools.get("api")?.backends.find((x) => x.id === b.url);
+      assert.equal(after, bBackend, "the same backend object (and its state) survived");
+      assert.equal(after?.activeUp, false);
+    } finally {
+      await lb.close();
+      await Promise.all([a.kill(), b.kill(), c.kill()]);
+    }
+  });
+});
