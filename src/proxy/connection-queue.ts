@@ -21,7 +21,9 @@ export class ConnectionQueue {
   /** Resolves when a slot may have freed; rejects with a 503 error when full or timed out. */
   wait(): Promise<void> {
     if (this.#waiters.length >= this.#size) {
-      return Promise.reject(new TracewayError("QUEUE_FULL", `connection queue is full (${this.#size} waiting)`));
+      return Promise.reject(
+        new TracewayError("QUEUE_FULL", `connection queue is full (${this.#size} waiting)`),
+      );
     }
     return new Promise<void>((resolve, reject) => {
       const waiter = {
@@ -36,7 +38,9 @@ export class ConnectionQueue {
         waiter.timer = setTimeout(() => {
           const i = this.#waiters.indexOf(waiter);
           if (i !== -1) this.#waiters.splice(i, 1);
-          reject(new TracewayError("QUEUE_TIMEOUT", `no backend connection free within ${this.#timeoutMs}ms`));
+          reject(
+            new TracewayError("QUEUE_TIMEOUT", `no backend connection free within ${this.#timeoutMs}ms`),
+          );
         }, this.#timeoutMs);
       }
       this.#waiters.push(waiter);

@@ -38,7 +38,13 @@ export class HttpForwarder {
     this.#deps = deps;
   }
 
-  async forward(req: IncomingMessage, res: ServerResponse, route: RouteConfig, routeLabel: string, upstream: Upstream): Promise<void> {
+  async forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: RouteConfig,
+    routeLabel: string,
+    upstream: Upstream,
+  ): Promise<void> {
     const { clock, observer } = this.#deps;
     const method = req.method ?? "GET";
     const obs = observer.onRequest({ req, method, route: routeLabel, upstream: upstream.name });
@@ -75,7 +81,10 @@ export class HttpForwarder {
       }
       if (!backend) {
         if (attempt === 0) {
-          lastError = new TracewayError("NO_HEALTHY_BACKEND", `no healthy backend in upstream "${upstream.name}"`);
+          lastError = new TracewayError(
+            "NO_HEALTHY_BACKEND",
+            `no healthy backend in upstream "${upstream.name}"`,
+          );
         }
         break;
       }
@@ -148,7 +157,9 @@ export class HttpForwarder {
         );
         continue;
       }
-      attemptObs.end(failedStatus ? { statusCode: status, errorType: String(status) } : { statusCode: status });
+      attemptObs.end(
+        failedStatus ? { statusCode: status, errorType: String(status) } : { statusCode: status },
+      );
       res.off("close", onClientClose);
       this.#stream(response, current.upstreamRequest, res, upstream, backend, obs, attempt, bodyCounter);
       return;
@@ -158,7 +169,8 @@ export class HttpForwarder {
     if (body && !body.readableEnded) body.resume();
     const error = lastError ?? new TracewayError("UPSTREAM_CONNECT", `upstream "${upstream.name}" failed`);
     const attempts = tried?.length ?? 0;
-    if (!clientGone) sendError(res, error, error.kind === "NO_HEALTHY_BACKEND" ? RETRY_AFTER_SECONDS : undefined);
+    if (!clientGone)
+      sendError(res, error, error.kind === "NO_HEALTHY_BACKEND" ? RETRY_AFTER_SECONDS : undefined);
     obs.end({
       statusCode: clientGone ? 499 : error.status,
       retries: Math.max(0, attempts - 1),
@@ -181,7 +193,8 @@ export class HttpForwarder {
       let candidates = upstream.pool.candidates();
       if (tried) candidates = candidates.filter((b) => !tried.includes(b));
       if (candidates.length === 0) return undefined;
-      if (max > 0) {
+      if (max > 0 && candidates.some((b) => b.inFlight >= max)) {
+        // Filtered only when needed: strategies cache per candidate array (hash ring, WRR state).
         const free = candidates.filter((b) => b.inFlight < max);
         if (free.length === 0 && upstream.queue) {
           if (queuedAt < 0) queuedAt = this.#deps.clock.now();
@@ -226,10 +239,17 @@ export class HttpForwarder {
       obs.end(
         errorCode === undefined
           ? { statusCode: clientStatus, backend, retries: attempt, bytesIn: bodyCounter.bytes, bytesOut }
-          : { statusCode: clientStatus, backend, retries: attempt, bytesIn: bodyCounter.bytes, bytesOut, errorCode },
+          : {
+              statusCode: clientStatus,
+              backend,
+              retries: attempt,
+              bytesIn: bodyCounter.bytes,
+              bytesOut,
+              errorCode,
+            },
       );
     };
-    res.writeHead(status, response.statusMessage, withoutHopByHop(response.headers) as OutgoingHttpHeaders);
+    res.writeHead(status, response.statusMessage, withoutHopByHop(response.headers));
     response.on("data", (chunk: Buffer) => (bytesOut += chunk.length));
     response.pipe(res);
     response.once("error", () => {

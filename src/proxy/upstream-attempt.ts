@@ -1,4 +1,10 @@
-import { request as httpRequest, type Agent, type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders } from "node:http";
+import {
+  request as httpRequest,
+  type Agent,
+  type ClientRequest,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+} from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { Backend } from "../pool/backend.ts";
 import { classifyUpstreamError, UpstreamTimeoutError, type UpstreamErrorType } from "./error-classify.ts";

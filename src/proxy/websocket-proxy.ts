@@ -37,7 +37,10 @@ export class WebSocketProxy {
       hashKey: hashKeyOf(upstream.config.hashKey, req, clientIp),
     });
     if (!backend) {
-      rejectUpgrade(socket, new TracewayError("NO_HEALTHY_BACKEND", `no healthy backend in upstream "${upstream.name}"`));
+      rejectUpgrade(
+        socket,
+        new TracewayError("NO_HEALTHY_BACKEND", `no healthy backend in upstream "${upstream.name}"`),
+      );
       return;
     }
     for (const [key, value] of Object.entries(forwarded)) if (value !== undefined) req.headers[key] = value;
@@ -61,7 +64,10 @@ export class WebSocketProxy {
       },
       (err) => {
         release();
-        this.#logger.warn({ upstream: upstream.name, backend: backend.label, err }, "websocket upgrade failed");
+        this.#logger.warn(
+          { upstream: upstream.name, backend: backend.label, err },
+          "websocket upgrade failed",
+        );
         upstream.passive.record(backend, { kind: "connect_error" });
         rejectUpgrade(socket, failureFor(backend, err));
       },

@@ -30,7 +30,8 @@ export async function runBalancer(
   });
   const unobserve = new Map<string, () => void>();
   const observePools = (): void => {
-    for (const [name, pool] of balancer.pools) if (!unobserve.has(name)) unobserve.set(name, telemetry.observePool(pool));
+    for (const [name, pool] of balancer.pools)
+      if (!unobserve.has(name)) unobserve.set(name, telemetry.observePool(pool));
   };
   observePools();
 

@@ -15,7 +15,9 @@ export async function serveConfigFile(file: string): Promise<void> {
     initial = await loadConfigFile(file);
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`traceway: invalid configuration ${file}:\n${error.problems.map((p) => `  ${p.path}: ${p.message}`).join("\n")}\n`);
+      process.stderr.write(
+        `traceway: invalid configuration ${file}:\n${error.problems.map((p) => `  ${p.path}: ${p.message}`).join("\n")}\n`,
+      );
       process.exit(1);
     }
     throw error;
@@ -34,7 +36,10 @@ export async function serveConfigFile(file: string): Promise<void> {
         logger.info({ file, reason }, "configuration applied");
       } catch (error) {
         if (error instanceof ConfigError) {
-          logger.error({ file, reason, problems: error.problems }, "new configuration rejected; keeping the old one");
+          logger.error(
+            { file, reason, problems: error.problems },
+            "new configuration rejected; keeping the old one",
+          );
         } else {
           logger.error({ file, reason, err: error }, "configuration reload failed; keeping the old one");
         }

@@ -95,12 +95,18 @@ export async function startBalancer(options: BalancerOptions): Promise<RunningBa
     const gen = generation;
     const matched = gen.router.match(req);
     if (!matched) {
-      sendError(res, new TracewayError("NO_ROUTE", `no route matches ${req.headers.host ?? ""}${req.url ?? ""}`));
+      sendError(
+        res,
+        new TracewayError("NO_ROUTE", `no route matches ${req.headers.host ?? ""}${req.url ?? ""}`),
+      );
       return;
     }
     const upstream = gen.upstreams.get(matched.route.upstream);
     if (!upstream) {
-      sendError(res, new TracewayError("NO_ROUTE", `route upstream "${matched.route.upstream}" is not configured`));
+      sendError(
+        res,
+        new TracewayError("NO_ROUTE", `route upstream "${matched.route.upstream}" is not configured`),
+      );
       return;
     }
     active++;
@@ -135,7 +141,10 @@ export async function startBalancer(options: BalancerOptions): Promise<RunningBa
     const matched = draining ? undefined : gen.router.match(req);
     const upstream = matched && gen.upstreams.get(matched.route.upstream);
     if (!matched || !upstream) {
-      rejectUpgrade(socket, new TracewayError(draining ? "SHUTTING_DOWN" : "NO_ROUTE", "no route for upgrade"));
+      rejectUpgrade(
+        socket,
+        new TracewayError(draining ? "SHUTTING_DOWN" : "NO_ROUTE", "no route for upgrade"),
+      );
       return;
     }
     websockets.upgrade(req, socket, head, matched.route, upstream);

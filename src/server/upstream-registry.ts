@@ -55,11 +55,16 @@ export class UpstreamRegistry {
         config,
         pool,
         // Keep learned strategy state (EWMA latencies, WRR position) when the strategy is unchanged.
-        strategy: sameStrategy && previous ? previous.upstream.strategy : createStrategy(config.strategy, { clock, random }),
+        strategy:
+          sameStrategy && previous
+            ? previous.upstream.strategy
+            : createStrategy(config.strategy, { clock, random }),
         passive: health.passive,
         retry: new RetryPolicy(config.retry),
         queue:
-          config.maxConnsPerBackend > 0 ? new ConnectionQueue(config.queue.size, config.queue.timeoutMs) : undefined,
+          config.maxConnsPerBackend > 0
+            ? new ConnectionQueue(config.queue.size, config.queue.timeoutMs)
+            : undefined,
       };
       health.start();
       this.#entries.set(name, { upstream, health });

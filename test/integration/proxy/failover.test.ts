@@ -13,7 +13,15 @@ describe("failover", () => {
         testUpstream(
           "api",
           backends.map((b) => b.url),
-          { passive: { maxFails: 1, failTimeoutMs: 10_000, consecutive5xx: 0, baseEjectionMs: 30_000, maxEjectionPercent: 50 } },
+          {
+            passive: {
+              maxFails: 1,
+              failTimeoutMs: 10_000,
+              consecutive5xx: 0,
+              baseEjectionMs: 30_000,
+              maxEjectionPercent: 50,
+            },
+          },
         ),
       ]),
     });
@@ -40,9 +48,15 @@ describe("failover", () => {
       await Promise.all(Array.from({ length: 20 }, worker));
       await killed;
       assert.deepEqual(failures, []);
-      assert.equal([...served.values()].reduce((a, b) => a + b, 0), TOTAL);
+      assert.equal(
+        [...served.values()].reduce((a, b) => a + b, 0),
+        TOTAL,
+      );
       assert.ok((served.get("b") ?? 0) < KILL_AT, "the killed backend stopped receiving traffic");
-      assert.ok((served.get("a") ?? 0) > TOTAL / 4 && (served.get("c") ?? 0) > TOTAL / 4, JSON.stringify([...served]));
+      assert.ok(
+        (served.get("a") ?? 0) > TOTAL / 4 && (served.get("c") ?? 0) > TOTAL / 4,
+        JSON.stringify([...served]),
+      );
     } finally {
       await lb.close();
       await Promise.all([backends[0]?.kill(), backends[2]?.kill()]);

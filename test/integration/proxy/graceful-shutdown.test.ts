@@ -33,9 +33,16 @@ describe("graceful shutdown", () => {
   it("cuts requests still running at the shutdown deadline", async () => {
     const backend = await startBackend("stuck", () => {});
     const lb = await startBalancer({
-      config: testConfig([testUpstream("api", [backend.url], { timeouts: { connectMs: 1000, responseMs: 60_000, idleMs: 60_000 } })], {
-        shutdownTimeoutMs: 200,
-      }),
+      config: testConfig(
+        [
+          testUpstream("api", [backend.url], {
+            timeouts: { connectMs: 1000, responseMs: 60_000, idleMs: 60_000 },
+          }),
+        ],
+        {
+          shutdownTimeoutMs: 200,
+        },
+      ),
     });
     const inFlight = httpGet(`${lb.url}/`).catch((e: Error) => e);
     await new Promise<void>((resolve) => backend.server.once("request", () => resolve()));

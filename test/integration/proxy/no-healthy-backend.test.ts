@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { startBalancer } from "../../../src/server/balancer.ts";
 import { startBackend } from "../../helpers/http-backend.ts";
-import { httpGet } from "../../helpers/http-client.ts";
+import { errorCode, httpGet } from "../../helpers/http-client.ts";
 import { testConfig, testUpstream } from "../../helpers/test-config.ts";
 
 describe("no healthy backend", () => {
@@ -17,7 +17,7 @@ describe("no healthy backend", () => {
       assert.equal(res.status, 503);
       assert.equal(res.headers["retry-after"], "1");
       assert.equal(res.headers["content-type"], "application/json; charset=utf-8");
-      assert.equal(JSON.parse(res.body).error.code, "TRACEWAY_ERR_NO_HEALTHY_BACKEND");
+      assert.equal(errorCode(res.body), "TRACEWAY_ERR_NO_HEALTHY_BACKEND");
       assert.equal(backend.requests.length, 0);
     } finally {
       await lb.close();
@@ -27,7 +27,9 @@ describe("no healthy backend", () => {
 
   it("in panic mode (opt-in) tries the unhealthy backends anyway", async () => {
     const backend = await startBackend("a");
-    const lb = await startBalancer({ config: testConfig([testUpstream("api", [backend.url], { panicMode: true })]) });
+    const lb = await startBalancer({
+      config: testConfig([testUpstream("api", [backend.url], { panicMode: true })]),
+    });
     try {
       const pool = lb.pools.get("api");
       assert.ok(pool);

@@ -40,18 +40,26 @@ describe("streaming bodies (1 GiB each way)", () => {
       void pipeline(gigabyte(), res).catch(() => {});
     });
     const lb = await startBalancer({
-      config: testConfig([testUpstream("api", [backend.url], { timeouts: { connectMs: 1000, responseMs: 60_000, idleMs: 60_000 } })]),
+      config: testConfig([
+        testUpstream("api", [backend.url], {
+          timeouts: { connectMs: 1000, responseMs: 60_000, idleMs: 60_000 },
+        }),
+      ]),
     });
     const before = rssMiB();
     let peak = before;
     const sampler = setInterval(() => (peak = Math.max(peak, rssMiB())), 50);
     try {
       const uploaded = await new Promise<string>((resolve, reject) => {
-        const req = request(`${lb.url}/upload`, { method: "POST", headers: { "content-length": String(GiB) } }, (res) => {
-          let body = "";
-          res.on("data", (c: Buffer) => (body += c.toString()));
-          res.on("end", () => resolve(body));
-        });
+        const req = request(
+          `${lb.url}/upload`,
+          { method: "POST", headers: { "content-length": String(GiB) } },
+          (res) => {
+            let body = "";
+            res.on("data", (c: Buffer) => (body += c.toString()));
+            res.on("end", () => resolve(body));
+          },
+        );
         req.on("error", reject);
         gigabyte().pipe(req);
       });

@@ -3,11 +3,13 @@ import { createServer, type Server } from "node:net";
 import type { AddressInfo } from "node:net";
 import { after, describe, it } from "node:test";
 import { startBalancer } from "../../../src/server/balancer.ts";
-import { httpGet } from "../../helpers/http-client.ts";
+import { errorCode, httpGet } from "../../helpers/http-client.ts";
 import { testConfig, testUpstream } from "../../helpers/test-config.ts";
 
 /** A raw TCP "backend" that misbehaves in a chosen way. */
-async function rawBackend(onConnection: (socket: import("node:net").Socket) => void): Promise<{ url: string; server: Server }> {
+async function rawBackend(
+  onConnection: (socket: import("node:net").Socket) => void,
+): Promise<{ url: string; server: Server }> {
   const server = createServer(onConnection);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
@@ -19,11 +21,36 @@ describe("upstream faults never crash the balancer", () => {
     for (const s of servers) s.close();
   });
 
-  const cases: { name: string; behave: (s: import("node:net").Socket) => void; status: number; code: string }[] = [
-    { name: "reset right after the request", behave: (s) => s.once("data", () => s.resetAndDestroy()), status: 502, code: "TRACEWAY_ERR_UPSTREAM_RESET" },
-    { name: "garbage instead of HTTP", behave: (s) => s.once("data", () => s.end("NOT HTTP AT ALL\r\n\r\n")), status: 502, code: "TRACEWAY_ERR_UPSTREAM_BAD_RESPONSE" },
-    { name: "half-open: accepts and never answers", behave: () => {}, status: 504, code: "TRACEWAY_ERR_UPSTREAM_TIMEOUT" },
-    { name: "closes after half the headers", behave: (s) => s.once("data", () => s.end("HTTP/1.1 200 OK\r\nContent-Le")), status: 502, code: "TRACEWAY_ERR_UPSTREAM_RESET" },
+  const cases: {
+    name: string;
+    behave: (s: import("node:net").Socket) => void;
+    status: number;
+    code: string;
+  }[] = [
+    {
+      name: "reset right after the request",
+      behave: (s) => s.once("data", () => s.resetAndDestroy()),
+      status: 502,
+      code: "TRACEWAY_ERR_UPSTREAM_RESET",
+    },
+    {
+      name: "garbage instead of HTTP",
+      behave: (s) => s.once("data", () => s.end("NOT HTTP AT ALL\r\n\r\n")),
+      status: 502,
+      code: "TRACEWAY_ERR_UPSTREAM_BAD_RESPONSE",
+    },
+    {
+      name: "half-open: accepts and never answers",
+      behave: () => {},
+      status: 504,
+      code: "TRACEWAY_ERR_UPSTREAM_TIMEOUT",
+    },
+    {
+      name: "closes after half the headers",
+      behave: (s) => s.once("data", () => s.end("HTTP/1.1 200 OK\r\nContent-Le")),
+      status: 502,
+      code: "TRACEWAY_ERR_UPSTREAM_RESET",
+    },
   ];
 
   for (const c of cases) {
@@ -39,7 +66,7 @@ describe("upstream faults never crash the balancer", () => {
         for (let i = 0; i < 3; i++) {
           const res = await httpGet(`${lb.url}/`);
           assert.equal(res.status, c.status);
-          assert.equal(JSON.parse(res.body).error.code, c.code);
+          assert.equal(errorCode(res.body), c.code);
         }
       } finally {
         await lb.close();
@@ -49,12 +76,16 @@ describe("upstream faults never crash the balancer", () => {
 
   it("a backend whose name does not resolve → 502 TRACEWAY_ERR_UPSTREAM_DNS", async () => {
     const lb = await startBalancer({
-      config: testConfig([testUpstream("api", ["http://no-such-host.invalid:8080"], { retry: { tries: 1, timeoutMs: 0, on: ["error"] } })]),
+      config: testConfig([
+        testUpstream("api", ["http://no-such-host.invalid:8080"], {
+          retry: { tries: 1, timeoutMs: 0, on: ["error"] },
+        }),
+      ]),
     });
     try {
       const res = await httpGet(`${lb.url}/`);
       assert.equal(res.status, 502);
-      assert.equal(JSON.parse(res.body).error.code, "TRACEWAY_ERR_UPSTREAM_DNS");
+      assert.equal(errorCode(res.body), "TRACEWAY_ERR_UPSTREAM_DNS");
     } finally {
       await lb.close();
     }

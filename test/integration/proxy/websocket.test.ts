@@ -14,11 +14,20 @@ describe("WebSocket upgrades", () => {
       const backend = await startBackend(name);
       const wss = new WebSocketServer({ server: backend.server });
       wss.on("connection", (socket, req) => {
-        socket.on("message", (data) => socket.send(`${name}:${req.headers["x-forwarded-for"] ?? ""}:${String(data)}`));
+        socket.on("message", (data: Buffer) =>
+          socket.send(`${name}:${String(req.headers["x-forwarded-for"] ?? "")}:${data.toString()}`),
+        );
       });
       backends.push(backend);
     }
-    lb = await startBalancer({ config: testConfig([testUpstream("api", backends.map((b) => b.url))]) });
+    lb = await startBalancer({
+      config: testConfig([
+        testUpstream(
+          "api",
+          backends.map((b) => b.url),
+        ),
+      ]),
+    });
   });
   after(async () => {
     await lb.close();
@@ -29,8 +38,8 @@ describe("WebSocket upgrades", () => {
     new Promise((resolve, reject) => {
       const ws = new WebSocket(`${lb.url.replace("http", "ws")}/chat`);
       ws.once("open", () => ws.send(text));
-      ws.once("message", (data) => {
-        resolve(String(data));
+      ws.once("message", (data: Buffer) => {
+        resolve(data.toString());
         ws.close();
       });
       ws.once("error", reject);
@@ -49,7 +58,10 @@ describe("WebSocket upgrades", () => {
     await new Promise((resolve) => ws.once("open", resolve));
     const pool = lb.pools.get("api");
     assert.ok(pool);
-    assert.equal(pool.backends.reduce((n, b) => n + b.inFlight, 0), 1);
+    assert.equal(
+      pool.backends.reduce((n, b) => n + b.inFlight, 0),
+      1,
+    );
     const closed = new Promise((resolve) => ws.once("close", resolve));
     ws.close();
     await closed;
