@@ -26,7 +26,13 @@ export function testUpstream(
       expectStatus: [{ min: 200, max: 399 }],
       jitter: 0,
     },
-    passive: { maxFails: 0, failTimeoutMs: 10_000, consecutive5xx: 0, baseEjectionMs: 30_000, maxEjectionPercent: 50 },
+    passive: {
+      maxFails: 0,
+      failTimeoutMs: 10_000,
+      consecutive5xx: 0,
+      baseEjectionMs: 30_000,
+      maxEjectionPercent: 50,
+    },
     retry: { tries: 3, timeoutMs: 10_000, on: ["error", "timeout", "http_502", "http_503", "http_504"] },
     timeouts: { connectMs: 1000, responseMs: 5000, idleMs: 10_000 },
     maxConnsPerBackend: 0,
@@ -53,7 +59,9 @@ export function testConfig(
       shutdownTimeoutMs: overrides.shutdownTimeoutMs ?? 5000,
     },
     upstreams: new Map(upstreams.map((u) => [u.name, u])),
-    routes: [{ match: { pathPrefix: "/" }, upstream: first.name, preserveHost: overrides.preserveHost ?? true }],
+    routes: [
+      { match: { pathPrefix: "/" }, upstream: first.name, preserveHost: overrides.preserveHost ?? true },
+    ],
     telemetry: {
       serviceName: "traceway-test",
       prometheus: { enabled: false, host: "127.0.0.1", port: 0, path: "/metrics" },
