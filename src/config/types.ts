@@ -97,9 +97,16 @@ export interface RouteConfig {
   readonly preserveHost: boolean;
 }
 
+/**
+ * How upstream requests are made: `http-proxy` (default: the named library's `web()`), or
+ * `native` (`node:http` directly, the leaner path; see bench results).
+ */
+export type TransportName = "http-proxy" | "native";
+
 export interface ServerConfig {
   readonly host: string;
   readonly port: number;
+  readonly transport: TransportName;
   /** CIDRs/addresses whose X-Forwarded-* headers are trusted and kept. */
   readonly trustedProxies: readonly string[];
   /** Deadline for in-flight requests on SIGTERM. */

@@ -13,7 +13,7 @@ import { withoutHopByHop } from "./hop-by-hop.ts";
 import type { ProxyObserver, RequestObservation } from "./observer.ts";
 import { isIdempotent } from "./retry-policy.ts";
 import type { TrustedProxies } from "./trusted-proxies.ts";
-import { startAttempt, type AttemptOutcome } from "./upstream-attempt.ts";
+import type { AttemptOutcome, Transport } from "./upstream-attempt.ts";
 import type { Upstream } from "./upstream.ts";
 
 export interface ForwarderDeps {
@@ -22,6 +22,8 @@ export interface ForwarderDeps {
   readonly observer: ProxyObserver;
   readonly logger: Logger;
   readonly clock: Clock;
+  /** How upstream requests are made (http-proxy or native). */
+  readonly transport: Transport;
 }
 
 /** Seconds a 503 tells clients to wait: about one health-check round. */
@@ -47,6 +49,7 @@ export class HttpForwarder {
   ): Promise<void> {
     const { clock, observer } = this.#deps;
     const method = req.method ?? "GET";
+    const clientHost = req.headers.host;
     const obs = observer.onRequest({ req, method, route: routeLabel, upstream: upstream.name });
     const headers = withoutHopByHop(req.headers);
     const clientIp = setForwardingHeaders(req, headers, this.#deps.trusted);
@@ -57,11 +60,11 @@ export class HttpForwarder {
 
     let clientGone = false;
     let current: AttemptOutcome | undefined;
-    let currentRequest: { destroy(): void } | undefined;
+    let running: { abort(): void } | undefined;
     const onClientClose = (): void => {
       if (res.writableFinished) return;
       clientGone = true;
-      currentRequest?.destroy();
+      running?.abort();
     };
     res.once("close", onClientClose);
 
@@ -90,7 +93,7 @@ export class HttpForwarder {
       }
       (tried ??= []).push(backend);
 
-      headers.host = route.preserveHost && req.headers.host ? req.headers.host : backend.url.host;
+      headers.host = route.preserveHost && clientHost ? clientHost : backend.url.host;
       const path = req.url ?? "/";
       const attemptObs = obs.onAttempt({
         backend,
@@ -102,20 +105,23 @@ export class HttpForwarder {
       });
       backend.inFlight++;
       const attemptStart = clock.now();
-      const running = startAttempt({
-        backend,
-        agent: this.#deps.agents.get(backend, config.keepAlive),
-        method,
-        path,
-        headers,
-        body,
-        bodyCounter,
-        connectMs: config.timeouts.connectMs,
-        responseMs: config.timeouts.responseMs,
-        idleMs: config.timeouts.idleMs,
-      });
-      currentRequest = running.upstreamRequest;
-      current = await running.done;
+      const attemptRun = this.#deps.transport.start(
+        {
+          backend,
+          agent: this.#deps.agents.get(backend, config.keepAlive),
+          method,
+          path,
+          headers,
+          body,
+          bodyCounter,
+          connectMs: config.timeouts.connectMs,
+          responseMs: config.timeouts.responseMs,
+          idleMs: config.timeouts.idleMs,
+        },
+        { req, res },
+      );
+      running = attemptRun;
+      current = await attemptRun.done;
       const latencyMs = clock.now() - attemptStart;
 
       if (current.kind === "error") {

@@ -1,11 +1,5 @@
-import {
-  request as httpRequest,
-  type Agent,
-  type ClientRequest,
-  type IncomingMessage,
-  type OutgoingHttpHeaders,
-} from "node:http";
-import { request as httpsRequest } from "node:https";
+import type { Agent, ClientRequest, IncomingMessage, OutgoingHttpHeaders } from "node:http";
+import type { Socket } from "node:net";
 import type { Backend } from "../pool/backend.ts";
 import { classifyUpstreamError, UpstreamTimeoutError, type UpstreamErrorType } from "./error-classify.ts";
 
@@ -36,88 +30,119 @@ export type AttemptOutcome =
       readonly bodyConsumed: boolean;
     };
 
-/** A running attempt; `abort` is for the client going away. */
+/** A running attempt. */
 export interface RunningAttempt {
   readonly done: Promise<AttemptOutcome>;
-  readonly upstreamRequest: ClientRequest;
+  /** The client went away: cancel the upstream request and free its socket. */
+  abort(): void;
+}
+
+/** How an attempt's upstream request is made: see `native-transport.ts` and `http-proxy-transport.ts`. */
+export interface Transport {
+  start(
+    a: AttemptRequest,
+    client: { req: IncomingMessage; res: import("node:http").ServerResponse },
+  ): RunningAttempt;
+  close(): void;
 }
 
 /**
- * One request to one backend. The client's body is piped only once the upstream socket is
- * connected, so a connect failure leaves the body unread and the request can go to another
- * backend (nginx's proxy_next_upstream semantics without buffering the body).
+ * Watches one upstream request: connect, response and idle timeouts, and when to let the body
+ * flow. The client's body is piped only once the upstream socket is connected, so a connect
+ * failure leaves the body unread and the request can go to another backend (nginx's
+ * proxy_next_upstream semantics without buffering the body).
  */
-export function startAttempt(a: AttemptRequest): RunningAttempt {
-  const { backend } = a;
-  const request = backend.url.protocol === "https:" ? httpsRequest : httpRequest;
-  const upstreamRequest = request({
-    protocol: backend.url.protocol,
-    hostname: backend.url.hostname,
-    port: backend.url.port,
-    method: a.method,
-    path: a.path,
-    headers: a.headers,
-    agent: a.agent,
-  });
+export class AttemptWatch implements RunningAttempt {
+  readonly done: Promise<AttemptOutcome>;
+  readonly #a: AttemptRequest;
+  readonly #sendBody: () => void;
+  #request: ClientRequest | undefined;
+  #resolve!: (o: AttemptOutcome) => void;
+  #settled = false;
+  #connected = false;
+  #aborted = false;
+  #timer: NodeJS.Timeout | undefined;
 
-  const done = new Promise<AttemptOutcome>((resolve) => {
-    let connected = false;
-    let settled = false;
-    let timer: NodeJS.Timeout | undefined;
+  /** `sendBody` starts the body towards the upstream once connected (pipe, or open a gate). */
+  constructor(a: AttemptRequest, sendBody: () => void) {
+    this.#a = a;
+    this.#sendBody = sendBody;
+    this.done = new Promise((resolve) => (this.#resolve = resolve));
+  }
 
-    const settle = (outcome: AttemptOutcome): void => {
-      if (settled) return;
-      settled = true;
-      if (timer) clearTimeout(timer);
-      resolve(outcome);
-    };
+  /** Attach to the upstream request, whether or not it already has its socket. */
+  watch(request: ClientRequest): void {
+    this.#request = request;
+    if (this.#aborted) {
+      request.destroy();
+      return;
+    }
+    request.on("error", (error) => this.fail(error));
+    request.once("response", (response) => this.#onResponse(request, response));
+    const socket = request.socket;
+    if (socket) this.#onSocket(socket);
+    else request.once("socket", (s) => this.#onSocket(s));
+  }
 
-    const armTimer = (phase: "connect" | "response", ms: number): void => {
-      if (timer) clearTimeout(timer);
-      if (ms > 0) timer = setTimeout(() => upstreamRequest.destroy(new UpstreamTimeoutError(phase, ms)), ms);
-    };
-
-    const onConnected = (): void => {
-      connected = true;
-      armTimer("response", a.responseMs);
-      if (a.body) {
-        // Counting starts together with the pipe: an earlier 'data' listener would drain the body.
-        const counter = a.bodyCounter;
-        a.body.on("data", (chunk: Buffer) => (counter.bytes += chunk.length));
-        a.body.pipe(upstreamRequest);
-      }
-    };
-
-    upstreamRequest.once("socket", (socket) => {
-      if (socket.connecting) {
-        armTimer("connect", a.connectMs);
-        socket.once("connect", onConnected);
-      } else {
-        onConnected();
-      }
+  /** An error before or without a response. */
+  fail(error: Error): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    const { body } = this.#a;
+    body?.unpipe();
+    this.#resolve({
+      kind: "error",
+      errorType: classifyUpstreamError(error),
+      error,
+      sent: this.#connected,
+      bodyConsumed: body?.readableDidRead ?? false,
     });
+  }
 
-    upstreamRequest.once("response", (response) => {
-      if (a.idleMs > 0) {
-        upstreamRequest.setTimeout(a.idleMs, () =>
-          upstreamRequest.destroy(new UpstreamTimeoutError("idle", a.idleMs)),
-        );
-      }
-      settle({ kind: "response", response, upstreamRequest });
-    });
+  abort(): void {
+    this.#aborted = true;
+    this.#request?.destroy();
+  }
 
-    upstreamRequest.on("error", (error) => {
-      if (a.body) a.body.unpipe(upstreamRequest);
-      settle({
-        kind: "error",
-        errorType: classifyUpstreamError(error),
-        error,
-        sent: connected,
-        bodyConsumed: a.body?.readableDidRead ?? false,
-      });
-    });
-  });
+  #onSocket(socket: Socket): void {
+    if (socket.connecting) {
+      this.#arm("connect", this.#a.connectMs);
+      socket.once("connect", () => this.#onConnected());
+    } else {
+      this.#onConnected();
+    }
+  }
 
-  if (!a.body) upstreamRequest.end();
-  return { done, upstreamRequest };
+  #onConnected(): void {
+    this.#connected = true;
+    this.#arm("response", this.#a.responseMs);
+    const { body, bodyCounter } = this.#a;
+    if (body) {
+      // Counting starts with the flow: an earlier 'data' listener would drain the body.
+      body.on("data", (chunk: Buffer) => (bodyCounter.bytes += chunk.length));
+      this.#sendBody();
+    }
+  }
+
+  #onResponse(request: ClientRequest, response: IncomingMessage): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    const { idleMs } = this.#a;
+    if (idleMs > 0)
+      request.setTimeout(idleMs, () => request.destroy(new UpstreamTimeoutError("idle", idleMs)));
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#resolve({ kind: "response", response, upstreamRequest: request });
+  }
+
+  #arm(phase: "connect" | "response", ms: number): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    if (ms > 0) {
+      this.#timer = setTimeout(() => {
+        const error = new UpstreamTimeoutError(phase, ms);
+        this.#request?.destroy(error);
+        this.fail(error);
+      }, ms);
+    }
+  }
 }

@@ -10,6 +10,8 @@ import type { UpstreamPool } from "../pool/upstream-pool.ts";
 import { BackendAgents } from "../proxy/agents.ts";
 import { sendError } from "../proxy/error-response.ts";
 import { HttpForwarder } from "../proxy/http-forwarder.ts";
+import { createHttpProxyTransport } from "../proxy/http-proxy-transport.ts";
+import { nativeTransport } from "../proxy/native-transport.ts";
 import { noopObserver, type ProxyObserver } from "../proxy/observer.ts";
 import { TrustedProxies } from "../proxy/trusted-proxies.ts";
 import type { Upstream } from "../proxy/upstream.ts";
@@ -72,7 +74,9 @@ export async function startBalancer(options: BalancerOptions): Promise<RunningBa
   const agents = new BackendAgents();
   let trusted = new TrustedProxies(options.config.server.trustedProxies);
   const observer = options.observer ?? noopObserver;
-  let forwarder = new HttpForwarder({ agents, trusted, observer, logger, clock });
+  const transport =
+    options.config.server.transport === "native" ? nativeTransport : createHttpProxyTransport();
+  let forwarder = new HttpForwarder({ agents, trusted, observer, logger, clock, transport });
   let websockets = new WebSocketProxy({ agents, trusted, logger });
 
   const build = (config: TracewayConfig): Generation => ({
@@ -171,7 +175,8 @@ export async function startBalancer(options: BalancerOptions): Promise<RunningBa
     },
     reload(config: TracewayConfig): void {
       trusted = new TrustedProxies(config.server.trustedProxies);
-      forwarder = new HttpForwarder({ agents, trusted, observer, logger, clock });
+      // The transport is fixed at start-up: changing it needs a restart.
+      forwarder = new HttpForwarder({ agents, trusted, observer, logger, clock, transport });
       websockets = new WebSocketProxy({ agents, trusted, logger });
       generation = build(config);
       agents.retain(registry.backendIds());
@@ -197,6 +202,7 @@ export async function startBalancer(options: BalancerOptions): Promise<RunningBa
       server.closeAllConnections();
       registry.stop();
       websockets.close();
+      transport.close();
       agents.destroyAll();
       await closed;
     },

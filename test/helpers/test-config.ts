@@ -1,4 +1,7 @@
-import type { TracewayConfig, UpstreamConfig } from "../../src/config/types.ts";
+import type { TracewayConfig, TransportName, UpstreamConfig } from "../../src/config/types.ts";
+
+/** Both ways of making upstream requests; proxy tests run against each. */
+export const TRANSPORTS: readonly TransportName[] = ["http-proxy", "native"];
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -47,7 +50,12 @@ export function testUpstream(
 /** A one-upstream config listening on an ephemeral loopback port. */
 export function testConfig(
   upstreams: readonly UpstreamConfig[],
-  overrides: { trustedProxies?: readonly string[]; shutdownTimeoutMs?: number; preserveHost?: boolean } = {},
+  overrides: {
+    trustedProxies?: readonly string[];
+    shutdownTimeoutMs?: number;
+    preserveHost?: boolean;
+    transport?: TransportName;
+  } = {},
 ): TracewayConfig {
   const first = upstreams[0];
   if (!first) throw new Error("testConfig needs at least one upstream");
@@ -55,6 +63,7 @@ export function testConfig(
     server: {
       host: "127.0.0.1",
       port: 0,
+      transport: overrides.transport ?? "http-proxy",
       trustedProxies: overrides.trustedProxies ?? [],
       shutdownTimeoutMs: overrides.shutdownTimeoutMs ?? 5000,
     },

@@ -5,7 +5,7 @@ import { pipeline } from "node:stream/promises";
 import { describe, it } from "node:test";
 import { startBalancer } from "../../../src/server/balancer.ts";
 import { startBackend } from "../../helpers/http-backend.ts";
-import { testConfig, testUpstream } from "../../helpers/test-config.ts";
+import { testConfig, testUpstream, TRANSPORTS } from "../../helpers/test-config.ts";
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
@@ -27,60 +27,64 @@ function rssMiB(): number {
   return process.memoryUsage.rss() / MiB;
 }
 
-describe("streaming bodies (1 GiB each way)", () => {
-  it("uploads and downloads 1 GiB through the balancer with RSS growth under 100 MB", async () => {
-    const backend = await startBackend("big", (req, res) => {
-      if (req.method === "POST") {
-        let received = 0;
-        req.on("data", (c: Buffer) => (received += c.length));
-        req.on("end", () => res.end(String(received)));
-        return;
-      }
-      res.writeHead(200, { "content-length": String(GiB) });
-      void pipeline(gigabyte(), res).catch(() => {});
-    });
-    const lb = await startBalancer({
-      config: testConfig([
-        testUpstream("api", [backend.url], {
-          timeouts: { connectMs: 1000, responseMs: 60_000, idleMs: 60_000 },
-        }),
-      ]),
-    });
-    const before = rssMiB();
-    let peak = before;
-    const sampler = setInterval(() => (peak = Math.max(peak, rssMiB())), 50);
-    try {
-      const uploaded = await new Promise<string>((resolve, reject) => {
-        const req = request(
-          `${lb.url}/upload`,
-          { method: "POST", headers: { "content-length": String(GiB) } },
-          (res) => {
-            let body = "";
-            res.on("data", (c: Buffer) => (body += c.toString()));
-            res.on("end", () => resolve(body));
-          },
-        );
-        req.on("error", reject);
-        gigabyte().pipe(req);
+for (const transport of TRANSPORTS)
+  describe(`streaming bodies (1 GiB each way) (${transport})`, () => {
+    it("uploads and downloads 1 GiB through the balancer with RSS growth under 100 MB", async () => {
+      const backend = await startBackend("big", (req, res) => {
+        if (req.method === "POST") {
+          let received = 0;
+          req.on("data", (c: Buffer) => (received += c.length));
+          req.on("end", () => res.end(String(received)));
+          return;
+        }
+        res.writeHead(200, { "content-length": String(GiB) });
+        void pipeline(gigabyte(), res).catch(() => {});
       });
-      assert.equal(uploaded, String(GiB));
+      const lb = await startBalancer({
+        config: testConfig(
+          [
+            testUpstream("api", [backend.url], {
+              timeouts: { connectMs: 1000, responseMs: 60_000, idleMs: 60_000 },
+            }),
+          ],
+          { transport },
+        ),
+      });
+      const before = rssMiB();
+      let peak = before;
+      const sampler = setInterval(() => (peak = Math.max(peak, rssMiB())), 50);
+      try {
+        const uploaded = await new Promise<string>((resolve, reject) => {
+          const req = request(
+            `${lb.url}/upload`,
+            { method: "POST", headers: { "content-length": String(GiB) } },
+            (res) => {
+              let body = "";
+              res.on("data", (c: Buffer) => (body += c.toString()));
+              res.on("end", () => resolve(body));
+            },
+          );
+          req.on("error", reject);
+          gigabyte().pipe(req);
+        });
+        assert.equal(uploaded, String(GiB));
 
-      const downloaded = await new Promise<number>((resolve, reject) => {
-        request(`${lb.url}/download`, (res) => {
-          let n = 0;
-          res.on("data", (c: Buffer) => (n += c.length));
-          res.on("end", () => resolve(n));
-          res.on("error", reject);
-        })
-          .on("error", reject)
-          .end();
-      });
-      assert.equal(downloaded, GiB);
-      assert.ok(peak - before < 100, `RSS grew by ${(peak - before).toFixed(1)} MiB (limit 100)`);
-    } finally {
-      clearInterval(sampler);
-      await lb.close();
-      await backend.kill();
-    }
+        const downloaded = await new Promise<number>((resolve, reject) => {
+          request(`${lb.url}/download`, (res) => {
+            let n = 0;
+            res.on("data", (c: Buffer) => (n += c.length));
+            res.on("end", () => resolve(n));
+            res.on("error", reject);
+          })
+            .on("error", reject)
+            .end();
+        });
+        assert.equal(downloaded, GiB);
+        assert.ok(peak - before < 100, `RSS grew by ${(peak - before).toFixed(1)} MiB (limit 100)`);
+      } finally {
+        clearInterval(sampler);
+        await lb.close();
+        await backend.kill();
+      }
+    });
   });
-});

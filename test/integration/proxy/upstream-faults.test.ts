@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { after, describe, it } from "node:test";
 import { startBalancer } from "../../../src/server/balancer.ts";
 import { errorCode, httpGet } from "../../helpers/http-client.ts";
-import { testConfig, testUpstream } from "../../helpers/test-config.ts";
+import { testConfig, testUpstream, TRANSPORTS } from "../../helpers/test-config.ts";
 
 /** A raw TCP "backend" that misbehaves in a chosen way. */
 async function rawBackend(
@@ -15,97 +15,108 @@ async function rawBackend(
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
-describe("upstream faults never crash the balancer", () => {
-  const servers: Server[] = [];
-  after(() => {
-    for (const s of servers) s.close();
-  });
+for (const transport of TRANSPORTS)
+  describe(`upstream faults never crash the balancer (${transport})`, () => {
+    const servers: Server[] = [];
+    after(() => {
+      for (const s of servers) s.close();
+    });
 
-  const cases: {
-    name: string;
-    behave: (s: import("node:net").Socket) => void;
-    status: number;
-    code: string;
-  }[] = [
-    {
-      name: "reset right after the request",
-      behave: (s) => s.once("data", () => s.resetAndDestroy()),
-      status: 502,
-      code: "TRACEWAY_ERR_UPSTREAM_RESET",
-    },
-    {
-      name: "garbage instead of HTTP",
-      behave: (s) => s.once("data", () => s.end("NOT HTTP AT ALL\r\n\r\n")),
-      status: 502,
-      code: "TRACEWAY_ERR_UPSTREAM_BAD_RESPONSE",
-    },
-    {
-      name: "half-open: accepts and never answers",
-      behave: () => {},
-      status: 504,
-      code: "TRACEWAY_ERR_UPSTREAM_TIMEOUT",
-    },
-    {
-      name: "closes after half the headers",
-      behave: (s) => s.once("data", () => s.end("HTTP/1.1 200 OK\r\nContent-Le")),
-      status: 502,
-      code: "TRACEWAY_ERR_UPSTREAM_RESET",
-    },
-  ];
+    const cases: {
+      name: string;
+      behave: (s: import("node:net").Socket) => void;
+      status: number;
+      code: string;
+    }[] = [
+      {
+        name: "reset right after the request",
+        behave: (s) => s.once("data", () => s.resetAndDestroy()),
+        status: 502,
+        code: "TRACEWAY_ERR_UPSTREAM_RESET",
+      },
+      {
+        name: "garbage instead of HTTP",
+        behave: (s) => s.once("data", () => s.end("NOT HTTP AT ALL\r\n\r\n")),
+        status: 502,
+        code: "TRACEWAY_ERR_UPSTREAM_BAD_RESPONSE",
+      },
+      {
+        name: "half-open: accepts and never answers",
+        behave: () => {},
+        status: 504,
+        code: "TRACEWAY_ERR_UPSTREAM_TIMEOUT",
+      },
+      {
+        name: "closes after half the headers",
+        behave: (s) => s.once("data", () => s.end("HTTP/1.1 200 OK\r\nContent-Le")),
+        status: 502,
+        code: "TRACEWAY_ERR_UPSTREAM_RESET",
+      },
+    ];
 
-  for (const c of cases) {
-    it(`${c.name} → ${c.status} ${c.code}`, async () => {
-      const backend = await rawBackend(c.behave);
-      servers.push(backend.server);
+    for (const c of cases) {
+      it(`${c.name} → ${c.status} ${c.code}`, async () => {
+        const backend = await rawBackend(c.behave);
+        servers.push(backend.server);
+        const lb = await startBalancer({
+          config: testConfig(
+            [
+              testUpstream("api", [backend.url], {
+                timeouts: { connectMs: 300, responseMs: 300, idleMs: 1000 },
+              }),
+            ],
+            { transport },
+          ),
+        });
+        try {
+          for (let i = 0; i < 3; i++) {
+            const res = await httpGet(`${lb.url}/`);
+            assert.equal(res.status, c.status);
+            assert.equal(errorCode(res.body), c.code);
+          }
+        } finally {
+          await lb.close();
+        }
+      });
+    }
+
+    it("a backend whose name does not resolve → 502 TRACEWAY_ERR_UPSTREAM_DNS", async () => {
       const lb = await startBalancer({
-        config: testConfig([
-          testUpstream("api", [backend.url], { timeouts: { connectMs: 300, responseMs: 300, idleMs: 1000 } }),
-        ]),
+        config: testConfig(
+          [
+            testUpstream("api", ["http://no-such-host.invalid:8080"], {
+              retry: { tries: 1, timeoutMs: 0, on: ["error"] },
+            }),
+          ],
+          { transport },
+        ),
       });
       try {
-        for (let i = 0; i < 3; i++) {
-          const res = await httpGet(`${lb.url}/`);
-          assert.equal(res.status, c.status);
-          assert.equal(errorCode(res.body), c.code);
-        }
+        const res = await httpGet(`${lb.url}/`);
+        assert.equal(res.status, 502);
+        assert.equal(errorCode(res.body), "TRACEWAY_ERR_UPSTREAM_DNS");
       } finally {
         await lb.close();
       }
     });
-  }
 
-  it("a backend whose name does not resolve → 502 TRACEWAY_ERR_UPSTREAM_DNS", async () => {
-    const lb = await startBalancer({
-      config: testConfig([
-        testUpstream("api", ["http://no-such-host.invalid:8080"], {
-          retry: { tries: 1, timeoutMs: 0, on: ["error"] },
+    it("an upstream that dies mid-body cuts the client response instead of hanging", async () => {
+      const backend = await rawBackend((s) =>
+        s.once("data", () => {
+          s.write("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\npartial");
+          setImmediate(() => s.destroy());
         }),
-      ]),
+      );
+      servers.push(backend.server);
+      const lb = await startBalancer({
+        config: testConfig([testUpstream("api", [backend.url])], { transport }),
+      });
+      try {
+        await assert.rejects(httpGet(`${lb.url}/`), /aborted|ECONNRESET|socket hang up/);
+        const again = await httpGet(`${lb.url}/`).catch((e: Error) => e);
+        assert.ok(again instanceof Error, "still answering (with a cut), process alive");
+      } finally {
+        await lb.close();
+      }
     });
-    try {
-      const res = await httpGet(`${lb.url}/`);
-      assert.equal(res.status, 502);
-      assert.equal(errorCode(res.body), "TRACEWAY_ERR_UPSTREAM_DNS");
-    } finally {
-      await lb.close();
-    }
   });
-
-  it("an upstream that dies mid-body cuts the client response instead of hanging", async () => {
-    const backend = await rawBackend((s) =>
-      s.once("data", () => {
-        s.write("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\npartial");
-        setImmediate(() => s.destroy());
-      }),
-    );
-    servers.push(backend.server);
-    const lb = await startBalancer({ config: testConfig([testUpstream("api", [backend.url])]) });
-    try {
-      await assert.rejects(httpGet(`${lb.url}/`), /aborted|ECONNRESET|socket hang up/);
-      const again = await httpGet(`${lb.url}/`).catch((e: Error) => e);
-      assert.ok(again instanceof Error, "still answering (with a cut), process alive");
-    } finally {
-      await lb.close();
-    }
-  });
-});

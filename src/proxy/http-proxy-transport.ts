@@ -1,0 +1,59 @@
+import type { ClientRequest, IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import { PassThrough } from "node:stream";
+import httpProxy from "http-proxy";
+import {
+  AttemptWatch,
+  type AttemptRequest,
+  type RunningAttempt,
+  type Transport,
+} from "./upstream-attempt.ts";
+
+/** http-proxy copies plain string keys of the per-call options, so the attempt rides along. */
+const ATTEMPT_KEY = "tracewayAttempt";
+
+type OptionsWithAttempt = httpProxy.ServerOptions & { [ATTEMPT_KEY]?: AttemptWatch };
+
+/**
+ * Upstream requests made by `http-proxy`'s `web()` (`server.transport: http-proxy`, the default).
+ * We keep the decisions http-proxy cannot make for a balancer: the response is handled by us
+ * (`selfHandleResponse`) so a 502/503 can be retried elsewhere, and the body reaches http-proxy
+ * through a gate that opens only once the upstream socket is connected, so a connect failure
+ * leaves the body unread and the request resendable.
+ */
+export function createHttpProxyTransport(): Transport {
+  const proxy = httpProxy.createProxyServer({ selfHandleResponse: true, xfwd: false, prependPath: false });
+  proxy.on(
+    "proxyReq",
+    (proxyReq: ClientRequest, _req: IncomingMessage, _res: ServerResponse, options: OptionsWithAttempt) => {
+      options[ATTEMPT_KEY]?.watch(proxyReq);
+    },
+  );
+  // Errors arrive through each call's callback; this only keeps http-proxy from throwing.
+  proxy.on("error", () => {});
+
+  return {
+    start(a: AttemptRequest, client: { req: IncomingMessage; res: ServerResponse }): RunningAttempt {
+      const gate = new PassThrough();
+      const watch = new AttemptWatch(a, () => a.body?.pipe(gate));
+      if (!a.body) gate.end();
+      // http-proxy builds the upstream headers from req.headers: hand it ours (hop-by-hop
+      // stripped, forwarding and trace headers set). `expect` must go, or http-proxy skips the
+      // proxyReq event; Node already answered the client's 100-continue.
+      const headers = a.headers as IncomingHttpHeaders;
+      delete headers.expect;
+      client.req.headers = headers;
+      const options: OptionsWithAttempt = {
+        target: a.backend.url as unknown as httpProxy.ProxyTargetUrl,
+        agent: a.agent,
+        buffer: gate,
+        [ATTEMPT_KEY]: watch,
+      };
+      client.req.url = a.path;
+      proxy.web(client.req, client.res, options, (error: Error) => watch.fail(error));
+      return watch;
+    },
+    close(): void {
+      proxy.close();
+    },
+  };
+}

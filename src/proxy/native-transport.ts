@@ -1,0 +1,29 @@
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import {
+  AttemptWatch,
+  type AttemptRequest,
+  type RunningAttempt,
+  type Transport,
+} from "./upstream-attempt.ts";
+
+/** Upstream requests made directly with `node:http`: the lean data path (`server.transport: native`). */
+export const nativeTransport: Transport = {
+  start(a: AttemptRequest): RunningAttempt {
+    const { backend } = a;
+    const request = (backend.url.protocol === "https:" ? httpsRequest : httpRequest)({
+      protocol: backend.url.protocol,
+      hostname: backend.url.hostname,
+      port: backend.url.port,
+      method: a.method,
+      path: a.path,
+      headers: a.headers,
+      agent: a.agent,
+    });
+    const watch = new AttemptWatch(a, () => a.body?.pipe(request));
+    watch.watch(request);
+    if (!a.body) request.end();
+    return watch;
+  },
+  close(): void {},
+};
