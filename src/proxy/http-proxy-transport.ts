@@ -43,7 +43,7 @@ export function createHttpProxyTransport(): Transport {
       delete headers.expect;
       client.req.headers = headers;
       const options: OptionsWithAttempt = {
-        target: a.backend.url as unknown as httpProxy.ProxyTargetUrl,
+        target: a.backend.url,
         agent: a.agent,
         buffer: gate,
         [ATTEMPT_KEY]: watch,
