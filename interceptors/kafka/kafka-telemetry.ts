@@ -1,0 +1,141 @@
+import { diag, metrics, trace } from "@opentelemetry/api";
+import type { Counter, Histogram, Meter, TextMapPropagator, Tracer } from "@opentelemetry/api";
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
+import { systemClock } from "../../src/shared/clock.ts";
+import type { Clock } from "../../src/shared/clock.ts";
+import {
+  ATTR_ERROR_TYPE,
+  ERROR_TYPE_OTHER,
+  METRIC_MESSAGING_CLIENT_CONSUMED_MESSAGES,
+  METRIC_MESSAGING_CLIENT_SENT_MESSAGES,
+  METRIC_MESSAGING_PROCESS_DURATION,
+  METRIC_TRACEWAY_KAFKA_CONSUMER_EVENTS,
+  METRIC_TRACEWAY_MESSAGING_E2E_DURATION,
+  METRIC_TRACEWAY_MESSAGING_PROCESS_ERRORS,
+} from "../semconv.ts";
+import type { KafkaInstrumentationOptions } from "./types.ts";
+
+export const INSTRUMENTATION_SCOPE = "traceway/interceptors/kafka";
+
+/** The buckets the messaging semconv recommends for `messaging.process.duration`, in seconds. */
+export const PROCESS_DURATION_BUCKETS_S = [
+  0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
+];
+
+/** End-to-end latency includes time spent waiting in the backlog, so it needs minutes-long buckets. */
+export const E2E_DURATION_BUCKETS_S = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600,
+];
+
+/** Everything a producer or consumer wrapper records with, created once per wrapped object. */
+export interface KafkaTelemetry {
+  readonly tracer: Tracer;
+  readonly meter: Meter;
+  readonly propagator: TextMapPropagator;
+  readonly clock: Clock;
+  readonly now: () => number;
+  /** Wall-clock ms minus clock ms, taken once, so span times and metric durations agree. */
+  readonly epochOffsetMs: number;
+  readonly clientId: string | undefined;
+  readonly captureMessageKey: boolean;
+  /** `@opentelemetry/instrumentation-kafkajs` owns spans, headers and semconv counters. */
+  readonly deferToOtel: boolean;
+  readonly processDuration: Histogram;
+  readonly consumedMessages: Counter;
+  readonly sentMessages: Counter;
+  readonly processErrors: Counter;
+  readonly e2eDuration: Histogram;
+  readonly consumerEvents: Counter;
+}
+
+const defaultPropagator = new CompositePropagator({
+  propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
+});
+
+export function createKafkaTelemetry(
+  options: KafkaInstrumentationOptions,
+  deferToOtel: boolean,
+): KafkaTelemetry {
+  const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(INSTRUMENTATION_SCOPE);
+  const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(INSTRUMENTATION_SCOPE);
+  const clock = options.clock ?? systemClock;
+  const now = options.now ?? Date.now;
+  return {
+    tracer,
+    meter,
+    propagator: options.propagator ?? defaultPropagator,
+    clock,
+    now,
+    epochOffsetMs: now() - clock.now(),
+    clientId: options.clientId,
+    captureMessageKey: options.captureMessageKey ?? false,
+    deferToOtel,
+    processDuration: meter.createHistogram(METRIC_MESSAGING_PROCESS_DURATION, {
+      description: "Time the application's handler took to process one message.",
+      unit: "s",
+      advice: { explicitBucketBoundaries: PROCESS_DURATION_BUCKETS_S },
+    }),
+    consumedMessages: meter.createCounter(METRIC_MESSAGING_CLIENT_CONSUMED_MESSAGES, {
+      description: "Messages delivered to the application's handler.",
+      unit: "{message}",
+    }),
+    sentMessages: meter.createCounter(METRIC_MESSAGING_CLIENT_SENT_MESSAGES, {
+      description: "Messages the producer attempted to send (error.type set when the send failed).",
+      unit: "{message}",
+    }),
+    processErrors: meter.createCounter(METRIC_TRACEWAY_MESSAGING_PROCESS_ERRORS, {
+      description: "Messages whose handler threw, by topic and error.type.",
+      unit: "{message}",
+    }),
+    e2eDuration: meter.createHistogram(METRIC_TRACEWAY_MESSAGING_E2E_DURATION, {
+      description: "From the message's Kafka timestamp to the end of its successful processing.",
+      unit: "s",
+      advice: { explicitBucketBoundaries: E2E_DURATION_BUCKETS_S },
+    }),
+    consumerEvents: meter.createCounter(METRIC_TRACEWAY_KAFKA_CONSUMER_EVENTS, {
+      description: "kafkajs consumer lifecycle events (rebalancing, group_join, crash, ...).",
+      unit: "{event}",
+    }),
+  };
+}
+
+/** Converts a reading of the telemetry clock into an epoch-ms span time. */
+export function spanTime(telemetry: KafkaTelemetry, clockMs: number): number {
+  return telemetry.epochOffsetMs + clockMs;
+}
+
+/**
+ * Runs a telemetry step so that no failure in it can reach the message flow: a broken exporter,
+ * a bad attribute or our own bug costs a data point, never a message.
+ */
+export function guard<T>(what: string, step: () => T): T | undefined {
+  try {
+    return step();
+  } catch (err) {
+    diag.warn(`traceway kafka interceptor: ${what} failed`, err);
+    return undefined;
+  }
+}
+
+/** `error.type` per semconv: the exception's class name, `_OTHER` when there is none. */
+export function errorTypeOf(err: unknown): string {
+  if (err !== null && typeof err === "object") {
+    const name = (err as { constructor?: { name?: unknown } }).constructor?.name;
+    if (typeof name === "string" && name !== "" && name !== "Object") return name;
+  }
+  return ERROR_TYPE_OTHER;
+}
+
+/** A thrown value, boxed so that `throw undefined` still counts as a failure. */
+export interface Failure {
+  readonly error: unknown;
+}
+
+export function withErrorType(
+  attributes: Record<string, string | number>,
+  failure: Failure | undefined,
+): Record<string, string | number> {
+  return failure === undefined
+    ? attributes
+    : { ...attributes, [ATTR_ERROR_TYPE]: errorTypeOf(failure.error) };
+}

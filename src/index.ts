@@ -1,0 +1,30 @@
+/**
+ * traceway's public API. What this file exports is the contract; everything else is internal.
+ * @packageDocumentation
+ */
+export { startBalancer } from "./server/balancer.ts";
+export type { BalancerOptions, RunningBalancer } from "./server/balancer.ts";
+export { TracewayError, ErrorCodes } from "./errors.ts";
+export type { ErrorCode, ErrorKind } from "./errors.ts";
+export type {
+  TracewayConfig,
+  UpstreamConfig,
+  RouteConfig,
+  ServerConfig,
+  TelemetryConfig,
+  LoggingConfig,
+  StrategyName,
+  TransportName,
+  HashKeySource,
+} from "./config/types.ts";
+export type {
+  ProxyObserver,
+  RequestObservation,
+  AttemptObservation,
+  RequestInfo,
+  AttemptInfo,
+  AttemptResult,
+  RequestResult,
+} from "./proxy/observer.ts";
+export { createStrategy, strategyNames } from "./strategies/registry.ts";
+export type { Strategy, Candidate, PickRequest } from "./strategies/strategy.ts";
