@@ -119,6 +119,7 @@ export class UpstreamPool implements StatusSetter {
     let nextAt = Infinity;
     const primaries: Backend[] = [];
     const backups: Backend[] = [];
+    let rejoined: Backend[] | undefined;
     for (const b of this.#backends) {
       if (b.ejectedUntil > now) {
         nextAt = Math.min(nextAt, b.ejectedUntil);
@@ -126,6 +127,7 @@ export class UpstreamPool implements StatusSetter {
         // Ejection expired: the backend rejoins and ramps like any recovered backend.
         b.ejectedUntil = 0;
         b.upSince = now;
+        if (b.activeUp) (rejoined ??= []).push(b);
       }
       b.effectiveWeight = b.weight;
       if (slowStartMs > 0) {
@@ -142,7 +144,12 @@ export class UpstreamPool implements StatusSetter {
     this.#nextRecomputeAt = nextAt;
     if (primaries.length > 0) this.#candidates = primaries;
     else if (backups.length > 0) this.#candidates = backups;
-    else this.#candidates = this.#opts.panicMode ? this.#backends.filter((b) => !b.backup) : [];
+    else if (!this.#opts.panicMode) this.#candidates = [];
+    else {
+      const allPrimaries = this.#backends.filter((b) => !b.backup);
+      this.#candidates = allPrimaries.length > 0 ? allPrimaries : this.#backends;
+    }
+    if (rejoined) for (const backend of rejoined) this.#emit({ type: "status", backend, up: true });
   }
 
   #emit(change: PoolChange): void {
