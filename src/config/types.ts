@@ -115,7 +115,12 @@ export interface ServerConfig {
 
 export interface TelemetryConfig {
   readonly serviceName: string;
-  readonly prometheus: { readonly enabled: boolean; readonly host: string; readonly port: number; readonly path: string };
+  readonly prometheus: {
+    readonly enabled: boolean;
+    readonly host: string;
+    readonly port: number;
+    readonly path: string;
+  };
   readonly traces: { readonly enabled: boolean; readonly otlpEndpoint: string; readonly sampleRatio: number };
 }
 

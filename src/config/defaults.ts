@@ -1,0 +1,76 @@
+/**
+ * Every default traceway fills in, in one place (docs/configuration.md's reference table repeats
+ * them for users). Durations are milliseconds; values written in file syntax (listen addresses,
+ * status lists, hash keys) are parsed by the same parsers as the file. Where a value follows
+ * nginx or Envoy the comment says which.
+ */
+import type { LoggingConfig, RetryOn, StrategyName, TransportName } from "./types.ts";
+
+// server
+export const DEFAULT_LISTEN = "0.0.0.0:8080";
+export const DEFAULT_TRANSPORT: TransportName = "http-proxy";
+/** Trust no one's X-Forwarded-* headers unless told to (they are trivially spoofed). */
+export const DEFAULT_TRUSTED_PROXIES: readonly string[] = [];
+/** Kubernetes' default terminationGracePeriodSeconds is 30 s. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000;
+
+// upstream
+export const DEFAULT_STRATEGY: StrategyName = "round_robin";
+export const DEFAULT_HASH_KEY = "ip";
+export const DEFAULT_WEIGHT = 1;
+/** Upper bound on a backend weight; HAProxy caps at 256, we leave room and keep WRR arithmetic small. */
+export const MAX_WEIGHT = 1000;
+
+// healthCheck (active): interval/timeout/thresholds as Envoy's health_check, jitter as its interval_jitter_percent.
+export const DEFAULT_HEALTH_PATH = "/healthz";
+export const DEFAULT_HEALTH_INTERVAL_MS = 5000;
+export const DEFAULT_HEALTH_TIMEOUT_MS = 1000;
+export const DEFAULT_UNHEALTHY_THRESHOLD = 3;
+export const DEFAULT_HEALTHY_THRESHOLD = 2;
+export const DEFAULT_EXPECT_STATUS = "200-399";
+export const DEFAULT_HEALTH_JITTER = 0.1;
+
+// passive: nginx max_fails/fail_timeout (nginx's own default max_fails is 1; 3 tolerates a blip).
+export const DEFAULT_MAX_FAILS = 3;
+export const DEFAULT_FAIL_TIMEOUT_MS = 10_000;
+// passive: Envoy outlier detection defaults.
+export const DEFAULT_CONSECUTIVE_5XX = 5;
+export const DEFAULT_BASE_EJECTION_MS = 30_000;
+export const DEFAULT_MAX_EJECTION_PERCENT = 50;
+
+// retry: nginx proxy_next_upstream defaults to "error timeout"; 3 tries total, no extra time budget.
+export const DEFAULT_RETRY_TRIES = 3;
+export const DEFAULT_RETRY_TIMEOUT_MS = 0;
+export const DEFAULT_RETRY_ON: readonly RetryOn[] = ["error", "timeout"];
+
+// timeouts: Envoy's connect_timeout is 5 s; nginx's proxy_read_timeout is 60 s.
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
+export const DEFAULT_RESPONSE_TIMEOUT_MS = 60_000;
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+
+export const DEFAULT_MAX_CONNS_PER_BACKEND = 0;
+export const DEFAULT_QUEUE_SIZE = 100;
+export const DEFAULT_QUEUE_TIMEOUT_MS = 5000;
+export const DEFAULT_KEEPALIVE_MAX_SOCKETS = 256;
+export const DEFAULT_KEEPALIVE_MAX_FREE_SOCKETS = 64;
+export const DEFAULT_SLOW_START_MS = 0;
+export const DEFAULT_PANIC_MODE = false;
+
+// routes
+export const DEFAULT_PATH_PREFIX = "/";
+export const DEFAULT_PRESERVE_HOST = true;
+
+// telemetry
+export const DEFAULT_SERVICE_NAME = "traceway";
+export const DEFAULT_PROMETHEUS_ENABLED = true;
+/** The exporter-prometheus default port, bound to loopback so metrics are not public by accident. */
+export const DEFAULT_PROMETHEUS_LISTEN = "127.0.0.1:9464";
+export const DEFAULT_PROMETHEUS_PATH = "/metrics";
+/** The OTLP/HTTP default, used when `traces.enabled: true` is given without an endpoint. */
+export const DEFAULT_OTLP_TRACES_ENDPOINT = "http://127.0.0.1:4318/v1/traces";
+/** The OpenTelemetry default sampler samples every trace; lower it for busy services. */
+export const DEFAULT_SAMPLE_RATIO = 1;
+
+// logging
+export const DEFAULT_LOG_LEVEL: LoggingConfig["level"] = "info";
+export const DEFAULT_ACCESS_LOG = true;

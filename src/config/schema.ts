@@ -1,0 +1,231 @@
+/**
+ * The shape of a configuration file, as a zod schema. Every object is strict, so a misspelt key
+ * is an error naming it (with the likely intended key) instead of a silently ignored setting.
+ * Leaf values are parsed here (durations to ms, URLs to origins, `host:port` split); defaults
+ * are filled later by `normalise.ts`, so this schema's output keeps "not given" distinguishable.
+ */
+import * as z from "zod";
+import { parseAddressRange } from "./address-range.ts";
+import { parseBackendUrl } from "./backend-url.ts";
+import { closest } from "./closest.ts";
+import { MAX_WEIGHT } from "./defaults.ts";
+import { parseDuration } from "./duration.ts";
+import { parseHashKey } from "./hash-key-source.ts";
+import { isHostName, parseListen } from "./listen.ts";
+import { fail, ok, show, type Parsed } from "./parsed.ts";
+import { parseStatusRanges } from "./status-ranges.ts";
+import type { LoggingConfig, RetryOn, StrategyName, TransportName } from "./types.ts";
+
+/** Every strategy name, in documentation order. */
+export const STRATEGY_NAMES = [
+  "round_robin",
+  "weighted_round_robin",
+  "least_conn",
+  "ip_hash",
+  "consistent_hash",
+  "random",
+  "p2c",
+  "ewma",
+] as const satisfies readonly StrategyName[];
+
+export const RETRY_CONDITIONS = [
+  "error",
+  "timeout",
+  "http_500",
+  "http_502",
+  "http_503",
+  "http_504",
+  "http_429",
+] as const satisfies readonly RetryOn[];
+
+export const TRANSPORT_NAMES = ["http-proxy", "native"] as const satisfies readonly TransportName[];
+
+export const LOG_LEVELS = [
+  "trace",
+  "debug",
+  "info",
+  "warn",
+  "error",
+  "fatal",
+  "silent",
+] as const satisfies readonly LoggingConfig["level"][];
+
+// Compile-time proof that the lists above name every member of the types they mirror.
+type Missing<All, Listed> = Exclude<All, Listed> extends never ? true : Exclude<All, Listed>;
+void ([true, true, true, true] satisfies [
+  Missing<StrategyName, (typeof STRATEGY_NAMES)[number]>,
+  Missing<RetryOn, (typeof RETRY_CONDITIONS)[number]>,
+  Missing<TransportName, (typeof TRANSPORT_NAMES)[number]>,
+  Missing<LoggingConfig["level"], (typeof LOG_LEVELS)[number]>,
+]);
+
+/** A strict object whose unknown-key message names each key and suggests the intended one. */
+function strict<S extends z.ZodRawShape>(shape: S) {
+  const known = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (issue) => {
+      if (issue.code !== "unrecognized_keys") return undefined;
+      // One line per key; format-problems.ts splits them into separate problems.
+      return issue.keys
+        .map((key) => {
+          const guess = closest(key, known);
+          return `unknown key ${show(key)}${guess ? ` (did you mean ${show(guess)}?)` : ""}`;
+        })
+        .join("\n");
+    },
+  });
+}
+
+/** A value checked and converted by one of the small parsers. */
+function parsedBy<T>(parse: (input: unknown) => Parsed<T>) {
+  return z.unknown().transform((input, ctx): T => {
+    const result = input === undefined ? fail<T>("is required") : parse(input);
+    if (result.ok) return result.value;
+    ctx.addIssue({ code: "custom", message: result.message, input });
+    return z.NEVER;
+  });
+}
+
+function oneOf<const T extends readonly [string, ...string[]]>(values: T, noun: string) {
+  return z.enum(values, {
+    error: (issue) =>
+      issue.code === "invalid_value"
+        ? `unknown ${noun} ${show(issue.input)}; valid: ${values.join(", ")}`
+        : undefined,
+  });
+}
+
+function durationAtLeast(minMs: number) {
+  return parsedBy((input) => {
+    const parsed = parseDuration(input);
+    if (parsed.ok && parsed.value < minMs) return fail(`must be at least ${minMs}ms, got ${show(input)}`);
+    return parsed;
+  });
+}
+
+const duration = durationAtLeast(0);
+const positiveDuration = durationAtLeast(1);
+const count = z.number().int().min(0);
+const atLeastOne = z.number().int().min(1);
+
+function absolutePath(what: string) {
+  return parsedBy((input) => {
+    if (typeof input !== "string") return fail(`expected a ${what} such as "/", got ${show(input)}`);
+    if (!input.startsWith("/")) return fail(`must start with "/", got ${show(input)}`);
+    return ok(input);
+  });
+}
+
+const routeHost = parsedBy((input) => {
+  if (typeof input !== "string") return fail(`expected a host name, got ${show(input)}`);
+  const host = input.trim().toLowerCase();
+  if (/:\d+$/.test(host)) return fail(`invalid host ${show(input)}: routes match the host without its port`);
+  const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
+  if (!isHostName(bare)) return fail(`invalid host ${show(input)}`);
+  return ok(host);
+});
+
+const otlpEndpoint = parsedBy((input) => {
+  if (typeof input !== "string") return fail(`expected a URL, got ${show(input)}`);
+  if (input === "") return ok("");
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    return fail(`invalid URL ${show(input)}`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    return fail(`invalid URL ${show(input)}: OTLP/HTTP needs http or https`);
+  }
+  return ok(input);
+});
+
+const backendSchema = strict({
+  url: parsedBy(parseBackendUrl),
+  weight: z.number().int().min(1).max(MAX_WEIGHT).optional(),
+  backup: z.boolean().optional(),
+});
+
+const healthCheckSchema = strict({
+  enabled: z.boolean().optional(),
+  path: absolutePath("path").optional(),
+  interval: positiveDuration.optional(),
+  timeout: positiveDuration.optional(),
+  unhealthyThreshold: atLeastOne.optional(),
+  healthyThreshold: atLeastOne.optional(),
+  expectStatus: parsedBy(parseStatusRanges).optional(),
+  jitter: z.number().min(0).max(1).optional(),
+});
+
+const upstreamSchema = strict({
+  strategy: oneOf(STRATEGY_NAMES, "strategy").optional(),
+  hashKey: parsedBy(parseHashKey).optional(),
+  backends: z.array(backendSchema).min(1),
+  healthCheck: healthCheckSchema.optional(),
+  passive: strict({
+    maxFails: count.optional(),
+    failTimeout: positiveDuration.optional(),
+    consecutive5xx: count.optional(),
+    baseEjectionTime: positiveDuration.optional(),
+    maxEjectionPercent: count.max(100).optional(),
+  }).optional(),
+  retry: strict({
+    tries: atLeastOne.optional(),
+    timeout: duration.optional(),
+    on: z.array(oneOf(RETRY_CONDITIONS, "retry condition")).optional(),
+  }).optional(),
+  timeouts: strict({
+    connect: duration.optional(),
+    response: duration.optional(),
+    idle: duration.optional(),
+  }).optional(),
+  maxConnsPerBackend: count.optional(),
+  queue: strict({ size: count.optional(), timeout: duration.optional() }).optional(),
+  keepAlive: strict({ maxSockets: count.optional(), maxFreeSockets: count.optional() }).optional(),
+  slowStart: duration.optional(),
+  panicMode: z.boolean().optional(),
+});
+
+const routeSchema = strict({
+  match: strict({
+    host: routeHost.optional(),
+    pathPrefix: absolutePath("path prefix").optional(),
+  }).optional(),
+  upstream: z.string(),
+  preserveHost: z.boolean().optional(),
+});
+
+/** The whole file. Only `upstreams` is required. */
+export const configSchema = strict({
+  server: strict({
+    listen: parsedBy(parseListen).optional(),
+    transport: oneOf(TRANSPORT_NAMES, "transport").optional(),
+    trustedProxies: z.array(parsedBy(parseAddressRange)).optional(),
+    shutdownTimeout: duration.optional(),
+  }).optional(),
+  upstreams: z
+    // Names are checked in cross-checks.ts: zod reports a bad record key without the key's value.
+    .record(z.string(), upstreamSchema)
+    .refine((upstreams) => Object.keys(upstreams).length > 0, { error: "define at least one upstream" }),
+  routes: z.array(routeSchema).optional(),
+  telemetry: strict({
+    serviceName: z.string().min(1).optional(),
+    prometheus: strict({
+      enabled: z.boolean().optional(),
+      listen: parsedBy(parseListen).optional(),
+      path: absolutePath("path").optional(),
+    }).optional(),
+    traces: strict({
+      enabled: z.boolean().optional(),
+      otlpEndpoint: otlpEndpoint.optional(),
+      sampleRatio: z.number().min(0).max(1).optional(),
+    }).optional(),
+  }).optional(),
+  logging: strict({
+    level: oneOf(LOG_LEVELS, "log level").optional(),
+    accessLog: z.boolean().optional(),
+  }).optional(),
+});
+
+/** A file that passed the schema: leaves parsed, defaults not yet filled. */
+export type ValidatedFile = z.output<typeof configSchema>;
