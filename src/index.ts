@@ -28,3 +28,5 @@ export type {
 } from "./proxy/observer.ts";
 export { createStrategy, strategyNames } from "./strategies/registry.ts";
 export type { Strategy, Candidate, PickRequest } from "./strategies/strategy.ts";
+export { loadConfigFile, parseConfigText, validateConfig, ConfigError } from "./config/load.ts";
+export type { ConfigProblem, LoadedConfig } from "./config/load.ts";
