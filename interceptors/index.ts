@@ -1,4 +1,7 @@
 /** Public API of `traceway/interceptors`: what is exported here is the contract. */
 
+// ---- HTTP ----
+export * from "./http/index.ts";
+
 // ---- Kafka (kafkajs) ----
 export * from "./kafka/index.ts";

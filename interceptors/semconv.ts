@@ -10,6 +10,49 @@
 export const ATTR_ERROR_TYPE = "error.type";
 export const ERROR_TYPE_OTHER = "_OTHER";
 
+// ---- HTTP (owned by the HTTP interceptors and the balancer telemetry) -----------------------
+// Stable HTTP semantic conventions (v1.23+).
+
+export const ATTR_HTTP_REQUEST_METHOD = "http.request.method";
+export const ATTR_HTTP_REQUEST_METHOD_ORIGINAL = "http.request.method_original";
+export const ATTR_HTTP_REQUEST_RESEND_COUNT = "http.request.resend_count";
+export const ATTR_HTTP_RESPONSE_STATUS_CODE = "http.response.status_code";
+export const ATTR_HTTP_ROUTE = "http.route";
+export const ATTR_SERVER_ADDRESS = "server.address";
+export const ATTR_SERVER_PORT = "server.port";
+export const ATTR_URL_FULL = "url.full";
+export const ATTR_URL_PATH = "url.path";
+export const ATTR_URL_SCHEME = "url.scheme";
+export const ATTR_USER_AGENT_ORIGINAL = "user_agent.original";
+
+/** Value of `http.request.method` for a method outside the known set (bounds cardinality). */
+export const HTTP_METHOD_OTHER = "_OTHER";
+
+export const METRIC_HTTP_SERVER_REQUEST_DURATION = "http.server.request.duration";
+export const METRIC_HTTP_CLIENT_REQUEST_DURATION = "http.client.request.duration";
+
+// ---- traceway balancer (upstreams, backends, queue) ------------------------------------------
+
+/** Name of the configured upstream (a bounded set from the config file). */
+export const ATTR_TRACEWAY_UPSTREAM = "traceway.upstream";
+/** Backend as `host:port` (bounded by the configured/discovered backend set). */
+export const ATTR_TRACEWAY_BACKEND = "traceway.backend";
+/** Stable traceway error code (`TRACEWAY_ERR_*`) when traceway itself answered with an error. */
+export const ATTR_TRACEWAY_ERROR_CODE = "traceway.error.code";
+/** New health state of a backend on a transition: `up` or `down`. */
+export const ATTR_TRACEWAY_BACKEND_STATE = "traceway.backend.state";
+
+export const METRIC_TRACEWAY_UPSTREAM_IN_FLIGHT = "traceway.upstream.requests.in_flight";
+export const METRIC_TRACEWAY_UPSTREAM_QUEUE_LENGTH = "traceway.upstream.queue.length";
+export const METRIC_TRACEWAY_UPSTREAM_QUEUE_WAIT_DURATION = "traceway.upstream.queue.wait.duration";
+export const METRIC_TRACEWAY_UPSTREAM_BACKEND_UP = "traceway.upstream.backend.up";
+export const METRIC_TRACEWAY_UPSTREAM_BACKEND_EJECTIONS = "traceway.upstream.backend.ejections";
+export const METRIC_TRACEWAY_UPSTREAM_BACKEND_TRANSITIONS = "traceway.upstream.backend.transitions";
+export const METRIC_TRACEWAY_UPSTREAM_RETRIES = "traceway.upstream.retries";
+export const METRIC_TRACEWAY_REQUESTS_REFUSED = "traceway.requests.refused";
+export const METRIC_TRACEWAY_REQUEST_BODY_BYTES = "traceway.http.request.body.bytes";
+export const METRIC_TRACEWAY_RESPONSE_BODY_BYTES = "traceway.http.response.body.bytes";
+
 // ---- Kafka / messaging (owned by the kafkajs interceptors) ----------------------------------
 
 export const ATTR_MESSAGING_SYSTEM = "messaging.system";
