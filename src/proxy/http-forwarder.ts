@@ -40,17 +40,30 @@ export class HttpForwarder {
     this.#deps = deps;
   }
 
-  async forward(
+  forward(
     req: IncomingMessage,
     res: ServerResponse,
     route: RouteConfig,
     routeLabel: string,
     upstream: Upstream,
   ): Promise<void> {
-    const { clock, observer } = this.#deps;
     const method = req.method ?? "GET";
+    const obs = this.#deps.observer.onRequest({ req, method, route: routeLabel, upstream: upstream.name });
+    return obs.run
+      ? obs.run(() => this.#forward(req, res, route, upstream, obs, method))
+      : this.#forward(req, res, route, upstream, obs, method);
+  }
+
+  async #forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: RouteConfig,
+    upstream: Upstream,
+    obs: RequestObservation,
+    method: string,
+  ): Promise<void> {
+    const { clock } = this.#deps;
     const clientHost = req.headers.host;
-    const obs = observer.onRequest({ req, method, route: routeLabel, upstream: upstream.name });
     const headers = withoutHopByHop(req.headers);
     const clientIp = setForwardingHeaders(req, headers, this.#deps.trusted);
     const pickRequest = { hashKey: hashKeyOf(upstream.config.hashKey, req, clientIp) };

@@ -20,6 +20,11 @@ export interface RequestInfo {
 }
 
 export interface RequestObservation {
+  /**
+   * Runs the rest of the request's handling (attempts, retries, logs) inside this observation's
+   * context, so async work and log lines see it and nothing leaks to the next request.
+   */
+  run?<T>(fn: () => T): T;
   /** Once per upstream attempt; `headers` may be mutated to inject trace context. */
   onAttempt(info: AttemptInfo): AttemptObservation;
   /** Time spent waiting for a connection slot (maxConnsPerBackend). */

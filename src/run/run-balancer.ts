@@ -32,6 +32,7 @@ export async function runBalancer(
   const observePools = (): void => {
     for (const [name, pool] of balancer.pools)
       if (!unobserve.has(name)) unobserve.set(name, telemetry.observePool(pool));
+    for (const [name, queue] of balancer.queues()) telemetry.observeQueue(name, queue);
   };
   observePools();
 

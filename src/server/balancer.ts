@@ -48,6 +48,8 @@ export interface RunningBalancer {
   readonly pools: ReadonlyMap<string, UpstreamPool>;
   /** Apply a new, already validated config: new requests use it, in-flight ones finish on the old one. */
   reload(config: TracewayConfig): void;
+  /** Connection queues of upstreams with `maxConnsPerBackend`, by upstream name (current config). */
+  queues(): ReadonlyMap<string, { readonly length: number }>;
   /** Requests currently being served. */
   activeRequests(): number;
   /** Sockets held open towards backends (busy and idle). */
@@ -181,6 +183,12 @@ export async function startBalancer(options: BalancerOptions): Promise<RunningBa
       generation = build(config);
       agents.retain(registry.backendIds());
       logger.info({ upstreams: [...config.upstreams.keys()] }, "configuration reloaded");
+    },
+    queues(): ReadonlyMap<string, { readonly length: number }> {
+      const queues = new Map<string, { readonly length: number }>();
+      for (const [name, upstream] of generation.upstreams)
+        if (upstream.queue) queues.set(name, upstream.queue);
+      return queues;
     },
     activeRequests: () => active,
     upstreamSocketCount: () => agents.socketCount(),

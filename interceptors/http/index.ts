@@ -1,0 +1,17 @@
+export { createHttpClientInterceptor } from "./client-interceptor.ts";
+export { createHttpServerInterceptor } from "./server-interceptor.ts";
+export { instrumentFetch } from "./instrumented-fetch.ts";
+export { HTTP_DURATION_BUCKETS_S } from "../internal/duration-buckets.ts";
+export type {
+  HttpClientCall,
+  HttpClientInterceptor,
+  HttpClientInterceptorOptions,
+  HttpClientRequestInfo,
+  HttpClientResult,
+  HttpInstrumentationOptions,
+  HttpServerCall,
+  HttpServerInterceptor,
+  HttpServerInterceptorOptions,
+  HttpServerRequestInfo,
+  HttpServerResult,
+} from "./types.ts";

@@ -1,0 +1,123 @@
+import type {
+  Attributes,
+  Context,
+  MeterProvider,
+  TextMapPropagator,
+  TracerProvider,
+} from "@opentelemetry/api";
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import type { Clock } from "../../src/shared/clock.ts";
+
+/** Options shared by the HTTP server and client interceptors. */
+export interface HttpInstrumentationOptions {
+  /** Where spans go. Defaults to the global tracer provider (`trace.getTracerProvider()`). */
+  readonly tracerProvider?: TracerProvider;
+  /** Where metrics go. Defaults to the global meter provider (`metrics.getMeterProvider()`). */
+  readonly meterProvider?: MeterProvider;
+  /**
+   * How trace context is read from and written to headers. Defaults to W3C `traceparent` /
+   * `tracestate`, independent of the global propagator, so propagation works with no SDK set up.
+   */
+  readonly propagator?: TextMapPropagator;
+  /** Monotonic clock for metric durations. Defaults to `performance.now()`. */
+  readonly clock?: Clock;
+}
+
+/** Options of {@link createHttpServerInterceptor}. */
+export interface HttpServerInterceptorOptions extends HttpInstrumentationOptions {
+  /**
+   * The route template of a request (`/users/:id`), read when the response finishes. Defaults to
+   * Express's `req.baseUrl + req.route.path`. Return `undefined` when unknown: the span is then
+   * named after the method only and `http.route` is left out. Never return the raw path.
+   */
+  readonly routeTemplate?: (req: IncomingMessage) => string | undefined;
+  /** Extra attributes on every server span and duration point (keep them low-cardinality). */
+  readonly attributes?: Attributes;
+}
+
+/** An incoming request handed to {@link HttpServerInterceptor.start}. */
+export interface HttpServerRequestInfo {
+  readonly req: IncomingMessage;
+  /** Route template, when already known (it may also be given at `end`). */
+  readonly route?: string;
+  /** Extra attributes for this request's span and duration point (low-cardinality). */
+  readonly attributes?: Attributes;
+}
+
+/** How an incoming request ended. */
+export interface HttpServerResult {
+  readonly statusCode: number;
+  /** Route template, if it became known while handling. */
+  readonly route?: string;
+  /** Low-cardinality error type; defaults to the status code for 5xx. */
+  readonly errorType?: string;
+}
+
+/** One incoming request being observed: end it exactly once. */
+export interface HttpServerCall {
+  /** Context carrying the server span: run the handler in it so child spans and logs join the trace. */
+  readonly context: Context;
+  end(result: HttpServerResult): void;
+}
+
+/**
+ * Express/connect middleware that traces and times each request, plus the lower-level
+ * {@link HttpServerInterceptor.start} for servers that are not middleware-based.
+ */
+export interface HttpServerInterceptor {
+  (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void;
+  start(info: HttpServerRequestInfo): HttpServerCall;
+}
+
+/** Options of {@link createHttpClientInterceptor}. */
+export type HttpClientInterceptorOptions = HttpInstrumentationOptions;
+
+/** One outbound HTTP call (or one attempt of it). */
+export interface HttpClientRequestInfo {
+  readonly method: string;
+  /** The full URL requested (`url.full`); put credentials or secrets in headers, not here. */
+  readonly url: string;
+  /** Request headers: `traceparent`/`tracestate` are written into this object. */
+  readonly headers: OutgoingHttpHeaders;
+  /** `server.address`; parsed from `url` when omitted. */
+  readonly serverAddress?: string;
+  /** `server.port`; parsed from `url` when omitted. */
+  readonly serverPort?: number;
+  /** 0 for the first try, n for the n-th resend (`http.request.resend_count`, set only when > 0). */
+  readonly resendCount?: number;
+  /** Load-balancer upstream name (`traceway.upstream`). */
+  readonly upstream?: string;
+  /** Backend `host:port` (`traceway.backend`). */
+  readonly backend?: string;
+  /** Parent context; defaults to the active one. */
+  readonly parentContext?: Context;
+}
+
+/** How an outbound call ended: a status, an error type, or both (a 502 is both). */
+export interface HttpClientResult {
+  readonly statusCode?: number;
+  /** Low-cardinality error type (`timeout`, `connect_error`, `ECONNREFUSED`, `500`). */
+  readonly errorType?: string;
+}
+
+/** An outbound call in progress: end it exactly once (later calls are ignored). */
+export interface HttpClientCall {
+  /** Context carrying the client span. */
+  readonly context: Context;
+  end(result: HttpClientResult): void;
+}
+
+/** Traces and times outbound HTTP calls. */
+export interface HttpClientInterceptor {
+  /** Low-level: starts a CLIENT span, injects trace context into `info.headers`, returns the call. */
+  start(info: HttpClientRequestInfo): HttpClientCall;
+  /**
+   * Wraps one call: `send` receives the headers to send (trace context included) and runs with
+   * the client span active. Its result's `status`/`statusCode` becomes the response status; a
+   * thrown error is recorded and re-thrown unchanged.
+   */
+  intercept<T>(
+    info: Omit<HttpClientRequestInfo, "headers"> & { readonly headers?: OutgoingHttpHeaders },
+    send: (headers: OutgoingHttpHeaders) => Promise<T>,
+  ): Promise<T>;
+}

@@ -1,0 +1,28 @@
+import { diag } from "@opentelemetry/api";
+
+/**
+ * Runs one telemetry step so that no failure in it can reach the traffic it observes: a broken
+ * exporter, a bad attribute or our own bug costs a data point, never a request.
+ */
+export function guard<T>(what: string, step: () => T): T | undefined {
+  try {
+    return step();
+  } catch (err) {
+    diag.warn(`traceway interceptor: ${what} failed`, err);
+    return undefined;
+  }
+}
+
+const SYSTEM_ERROR_CODE = /^E[A-Z_]+$/;
+
+/** `error.type` per semconv for a thrown value: its system error code or class name, else `_OTHER`. */
+export function errorTypeOf(err: unknown): string {
+  if (err !== null && typeof err === "object") {
+    const code = (err as { code?: unknown }).code;
+    // Node's system errors (ECONNREFUSED, ETIMEDOUT) say more than their class `Error`.
+    if (typeof code === "string" && SYSTEM_ERROR_CODE.test(code)) return code;
+    const name = (err as { constructor?: { name?: unknown } }).constructor?.name;
+    if (typeof name === "string" && name !== "" && name !== "Object") return name;
+  }
+  return "_OTHER";
+}

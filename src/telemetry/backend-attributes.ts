@@ -1,0 +1,48 @@
+import type { Attributes } from "@opentelemetry/api";
+import { ATTR_TRACEWAY_BACKEND, ATTR_TRACEWAY_UPSTREAM } from "../../interceptors/semconv.ts";
+import type { Backend } from "../pool/backend.ts";
+
+const DEFAULT_PORTS: Readonly<Record<string, number>> = { "http:": 80, "https:": 443 };
+
+/** What every data point about one backend shares, computed once per backend. */
+export interface BackendLabels {
+  /** `{traceway.upstream, traceway.backend}`: frozen, shared by every point. */
+  readonly attributes: Attributes;
+  readonly address: string;
+  readonly port: number;
+}
+
+/**
+ * Per-backend label sets, cached so the hot path builds no objects for them. Keyed weakly: a
+ * backend removed by a reload is forgotten with it.
+ */
+export class BackendLabelCache {
+  readonly #byBackend = new WeakMap<Backend, BackendLabels>();
+  readonly #byUpstream = new Map<string, Attributes>();
+
+  of(upstream: string, backend: Backend): BackendLabels {
+    let labels = this.#byBackend.get(backend);
+    if (labels === undefined) {
+      labels = {
+        attributes: Object.freeze({
+          [ATTR_TRACEWAY_UPSTREAM]: upstream,
+          [ATTR_TRACEWAY_BACKEND]: backend.label,
+        }),
+        address: backend.url.hostname,
+        port: Number(backend.url.port) || (DEFAULT_PORTS[backend.url.protocol] ?? 0),
+      };
+      this.#byBackend.set(backend, labels);
+    }
+    return labels;
+  }
+
+  /** `{traceway.upstream}`: upstream names come from the config, so this map stays small. */
+  upstream(upstream: string): Attributes {
+    let attributes = this.#byUpstream.get(upstream);
+    if (attributes === undefined) {
+      attributes = Object.freeze({ [ATTR_TRACEWAY_UPSTREAM]: upstream });
+      this.#byUpstream.set(upstream, attributes);
+    }
+    return attributes;
+  }
+}

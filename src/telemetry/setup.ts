@@ -1,0 +1,159 @@
+import { randomUUID } from "node:crypto";
+import { PrometheusExporter } from "@opentelemetry/exporter-prometheus";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import { MeterProvider } from "@opentelemetry/sdk-metrics";
+import type { IMetricReader } from "@opentelemetry/sdk-metrics";
+import type { SpanExporter, TracerProvider } from "@opentelemetry/sdk-trace";
+import type { DestinationStream, Logger } from "pino";
+import { createHttpClientInterceptor, createHttpServerInterceptor } from "../../interceptors/http/index.ts";
+import { ATTR_TRACEWAY_BACKEND, ATTR_TRACEWAY_UPSTREAM } from "../../interceptors/semconv.ts";
+import type { LoggingConfig, TelemetryConfig } from "../config/types.ts";
+import type { HealthEvents } from "../health/upstream-health.ts";
+import type { UpstreamPool } from "../pool/upstream-pool.ts";
+import type { ProxyObserver } from "../proxy/observer.ts";
+import { systemClock } from "../shared/clock.ts";
+import type { Clock } from "../shared/clock.ts";
+import { AccessLog } from "./access-log.ts";
+import { BackendLabelCache } from "./backend-attributes.ts";
+import { BALANCER_SCOPE, createBalancerMetrics } from "./balancer-metrics.ts";
+import { ensureContextManager } from "./context-manager.ts";
+import { createLogger } from "./logger.ts";
+import { PoolMetrics } from "./pool-metrics.ts";
+import type { QueueLike } from "./pool-metrics.ts";
+import { servePrometheus } from "./prometheus-endpoint.ts";
+import type { PrometheusEndpoint } from "./prometheus-endpoint.ts";
+import { TelemetryProxyObserver } from "./proxy-observer.ts";
+import { createTracerProvider } from "./tracing.ts";
+
+/** Test and embedding hooks for {@link startTelemetry}; the CLI passes none. */
+export interface TelemetryOptions {
+  /** Where log lines go (default stdout). */
+  readonly logDestination?: DestinationStream;
+  /** Replaces the OTLP exporter, e.g. an `InMemorySpanExporter`. Exports even if traces are off. */
+  readonly spanExporter?: SpanExporter;
+  /** Extra metric readers next to the Prometheus one (e.g. a test's manual reader). */
+  readonly metricReaders?: readonly IMetricReader[];
+  /** Batch span processor queue bound (default 2048). */
+  readonly maxQueueSize?: number;
+  readonly scheduledDelayMillis?: number;
+  /** `service.instance.id` (default a random UUID per process start). */
+  readonly instanceId?: string;
+  readonly clock?: Clock;
+}
+
+/** The running telemetry pipeline. */
+export interface Telemetry {
+  /** Pass to `startBalancer({ observer })`. */
+  readonly observer: ProxyObserver;
+  /** JSON logger whose lines carry the active trace_id/span_id. */
+  readonly logger: Logger;
+  /** Pass to `startBalancer({ healthEvents })`: logs transitions and counts ejections. */
+  readonly healthEvents: HealthEvents;
+  readonly meterProvider: MeterProvider;
+  readonly tracerProvider: TracerProvider;
+  /** Report a pool's backend health and in-flight gauges; returns the function that stops it. */
+  observePool(pool: UpstreamPool): () => void;
+  /** Report an upstream's connection-queue length; returns the function that stops it. */
+  observeQueue(upstream: string, queue: QueueLike): () => void;
+  /** Scrape URL, when `telemetry.prometheus.enabled`. */
+  readonly metricsUrl: string | undefined;
+  /** Flushes pending spans, stops the scrape endpoint, flushes logs. Safe to call twice. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Builds the telemetry pipeline from config: Prometheus scrape endpoint, OTLP traces with a
+ * parent-based ratio sampler and a bounded queue, pino JSON logs, and the proxy observer.
+ *
+ * Providers are composed explicitly rather than through `NodeSDK`: NodeSDK registers global
+ * providers (only the first registration in a process wins, which breaks several balancers or
+ * test suites in one process), reads `OTEL_*` variables over our config, and does not hand back
+ * the providers we return here.
+ */
+export async function startTelemetry(
+  config: { readonly telemetry: TelemetryConfig; readonly logging: LoggingConfig },
+  options: TelemetryOptions = {},
+): Promise<Telemetry> {
+  const { telemetry, logging } = config;
+  const clock = options.clock ?? systemClock;
+  const logger = createLogger(telemetry.serviceName, logging, options.logDestination);
+  if (!ensureContextManager()) {
+    logger.warn("no working OpenTelemetry context manager: log lines will not carry trace ids");
+  }
+  const resource = resourceFromAttributes({
+    "service.name": telemetry.serviceName,
+    "service.instance.id": options.instanceId ?? randomUUID(),
+  });
+
+  const prometheus = telemetry.prometheus.enabled
+    ? new PrometheusExporter({ preventServerStart: true })
+    : undefined;
+  const readers: IMetricReader[] = [...(options.metricReaders ?? [])];
+  if (prometheus) readers.push(prometheus);
+  const meterProvider = new MeterProvider({ resource, readers });
+  const tracerProvider = createTracerProvider(telemetry.traces, {
+    resource,
+    selfObsMeterProvider: meterProvider,
+    ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),
+    ...(options.maxQueueSize !== undefined ? { maxQueueSize: options.maxQueueSize } : {}),
+    ...(options.scheduledDelayMillis !== undefined
+      ? { scheduledDelayMillis: options.scheduledDelayMillis }
+      : {}),
+  });
+
+  let endpoint: PrometheusEndpoint | undefined;
+  if (prometheus) {
+    try {
+      endpoint = await servePrometheus(prometheus, telemetry.prometheus);
+    } catch (err) {
+      await meterProvider.shutdown();
+      await tracerProvider.shutdown();
+      throw err;
+    }
+  }
+
+  const labels = new BackendLabelCache();
+  const meter = meterProvider.getMeter(BALANCER_SCOPE);
+  const metrics = createBalancerMetrics(meter);
+  const poolMetrics = new PoolMetrics(meter, labels);
+  const instrumentation = { tracerProvider, meterProvider, clock };
+  const observer = new TelemetryProxyObserver({
+    server: createHttpServerInterceptor(instrumentation),
+    client: createHttpClientInterceptor(instrumentation),
+    metrics,
+    labels,
+    clock,
+    accessLog: logging.accessLog ? new AccessLog(logger) : undefined,
+  });
+
+  const healthEvents: HealthEvents = {
+    onHealthChange: (e) => logger.warn(e, e.up ? "backend up" : "backend down"),
+    onEjection: (e) => {
+      logger.warn(e, "backend ejected");
+      metrics.ejections.add(1, { [ATTR_TRACEWAY_UPSTREAM]: e.upstream, [ATTR_TRACEWAY_BACKEND]: e.backend });
+    },
+  };
+
+  let shuttingDown: Promise<void> | undefined;
+  return {
+    observer,
+    logger,
+    healthEvents,
+    meterProvider,
+    tracerProvider,
+    observePool: (pool) => poolMetrics.observe(pool),
+    observeQueue: (upstream, queue) => poolMetrics.observeQueue(upstream, queue),
+    metricsUrl: endpoint?.url,
+    shutdown: () =>
+      (shuttingDown ??= (async () => {
+        // Spans first: their flush must not be cut short by anything else stopping.
+        const results = await Promise.allSettled([tracerProvider.shutdown()]);
+        results.push(...(await Promise.allSettled([endpoint?.close(), meterProvider.shutdown()])));
+        logger.flush();
+        for (const r of results) {
+          if (r.status === "rejected")
+            logger.warn({ err: r.reason as unknown }, "telemetry shutdown step failed");
+        }
+      })()),
+  };
+}

@@ -1,0 +1,102 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { UpstreamPool } from "../../../src/pool/upstream-pool.ts";
+import { ManualClock } from "../../../src/shared/clock.ts";
+import { closedPort } from "../../helpers/http-backend.ts";
+import { fakeRequest, telemetryUnderTest } from "./telemetry-fixture.ts";
+
+/** Every series family the scrape endpoint serves, with its labels: the list in docs/telemetry.md. */
+const EXPECTED: Record<string, string> = {
+  target_info: "service_instance_id service_name",
+  http_server_request_duration_bucket:
+    "error_type http_request_method http_response_status_code http_route le otel_scope_name traceway_upstream",
+  http_client_request_duration_bucket:
+    "error_type http_request_method http_response_status_code le otel_scope_name server_address server_port traceway_backend traceway_upstream",
+  traceway_upstream_queue_wait_duration_bucket: "le otel_scope_name traceway_backend traceway_upstream",
+  traceway_upstream_requests_in_flight: "otel_scope_name traceway_backend traceway_upstream",
+  traceway_upstream_queue_length: "otel_scope_name traceway_upstream",
+  traceway_upstream_backend_up: "otel_scope_name traceway_backend traceway_upstream",
+  traceway_upstream_backend_transitions_total:
+    "otel_scope_name traceway_backend traceway_backend_state traceway_upstream",
+  traceway_upstream_backend_ejections_total: "otel_scope_name traceway_backend traceway_upstream",
+  traceway_upstream_retries_total: "otel_scope_name traceway_backend traceway_upstream",
+  traceway_requests_refused_total: "otel_scope_name traceway_upstream",
+  traceway_http_request_body_bytes_total: "otel_scope_name traceway_backend traceway_upstream",
+  traceway_http_response_body_bytes_total: "otel_scope_name traceway_backend traceway_upstream",
+  otel_sdk_processor_span_queue_capacity: "otel_component_name otel_component_type otel_scope_name",
+  otel_sdk_processor_span_queue_size: "otel_component_name otel_component_type otel_scope_name",
+};
+
+describe("Prometheus series names", () => {
+  it("are exactly the documented families and labels (no unit suffix; counters end in _total)", async () => {
+    const port = await closedPort();
+    const { telemetry } = await telemetryUnderTest({
+      telemetry: {
+        prometheus: { enabled: true, host: "127.0.0.1", port: 0, path: "/metrics" },
+        traces: { enabled: true, otlpEndpoint: `http://127.0.0.1:${port}`, sampleRatio: 1 },
+      },
+      logging: { level: "silent" },
+      options: { scheduledDelayMillis: 60_000 },
+    });
+    try {
+      const pool = new UpstreamPool("api", [{ url: "http://127.0.0.1:7001", weight: 1, backup: false }], {
+        clock: new ManualClock(0),
+        slowStartMs: 0,
+        panicMode: false,
+      });
+      telemetry.observePool(pool);
+      telemetry.observeQueue("api", { length: 0 });
+      const backend = pool.backends[0]!;
+      pool.setActiveStatus(backend, false);
+      telemetry.healthEvents.onEjection({
+        upstream: "api",
+        backend: backend.label,
+        reason: "test",
+        untilMs: 1,
+      });
+      const attempt = { backend, upstream: "api", method: "GET", url: `${backend.id}/`, headers: {} };
+      const retried = telemetry.observer.onRequest({
+        req: fakeRequest(),
+        method: "GET",
+        route: "/",
+        upstream: "api",
+      });
+      retried.onQueued?.(backend, 0.01);
+      retried.onAttempt({ ...attempt, resendCount: 0 }).end({ statusCode: 502, errorType: "502" });
+      retried.onAttempt({ ...attempt, resendCount: 1 }).end({ statusCode: 200 });
+      retried.end({ statusCode: 200, backend, retries: 1, bytesIn: 1, bytesOut: 1 });
+      const refused = telemetry.observer.onRequest({
+        req: fakeRequest(),
+        method: "GET",
+        route: "/",
+        upstream: "api",
+      });
+      refused.end({
+        statusCode: 503,
+        retries: 0,
+        errorCode: "TRACEWAY_ERR_NO_HEALTHY_BACKEND",
+        bytesIn: 0,
+        bytesOut: 0,
+      });
+
+      const text = await (await fetch(telemetry.metricsUrl!)).text();
+      const families = new Map<string, Set<string>>();
+      for (const line of text.split("\n")) {
+        if (line === "" || line.startsWith("#")) continue;
+        const name = line.replace(/[{ ].*/, "");
+        if (name.endsWith("_sum") || name.endsWith("_count")) continue;
+        const labels = families.get(name) ?? new Set<string>();
+        for (const m of line.matchAll(/(\w+)="/g)) labels.add(m[1]!);
+        families.set(name, labels);
+      }
+      const seen = Object.fromEntries(
+        [...families].map(([name, labels]) => [name, [...labels].sort().join(" ")]),
+      );
+      assert.deepEqual(seen, EXPECTED);
+      assert.match(text, /^# TYPE http_client_request_duration histogram$/m);
+      assert.match(text, /^# UNIT http_client_request_duration s$/m);
+    } finally {
+      await telemetry.shutdown();
+    }
+  });
+});
