@@ -28,9 +28,10 @@ program
   .option("--listen <host>", "address to bind", "127.0.0.1")
   .option("--ports <list>", "comma-separated ports", "8001,8002,8003")
   .action(async (opts: { listen: string; ports: string }) => {
-    const ports = opts.ports.split(",").map((p) => Number(p.trim()));
-    const bad = ports.find((p) => !Number.isInteger(p) || p < 1 || p > 65535);
-    if (bad !== undefined) program.error(`--ports: invalid port "${String(bad)}" in "${opts.ports}"`);
+    const tokens = opts.ports.split(",").map((p) => p.trim());
+    const bad = tokens.find((t) => !/^\d+$/.test(t) || Number(t) < 1 || Number(t) > 65535);
+    if (bad !== undefined) program.error(`--ports: invalid port "${bad}" in "${opts.ports}"`);
+    const ports = tokens.map(Number);
     const backends = await Promise.all(
       ports.map((port, i) => startDemoBackend(`demo-${i + 1}`, opts.listen, port)),
     );
