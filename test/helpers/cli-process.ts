@@ -1,0 +1,42 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import { waitFor } from "./wait-for.ts";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+
+/** The traceway CLI running as a child process, with its output collected. */
+export interface CliProcess {
+  readonly child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the exit code. */
+  readonly exited: Promise<number | null>;
+  /** Waits until stdout+stderr match `pattern`; returns the match. */
+  waitForOutput(pattern: RegExp, what: string, timeoutMs?: number): Promise<RegExpMatchArray>;
+  stop(): Promise<number | null>;
+}
+
+export function startCli(args: readonly string[], env: Record<string, string> = {}): CliProcess {
+  const child = spawn(join(ROOT, "node_modules", ".bin", "node"), [join(ROOT, "src", "cli.ts"), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stdout?.on("data", (c: Buffer) => (out += c.toString()));
+  child.stderr?.on("data", (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    waitForOutput: (pattern, what, timeoutMs = 15_000) =>
+      waitFor(() => (out + err).match(pattern) ?? undefined, { what, timeoutMs }),
+    async stop() {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      return exited;
+    },
+  };
+}
