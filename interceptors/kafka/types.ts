@@ -62,7 +62,7 @@ export interface PartitionLag {
   readonly highOffset: number;
   /** Messages behind: `high − max(committed, low)`, or `high − low` without a commit. */
   readonly lag: number;
-  /** Estimated age in seconds of the oldest unconsumed message (see docs/kafka.md). */
+  /** Estimated age in seconds of the oldest unconsumed message (see README.md `## Kafka`). */
   readonly lagSeconds: number;
   readonly status: PartitionStatus;
 }

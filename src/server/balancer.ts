@@ -8,6 +8,7 @@ import { TracewayError } from "../errors.ts";
 import type { HealthEvents } from "../health/upstream-health.ts";
 import type { UpstreamPool } from "../pool/upstream-pool.ts";
 import { BackendAgents } from "../proxy/agents.ts";
+import { answerClientError } from "../proxy/client-error.ts";
 import { sendError } from "../proxy/error-response.ts";
 import { HttpForwarder } from "../proxy/http-forwarder.ts";
 import { createHttpProxyTransport } from "../proxy/http-proxy-transport.ts";
@@ -133,14 +134,7 @@ export async function startBalancer(options: BalancerOptions): Promise<RunningBa
   const server = createServer(useExpress ? app : proxy);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
-  server.on("clientError", (err: NodeJS.ErrnoException, socket: Duplex) => {
-    // Malformed requests get a 400 and never reach an upstream.
-    if (socket.writable && err.code !== "ECONNRESET") {
-      socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
-    } else {
-      socket.destroy();
-    }
-  });
+  server.on("clientError", answerClientError);
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on("error", () => socket.destroy());
     const gen = generation;

@@ -1,14 +1,15 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { after, test } from "node:test";
 import { promisify } from "node:util";
 import { Kafka, logLevel } from "kafkajs";
+import { markdownBlock } from "../../helpers/markdown-block.ts";
 import { ensureServices, KAFKA_BROKER, REPO_ROOT } from "../../helpers/services.ts";
 
-// The `ts` block under "## Kafka" in docs/kafka.md is the README example: run it verbatim (only the
+// The first `ts` block under "## Kafka" in README.md is the Kafka example: run it verbatim (only the
 // package specifier is pointed at the source tree) against the real broker.
 const run = promisify(execFile);
 const exampleDir = join(REPO_ROOT, ".cache", "docs-examples");
@@ -23,17 +24,14 @@ after(async () => {
   await admin.disconnect();
 });
 
-async function extractExample(): Promise<string> {
-  const markdown = await readFile(join(REPO_ROOT, "docs", "kafka.md"), "utf8");
-  const section = markdown.slice(markdown.indexOf("## Kafka"));
-  const match = /```ts\n([\s\S]*?)\n```/.exec(section);
-  assert.ok(match?.[1], "docs/kafka.md has a ts example under ## Kafka");
-  return match[1];
+function extractExample(): string {
+  // Throws when README.md has no ```ts block between "## Kafka" and the next "## " heading.
+  return markdownBlock(join(REPO_ROOT, "README.md"), "## Kafka", "ts");
 }
 
-void test("the docs/kafka.md example runs and produces one connected trace", async (t) => {
+void test("the README ## Kafka example runs and produces one connected trace", async (t) => {
   await ensureServices("kafka");
-  const source = await extractExample();
+  const source = extractExample();
   assert.ok(source.includes(`from "traceway/interceptors"`), "the example imports the public entry point");
   const entry = relative(exampleDir, join(REPO_ROOT, "interceptors", "index.ts"));
   await mkdir(exampleDir, { recursive: true });

@@ -5,7 +5,7 @@ import { ManualClock } from "../../../src/shared/clock.ts";
 import { closedPort } from "../../helpers/http-backend.ts";
 import { fakeRequest, telemetryUnderTest } from "./telemetry-fixture.ts";
 
-/** Every series family the scrape endpoint serves, with its labels: the list in docs/telemetry.md. */
+/** Every series family the scrape endpoint serves, with its labels: the list in README.md, ## Telemetry. */
 const EXPECTED: Record<string, string> = {
   target_info: "service_instance_id service_name",
   http_server_request_duration_bucket:
