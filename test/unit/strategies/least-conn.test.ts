@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createLeastConn } from "../../../src/strategies/least-conn.ts";
 import type { Candidate } from "../../../src/strategies/strategy.ts";
+import { assertShares, SHARES_3_2_1 } from "./shares.ts";
 
 const req = { hashKey: "" };
 const cand = (id: string, inFlight: number, effectiveWeight = 1): Candidate => ({
@@ -31,18 +32,7 @@ void test("least_conn rotates among tied candidates and skips the loaded one", (
 void test("least_conn with nothing in flight shares by weight 3:2:1 within 1% (nginx ties → WRR)", () => {
   const lc = createLeastConn();
   const cs = [cand("a", 0, 3), cand("b", 0, 2), cand("c", 0, 1)];
-  const counts = new Map<string, number>();
-  for (let i = 0; i < 60_000; i++) {
-    const id = lc.pick(cs, req)!.id;
-    counts.set(id, (counts.get(id) ?? 0) + 1);
-  }
-  for (const [id, share] of [
-    ["a", 3 / 6],
-    ["b", 2 / 6],
-    ["c", 1 / 6],
-  ] as const) {
-    assert.ok(Math.abs((counts.get(id) ?? 0) / 60_000 - share) <= 0.01, `${id}: ${counts.get(id)}`);
-  }
+  assertShares(lc, cs, SHARES_3_2_1);
 });
 
 void test("least_conn follows in-flight counts as they change, keeping backends level", () => {

@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { createP2c } from "../../../src/strategies/p2c.ts";
 import type { Candidate } from "../../../src/strategies/strategy.ts";
 import { ManualClock, seededRandom } from "../../../src/shared/clock.ts";
+import { assertShares, SHARES_3_2_1 } from "./shares.ts";
 
 const req = { hashKey: "" };
 const cand = (id: string, inFlight: number, effectiveWeight = 1): Candidate => ({
@@ -39,16 +40,5 @@ void test("p2c never picks the most loaded of three, and idle shares follow weig
   for (let i = 0; i < 1000; i++) assert.notEqual(p2c.pick(loaded, req)?.id, "a");
 
   const idle = [cand("a", 0, 3), cand("b", 0, 2), cand("c", 0, 1)];
-  const counts = new Map<string, number>();
-  for (let i = 0; i < 60_000; i++) {
-    const id = p2c.pick(idle, req)!.id;
-    counts.set(id, (counts.get(id) ?? 0) + 1);
-  }
-  for (const [id, share] of [
-    ["a", 3 / 6],
-    ["b", 2 / 6],
-    ["c", 1 / 6],
-  ] as const) {
-    assert.ok(Math.abs((counts.get(id) ?? 0) / 60_000 - share) <= 0.01, `${id}: ${counts.get(id)}`);
-  }
+  assertShares(p2c, idle, SHARES_3_2_1);
 });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createSmoothWeightedRoundRobin } from "../../../src/strategies/smooth-weighted-round-robin.ts";
 import type { Candidate } from "../../../src/strategies/strategy.ts";
+import { assertShares, SHARES_3_2_1 } from "./shares.ts";
 
 const req = { hashKey: "" };
 const cand = (id: string, effectiveWeight: number): Candidate => ({ id, effectiveWeight, inFlight: 0 });
@@ -22,18 +23,7 @@ void test("weighted_round_robin with weights 5,1,1 gives a a b a c a a every cyc
 void test("weighted_round_robin shares 3:2:1 over 60k picks are within 1% of the weights", () => {
   const wrr = createSmoothWeightedRoundRobin();
   const cs = [cand("a", 3), cand("b", 2), cand("c", 1)];
-  const counts = new Map<string, number>();
-  for (let i = 0; i < 60_000; i++) {
-    const id = wrr.pick(cs, req)!.id;
-    counts.set(id, (counts.get(id) ?? 0) + 1);
-  }
-  for (const [id, share] of [
-    ["a", 3 / 6],
-    ["b", 2 / 6],
-    ["c", 1 / 6],
-  ] as const) {
-    assert.ok(Math.abs((counts.get(id) ?? 0) / 60_000 - share) <= 0.01, `${id}: ${counts.get(id)}`);
-  }
+  assertShares(wrr, cs, SHARES_3_2_1);
 });
 
 void test("weighted_round_robin keeps state by id across new candidate arrays and drops removed ids", () => {
