@@ -10,7 +10,7 @@ import { ATTR_TRACEWAY_BACKEND, ATTR_TRACEWAY_UPSTREAM } from "../../interceptor
 import type { LoggingConfig, TelemetryConfig } from "../config/types.ts";
 import type { HealthEvents } from "../health/upstream-health.ts";
 import type { UpstreamPool } from "../pool/upstream-pool.ts";
-import type { ProxyObserver } from "../proxy/observer.ts";
+import { noopObserver, type ProxyObserver } from "../proxy/observer.ts";
 import { systemClock } from "../shared/clock.ts";
 import type { Clock } from "../shared/clock.ts";
 import { AccessLog } from "./access-log.ts";
@@ -117,14 +117,19 @@ export async function startTelemetry(
   const metrics = createBalancerMetrics(meter);
   const poolMetrics = new PoolMetrics(meter, labels);
   const instrumentation = { tracerProvider, meterProvider, clock };
-  const observer = new TelemetryProxyObserver({
-    server: createHttpServerInterceptor(instrumentation),
-    client: createHttpClientInterceptor(instrumentation),
-    metrics,
-    labels,
-    clock,
-    accessLog: logging.accessLog ? new AccessLog(logger) : undefined,
-  });
+  // With nothing to export and no access log, per-request telemetry would be pure cost: the
+  // proxy then passes trace headers through untouched, like nginx does.
+  const observer: ProxyObserver =
+    !prometheus && !telemetry.traces.enabled && !logging.accessLog
+      ? noopObserver
+      : new TelemetryProxyObserver({
+          server: createHttpServerInterceptor(instrumentation),
+          client: createHttpClientInterceptor(instrumentation),
+          metrics,
+          labels,
+          clock,
+          accessLog: logging.accessLog ? new AccessLog(logger) : undefined,
+        });
 
   const healthEvents: HealthEvents = {
     onHealthChange: (e) => logger.warn(e, e.up ? "backend up" : "backend down"),
