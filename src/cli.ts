@@ -38,4 +38,16 @@ program
     for (const b of backends) process.stdout.write(`demo backend ${b.name} on ${b.url}\n`);
   });
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  // Start-up failures users can act on get one clear line instead of a stack trace.
+  const err = error as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (err.syscall === "listen") {
+    process.stderr.write(
+      `traceway: cannot listen on ${err.address ?? ""}:${err.port ?? ""}: ${err.code ?? err.message}\n`,
+    );
+    process.exit(1);
+  }
+  throw error;
+}

@@ -76,6 +76,14 @@ describe("traceway --config FILE", () => {
     }
   });
 
+  it("fails with one clear line when its port is taken", async () => {
+    const file = join(dir, "taken.yaml");
+    await writeFile(file, configFor(a.port, [b.url]));
+    const cli = startCli(["--config", file]);
+    assert.equal(await cli.exited, 1);
+    assert.equal(cli.stderr().trim(), `traceway: cannot listen on 127.0.0.1:${a.port}: EADDRINUSE`);
+  });
+
   it("check-config exits 0 on the shipped example and 1 on a broken file", async () => {
     const ok = startCli(["check-config", "examples/traceway.yaml"]);
     assert.equal(await ok.exited, 0);
