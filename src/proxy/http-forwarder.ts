@@ -86,7 +86,7 @@ export class HttpForwarder {
     const bodyCounter = { bytes: 0 };
 
     for (let attempt = 0; attempt < retry.tries && !clientGone; attempt++) {
-      if (attempt > 0 && retry.budgetMs > 0 && clock.now() - startedAt >= retry.budgetMs) break;
+      if (attempt > 0 && retry.budgetSpent(clock.now() - startedAt)) break;
 
       let backend: Backend | undefined;
       try {
@@ -165,7 +165,7 @@ export class HttpForwarder {
         !(body?.readableDidRead ?? false) &&
         isIdempotent(method) &&
         this.#hasAnotherCandidate(upstream, tried) &&
-        !(retry.budgetMs > 0 && clock.now() - startedAt >= retry.budgetMs)
+        !retry.budgetSpent(clock.now() - startedAt)
       ) {
         attemptObs.end({ statusCode: status, errorType: String(status) });
         response.resume();

@@ -26,6 +26,11 @@ export class RetryPolicy {
     this.#statuses = statuses;
   }
 
+  /** nginx proxy_next_upstream_timeout: no new attempt once this much time has gone (0 = no limit). */
+  budgetSpent(elapsedMs: number): boolean {
+    return this.budgetMs > 0 && elapsedMs >= this.budgetMs;
+  }
+
   retriesStatus(status: number): boolean {
     return this.#statuses.has(status);
   }

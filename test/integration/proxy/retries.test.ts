@@ -91,6 +91,25 @@ for (const transport of TRANSPORTS)
       assert.equal(errorCode(res.body), "TRACEWAY_ERR_UPSTREAM_TIMEOUT");
     });
 
+    it("starts no new attempt once retry.timeout has passed", async () => {
+      const silent = await Promise.all(["s1", "s2", "s3"].map((n) => backend(n, () => {})));
+      const lb = await balancerFor(
+        silent.map((b) => b.url),
+        {
+          timeouts: { connectMs: 500, responseMs: 150, idleMs: 1000 },
+          retry: { tries: 3, timeoutMs: 200, on: ["error", "timeout"] },
+        },
+      );
+      const res = await httpGet(`${lb.url}/`);
+      assert.equal(res.status, 504);
+      const attempted = silent.filter((b) => b.requests.length > 0).length;
+      assert.equal(
+        attempted,
+        2,
+        "the second attempt starts at ~150 ms, a third would start after the 200 ms budget",
+      );
+    });
+
     it("answers 502 after connect failures on every backend", async () => {
       const lb = await balancerFor([
         `http://127.0.0.1:${await closedPort()}`,
