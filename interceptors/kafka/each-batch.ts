@@ -1,4 +1,4 @@
-import { context, ROOT_CONTEXT, SpanKind, trace } from "@opentelemetry/api";
+import { context, SpanKind, trace } from "@opentelemetry/api";
 import type { Attributes, Context, Link, Span } from "@opentelemetry/api";
 import type { Batch, EachBatchHandler, EachBatchPayload, KafkaMessage } from "kafkajs";
 import {
@@ -14,9 +14,14 @@ import {
   MESSAGING_SYSTEM_KAFKA,
 } from "../semconv.ts";
 import { BatchTimeline } from "./batch-timeline.ts";
-import { failSpan, processSpanAttributes, recordDelivered, recordProcessed } from "./consumer-recorder.ts";
+import {
+  failSpan,
+  producerContext,
+  recordDelivered,
+  recordProcessed,
+  startProcessSpan,
+} from "./consumer-recorder.ts";
 import type { ConsumerRecorder } from "./consumer-recorder.ts";
-import { kafkaHeaderGetter } from "./header-carrier.ts";
 import { guard, spanTime } from "./kafka-telemetry.ts";
 import type { Failure } from "./kafka-telemetry.ts";
 
@@ -44,8 +49,7 @@ function pollAttributes(recorder: ConsumerRecorder, batch: Batch): Attributes {
 
 function producerLinks(recorder: ConsumerRecorder, messages: readonly KafkaMessage[]): (Link | undefined)[] {
   return messages.map((message) => {
-    const extracted = recorder.telemetry.propagator.extract(ROOT_CONTEXT, message.headers, kafkaHeaderGetter);
-    const spanContext = trace.getSpanContext(extracted);
+    const spanContext = trace.getSpanContext(producerContext(recorder.telemetry, message.headers));
     return spanContext === undefined ? undefined : { context: spanContext };
   });
 }
@@ -69,8 +73,9 @@ function beginBatch(recorder: ConsumerRecorder, payload: EachBatchPayload): Batc
   const { telemetry } = recorder;
   const { batch } = payload;
   const messages = batch.messages;
-  recorder.fetchLag.onFetched(batch.topic, batch.partition, batch.highWatermark);
-  recordDelivered(recorder, batch.topic, batch.partition, messages.length);
+  const entry = recorder.partitions.get(batch.topic, batch.partition);
+  entry.position.highWatermark = batch.highWatermark;
+  recordDelivered(entry, messages.length);
 
   let pollSpan: Span | undefined;
   let pollContext: Context | undefined;
@@ -93,18 +98,16 @@ function beginBatch(recorder: ConsumerRecorder, payload: EachBatchPayload): Batc
       for (let i = first; i <= last; i++) {
         const message = messages[i];
         if (message === undefined) continue;
-        recordProcessed(recorder, batch.topic, batch.partition, message, endMs - beginMs, failure);
+        recordProcessed(telemetry, entry, message, endMs - beginMs, failure);
         if (pollContext === undefined) continue;
         const link = links[i];
-        const span = telemetry.tracer.startSpan(
-          `process ${batch.topic}`,
-          {
-            kind: SpanKind.CONSUMER,
-            startTime: spanTime(telemetry, beginMs),
-            attributes: processSpanAttributes(recorder, batch.topic, batch.partition, message),
-            links: link === undefined ? [] : [link],
-          },
+        const span = startProcessSpan(
+          telemetry,
+          entry,
+          message,
+          beginMs,
           pollContext,
+          link === undefined ? undefined : [link],
         );
         if (failure !== undefined) failSpan(span, failure);
         span.end(spanTime(telemetry, endMs));

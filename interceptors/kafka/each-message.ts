@@ -1,56 +1,50 @@
-import { context, ROOT_CONTEXT, SpanKind, trace } from "@opentelemetry/api";
+import { context, INVALID_SPAN_CONTEXT, ROOT_CONTEXT, trace } from "@opentelemetry/api";
 import type { Context, Span } from "@opentelemetry/api";
 import type { EachMessageHandler, EachMessagePayload } from "kafkajs";
-import { kafkaHeaderGetter } from "./header-carrier.ts";
-import { failSpan, processSpanAttributes, recordDelivered, recordProcessed } from "./consumer-recorder.ts";
+import {
+  failSpan,
+  producerContext,
+  recordDelivered,
+  recordProcessed,
+  startProcessSpan,
+  warnFailed,
+} from "./consumer-recorder.ts";
 import type { ConsumerRecorder } from "./consumer-recorder.ts";
-import { guard, spanTime } from "./kafka-telemetry.ts";
-import type { Failure } from "./kafka-telemetry.ts";
+import { spanTime } from "./kafka-telemetry.ts";
+import type { Failure, KafkaTelemetry } from "./kafka-telemetry.ts";
+import type { PartitionTelemetry } from "./partition-telemetry.ts";
 
-interface Processing {
-  readonly startMs: number;
-  readonly span: Span | undefined;
-  readonly context: Context | undefined;
+/**
+ * The context the handler runs in, or `undefined` when it would carry nothing (no tracer SDK and
+ * no producer context), so the context manager is skipped. A span the sampler dropped still
+ * becomes active when its context is valid: children then inherit "not sampled" (ParentBased
+ * samplers drop whole traces, not random fragments of them) and an instrumented producer called
+ * from the handler still forwards the trace id.
+ */
+function handlerContext(parent: Context, span: Span): Context | undefined {
+  // Identity, not isSpanContextValid: the no-op tracer returns this very object, and the regex
+  // checks of the validity test would run for every message.
+  if (span.isRecording() || span.spanContext() !== INVALID_SPAN_CONTEXT) return trace.setSpan(parent, span);
+  return parent === ROOT_CONTEXT ? undefined : parent;
 }
 
-function begin(recorder: ConsumerRecorder, payload: EachMessagePayload): Processing {
-  const { telemetry } = recorder;
-  const startMs = telemetry.clock.now();
-  recordDelivered(recorder, payload.topic, payload.partition, 1);
-  if (telemetry.deferToOtel) return { startMs, span: undefined, context: undefined };
-  // The producer's context is the parent, not whatever happens to be active in kafkajs'
-  // fetch loop: the message, not the poll, is what continues the producer's trace.
-  const parent = telemetry.propagator.extract(ROOT_CONTEXT, payload.message.headers, kafkaHeaderGetter);
-  const span = telemetry.tracer.startSpan(
-    `process ${payload.topic}`,
-    {
-      kind: SpanKind.CONSUMER,
-      startTime: spanTime(telemetry, startMs),
-      attributes: processSpanAttributes(recorder, payload.topic, payload.partition, payload.message),
-    },
-    parent,
-  );
-  return { startMs, span, context: trace.setSpan(parent, span) };
-}
-
-function end(
-  recorder: ConsumerRecorder,
+function finish(
+  telemetry: KafkaTelemetry,
+  entry: PartitionTelemetry,
   payload: EachMessagePayload,
-  processing: Processing,
-  failure?: Failure,
-) {
-  const endMs = recorder.telemetry.clock.now();
-  recordProcessed(
-    recorder,
-    payload.topic,
-    payload.partition,
-    payload.message,
-    endMs - processing.startMs,
-    failure,
-  );
-  if (processing.span === undefined) return;
-  if (failure !== undefined) failSpan(processing.span, failure);
-  processing.span.end(spanTime(recorder.telemetry, endMs));
+  startMs: number,
+  span: Span | undefined,
+  failure: Failure | undefined,
+): void {
+  try {
+    const endMs = telemetry.clock.now();
+    recordProcessed(telemetry, entry, payload.message, endMs - startMs, failure);
+    if (span === undefined) return;
+    if (failure !== undefined) failSpan(span, failure);
+    span.end(spanTime(telemetry, endMs));
+  } catch (err) {
+    warnFailed("eachMessage end", err);
+  }
 }
 
 /**
@@ -58,24 +52,41 @@ function end(
  * context extracted from its headers, active while the handler runs. The handler's result and
  * errors pass through untouched, so kafkajs' retry and commit behaviour is what it would be
  * without traceway.
+ *
+ * This runs once per message at up to a few hundred thousand messages a second, so it allocates
+ * no closures and reuses per-partition attribute objects (see {@link PartitionTelemetry}).
  */
 export function wrapEachMessage(recorder: ConsumerRecorder, handler: EachMessageHandler): EachMessageHandler {
+  const { telemetry, partitions } = recorder;
   return async function tracewayEachMessage(payload: EachMessagePayload): Promise<void> {
-    const processing = guard("eachMessage start", () => begin(recorder, payload));
+    let entry: PartitionTelemetry | undefined;
+    let span: Span | undefined;
+    let active: Context | undefined;
+    let startMs = 0;
     try {
-      if (processing?.context === undefined) {
+      startMs = telemetry.clock.now();
+      entry = partitions.get(payload.topic, payload.partition);
+      recordDelivered(entry, 1);
+      if (!telemetry.deferToOtel) {
+        // The producer's context is the parent, not whatever happens to be active in kafkajs'
+        // fetch loop: the message, not the poll, is what continues the producer's trace.
+        const parent = producerContext(telemetry, payload.message.headers);
+        span = startProcessSpan(telemetry, entry, payload.message, startMs, parent, undefined);
+        active = handlerContext(parent, span);
+      }
+    } catch (err) {
+      warnFailed("eachMessage start", err);
+    }
+    try {
+      if (active === undefined) {
         await handler(payload);
       } else {
-        await context.with(processing.context, handler, undefined, payload);
+        await context.with(active, handler, undefined, payload);
       }
     } catch (error) {
-      guard("eachMessage end", () => {
-        if (processing !== undefined) end(recorder, payload, processing, { error });
-      });
+      if (entry !== undefined) finish(telemetry, entry, payload, startMs, span, { error });
       throw error;
     }
-    guard("eachMessage end", () => {
-      if (processing !== undefined) end(recorder, payload, processing);
-    });
+    if (entry !== undefined) finish(telemetry, entry, payload, startMs, span, undefined);
   };
 }

@@ -8,11 +8,15 @@ import {
   METRIC_TRACEWAY_KAFKA_FETCH_LAG,
 } from "../semconv.ts";
 
-interface PartitionPosition {
+/**
+ * Where one partition stands. Offsets stay kafkajs' strings until a collection reads them: the
+ * per-message update is then a single field write.
+ */
+export interface PartitionPosition {
   readonly topic: string;
   readonly partition: number;
-  highWatermark: number | undefined;
-  lastProcessedOffset: number | undefined;
+  highWatermark: string | undefined;
+  lastProcessedOffset: string | undefined;
 }
 
 /**
@@ -47,11 +51,11 @@ export class FetchLag {
   }
 
   onFetched(topic: string, partition: number, highWatermark: string): void {
-    this.#position(topic, partition).highWatermark = Number(highWatermark);
+    this.position(topic, partition).highWatermark = highWatermark;
   }
 
   onProcessed(topic: string, partition: number, offset: string): void {
-    this.#position(topic, partition).lastProcessedOffset = Number(offset);
+    this.position(topic, partition).lastProcessedOffset = offset;
   }
 
   /** Current fetch-time lag of one partition, `undefined` before anything was processed. */
@@ -62,10 +66,11 @@ export class FetchLag {
 
   #lagOf(position: PartitionPosition): number | undefined {
     if (position.highWatermark === undefined || position.lastProcessedOffset === undefined) return undefined;
-    return Math.max(0, position.highWatermark - position.lastProcessedOffset - 1);
+    return Math.max(0, Number(position.highWatermark) - Number(position.lastProcessedOffset) - 1);
   }
 
-  #position(topic: string, partition: number): PartitionPosition {
+  /** The live position record of a partition; callers keep it and write to it directly. */
+  position(topic: string, partition: number): PartitionPosition {
     const key = `${topic}\u0000${partition}`;
     let position = this.#positions.get(key);
     if (position === undefined) {

@@ -11,6 +11,7 @@ import { FetchLag } from "./fetch-lag.ts";
 import { createKafkaTelemetry, guard } from "./kafka-telemetry.ts";
 import { isTracewayInstrumented, TRACEWAY_KAFKA_INSTRUMENTED } from "./instrumented-mark.ts";
 import { isInstrumentedByOtelKafkajs } from "./otel-kafkajs-detect.ts";
+import { PartitionTelemetryCache } from "./partition-telemetry.ts";
 import type { KafkaConsumerInstrumentationOptions } from "./types.ts";
 
 function wrapRunConfig(recorder: ConsumerRecorder, config: ConsumerRunConfig | undefined): ConsumerRunConfig {
@@ -44,11 +45,14 @@ export function instrumentConsumer<C extends Consumer>(
   const telemetry = createKafkaTelemetry(options, defer);
   let groupId = options.groupId;
   const currentGroupId = (): string | undefined => groupId;
+  const partitionLabel = options.partitionLabel ?? true;
+  const fetchLag = new FetchLag(telemetry.meter, currentGroupId);
   const recorder: ConsumerRecorder = {
     telemetry,
-    partitionLabel: options.partitionLabel ?? true,
+    partitionLabel,
     groupId: currentGroupId,
-    fetchLag: new FetchLag(telemetry.meter, currentGroupId),
+    fetchLag,
+    partitions: new PartitionTelemetryCache({ telemetry, fetchLag, partitionLabel, groupId: currentGroupId }),
   };
   guard("consumer event listeners", () =>
     listenToConsumerEvents(consumer, recorder, (learnt) => {

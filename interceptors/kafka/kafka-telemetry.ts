@@ -6,7 +6,6 @@ import type { Clock } from "../../src/shared/clock.ts";
 import {
   ATTR_ERROR_TYPE,
   ERROR_TYPE_OTHER,
-  METRIC_MESSAGING_CLIENT_CONSUMED_MESSAGES,
   METRIC_MESSAGING_CLIENT_SENT_MESSAGES,
   METRIC_MESSAGING_PROCESS_DURATION,
   METRIC_TRACEWAY_KAFKA_CONSUMER_EVENTS,
@@ -41,7 +40,6 @@ export interface KafkaTelemetry {
   /** `@opentelemetry/instrumentation-kafkajs` owns spans, headers and semconv counters. */
   readonly deferToOtel: boolean;
   readonly processDuration: Histogram;
-  readonly consumedMessages: Counter;
   readonly sentMessages: Counter;
   readonly processErrors: Counter;
   readonly e2eDuration: Histogram;
@@ -74,10 +72,6 @@ export function createKafkaTelemetry(
       description: "Time the application's handler took to process one message.",
       unit: "s",
       advice: { explicitBucketBoundaries: PROCESS_DURATION_BUCKETS_S },
-    }),
-    consumedMessages: meter.createCounter(METRIC_MESSAGING_CLIENT_CONSUMED_MESSAGES, {
-      description: "Messages delivered to the application's handler.",
-      unit: "{message}",
     }),
     sentMessages: meter.createCounter(METRIC_MESSAGING_CLIENT_SENT_MESSAGES, {
       description: "Messages the producer attempted to send (error.type set when the send failed).",

@@ -1,0 +1,289 @@
+/**
+ * Measures what `instrumentConsumer` costs a kafkajs `eachMessage` consumer on the real broker
+ * (`bash scripts/services.sh up kafka`, 127.0.0.1:19092) at the sampling settings people run:
+ *
+ *   a  plain kafkajs
+ *   b  instrumented, metrics on, traces never sampled (ParentBased(TraceIdRatio(0)))
+ *   c  instrumented, metrics on, ParentBased(TraceIdRatio(0.1))
+ *   d  instrumented, metrics on, AlwaysOn (what `npm run bench` measures)
+ *   e  instrumented, metrics on, no tracer SDK (the API's no-op tracer): metrics only
+ *
+ * It produces `--messages` 100 B messages to a fresh 3-partition topic once, then consumes the
+ * whole topic with a fresh group per run, variants alternating order per round, and prints the
+ * median msg/s per variant with its ratio to plain. The handler and SDK set-up copy
+ * bench/lib/kafka-bench.ts so the numbers compare.
+ *
+ * Usage: node scripts/kafka-interceptor-probe.ts [--messages 200000] [--rounds 2]
+ *        [--variants a,b,c,d,e] [--topic <existing topic: skip producing>] [--keep-topic]
+ *        [--als: register the AsyncLocalStorage context manager, as the Node SDK does]
+ *        [--baseline <path of another interceptors/kafka/index.ts>: also run b..e with it, interleaved]
+ * To profile one variant: `node --cpu-prof --cpu-prof-dir=.cache/prof scripts/kafka-interceptor-probe.ts
+ * --variants b --topic <topic kept by an earlier --keep-topic run>`.
+ */
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { context, ProxyTracerProvider } from "@opentelemetry/api";
+import type { TracerProvider } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { ExportResultCode } from "@opentelemetry/core";
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider as SdkMeterProvider,
+  PeriodicExportingMetricReader,
+} from "@opentelemetry/sdk-metrics";
+import {
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
+  TracerProvider as SdkTracerProvider,
+} from "@opentelemetry/sdk-trace";
+import type { Sampler } from "@opentelemetry/sdk-trace";
+import { Kafka, logLevel, Partitioners } from "kafkajs";
+import type { Consumer } from "kafkajs";
+import { instrumentConsumer } from "../interceptors/kafka/index.ts";
+
+const BROKER = "127.0.0.1:19092";
+const PARTITIONS = 3;
+const PRODUCE_BATCH = 1000;
+const VALUE = Buffer.alloc(100, "k");
+const CONSUME_TIMEOUT_MS = 180_000;
+/** What `trace.getTracerProvider()` gives when no SDK was registered. */
+const noopTracerProvider: TracerProvider = new ProxyTracerProvider();
+
+type InstrumentConsumer = typeof instrumentConsumer;
+
+interface Variant {
+  readonly id: string;
+  readonly label: string;
+  /** Which `instrumentConsumer` to wrap with; the working tree's unless `--baseline` added this one. */
+  readonly instrument?: InstrumentConsumer;
+  /** `undefined`: plain kafkajs, no wrapper; `"none"`: wrapped, but no tracer SDK at all. */
+  readonly sampler: (() => Sampler) | "none" | undefined;
+}
+
+const VARIANTS: readonly Variant[] = [
+  { id: "a", label: "plain kafkajs", sampler: undefined },
+  {
+    id: "b",
+    label: "metrics, traces off (ParentBased(ratio 0))",
+    sampler: () => new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0) }),
+  },
+  {
+    id: "c",
+    label: "metrics, ParentBased(ratio 0.1)",
+    sampler: () => new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.1) }),
+  },
+  { id: "d", label: "metrics, AlwaysOn", sampler: () => new AlwaysOnSampler() },
+  { id: "e", label: "metrics, no tracer provider (API no-op)", sampler: "none" },
+];
+
+interface Providers {
+  readonly tracerProvider: SdkTracerProvider;
+  readonly meterProvider: SdkMeterProvider;
+}
+
+function sdkProviders(sampler: Sampler): Providers {
+  const exporter = {
+    export: (_spans: unknown, done: (result: { code: ExportResultCode }) => void) =>
+      done({ code: ExportResultCode.SUCCESS }),
+    shutdown: () => Promise.resolve(),
+  };
+  return {
+    tracerProvider: new SdkTracerProvider({
+      sampler,
+      spanProcessors: [new BatchSpanProcessor({ exporter })],
+    }),
+    meterProvider: new SdkMeterProvider({
+      readers: [
+        new PeriodicExportingMetricReader({
+          exporter: new InMemoryMetricExporter(AggregationTemporality.DELTA),
+          exportIntervalMillis: 1000,
+        }),
+      ],
+    }),
+  };
+}
+
+async function produce(kafka: Kafka, topic: string, total: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  try {
+    for (let sent = 0; sent < total; sent += PRODUCE_BATCH) {
+      const size = Math.min(PRODUCE_BATCH, total - sent);
+      const messages = Array.from({ length: size }, (_, i) => ({
+        key: String((sent + i) % 64),
+        value: VALUE,
+      }));
+      await producer.send({ topic, messages });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** Messages per second of one fresh group reading the whole topic, first to last message. */
+interface Run {
+  readonly msgPerSec: number;
+  /** Process CPU (user + system) per message, first to last message: robust to a busy machine. */
+  readonly cpuMicrosPerMsg: number;
+}
+
+async function consume(kafka: Kafka, topic: string, total: number, variant: Variant): Promise<Run> {
+  const groupId = `traceway-probe-${process.pid}-${Date.now()}-${variant.id}`;
+  const raw = kafka.consumer({ groupId });
+  const sampler = variant.sampler;
+  const providers =
+    sampler === undefined ? undefined : sdkProviders(sampler === "none" ? new AlwaysOnSampler() : sampler());
+  const consumer: Consumer =
+    providers === undefined
+      ? raw
+      : (variant.instrument ?? instrumentConsumer)(raw, {
+          groupId,
+          tracerProvider:
+            sampler === "none" ? noopTracerProvider : (providers.tracerProvider as TracerProvider),
+          meterProvider: providers.meterProvider,
+        });
+  await raw.connect();
+  let seen = 0;
+  let first = 0;
+  let last = 0;
+  let cpuFirst = process.cpuUsage();
+  let cpuSpent = { user: 0, system: 0 };
+  let finish: () => void = () => {};
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  try {
+    await raw.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: () => {
+        const now = performance.now();
+        if (seen === 0) {
+          first = now;
+          cpuFirst = process.cpuUsage();
+        }
+        seen += 1;
+        last = now;
+        if (seen === total) {
+          cpuSpent = process.cpuUsage(cpuFirst);
+          finish();
+        }
+        return Promise.resolve();
+      },
+    });
+    const timeout = setTimeout(finish, CONSUME_TIMEOUT_MS);
+    await finished;
+    clearTimeout(timeout);
+    if (seen < total) throw new Error(`variant ${variant.id}: consumed ${seen}/${total}`);
+    return {
+      msgPerSec: (seen - 1) / ((last - first) / 1000),
+      cpuMicrosPerMsg: (cpuSpent.user + cpuSpent.system) / (seen - 1),
+    };
+  } finally {
+    await raw.disconnect();
+    await providers?.tracerProvider.shutdown();
+    await providers?.meterProvider.shutdown();
+  }
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] ?? NaN)
+    : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      messages: { type: "string", default: "200000" },
+      rounds: { type: "string", default: "2" },
+      variants: { type: "string", default: "a,b,c,d" },
+      topic: { type: "string" },
+      "keep-topic": { type: "boolean", default: false },
+      als: { type: "boolean", default: false },
+      baseline: { type: "string" },
+    },
+  });
+  // What the Node SDK registers; off by default to match bench/lib/kafka-bench.ts.
+  if (values.als) context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  const total = Number(values.messages);
+  const rounds = Number(values.rounds);
+  const picked = values.variants.split(",").map((id) => {
+    const variant = VARIANTS.find((v) => v.id === id.trim());
+    if (variant === undefined) throw new Error(`unknown variant '${id}' (known: a, b, c, d, e)`);
+    return variant;
+  });
+  // A before/after comparison in one process, rounds interleaved, so machine noise hits both.
+  const baseline =
+    values.baseline === undefined
+      ? undefined
+      : ((await import(resolve(values.baseline))) as { instrumentConsumer: InstrumentConsumer })
+          .instrumentConsumer;
+  const chosen = picked.flatMap((v): Variant[] =>
+    baseline === undefined || v.sampler === undefined
+      ? [v]
+      : [{ ...v, id: `${v.id}0`, label: `${v.label} [baseline]`, instrument: baseline }, v],
+  );
+  const kafka = new Kafka({ clientId: "traceway-probe", brokers: [BROKER], logLevel: logLevel.NOTHING });
+  const topic = values.topic ?? `traceway-probe-${process.pid}-${Date.now()}`;
+  const keep = values["keep-topic"] || values.topic !== undefined;
+  try {
+    if (values.topic === undefined) {
+      process.stderr.write(`producing ${total} messages to ${topic}\n`);
+      await produce(kafka, topic, total);
+    }
+    const results = new Map<string, Run[]>(chosen.map((v) => [v.id, []]));
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? chosen : [...chosen].reverse();
+      for (const variant of order) {
+        const run = await consume(kafka, topic, total, variant);
+        results.get(variant.id)?.push(run);
+        process.stderr.write(
+          `round ${round + 1} ${variant.id}: ${Math.round(run.msgPerSec)} msg/s, ${run.cpuMicrosPerMsg.toFixed(2)} µs CPU/msg\n`,
+        );
+      }
+    }
+    const plainRuns = results.get("a");
+    const plainRate = plainRuns === undefined ? undefined : median(plainRuns.map((r) => r.msgPerSec));
+    const plainCpu = plainRuns === undefined ? undefined : median(plainRuns.map((r) => r.cpuMicrosPerMsg));
+    process.stdout.write(
+      "| variant | runs (msg/s) | median msg/s | vs plain | median µs CPU/msg | CPU vs plain |\n" +
+        "|---|---|---|---|---|---|\n",
+    );
+    for (const variant of chosen) {
+      const runs = results.get(variant.id) ?? [];
+      const rate = median(runs.map((r) => r.msgPerSec));
+      const cpu = median(runs.map((r) => r.cpuMicrosPerMsg));
+      const list = runs.map((r) => `${Math.round(r.msgPerSec / 1000)}k`).join(", ");
+      const rateRatio = plainRate === undefined ? "" : `${(rate / plainRate).toFixed(2)}×`;
+      const cpuRatio = plainCpu === undefined ? "" : `${(cpu / plainCpu).toFixed(2)}×`;
+      process.stdout.write(
+        `| (${variant.id}) ${variant.label} | ${list} | ${Math.round(rate)} | ${rateRatio} | ${cpu.toFixed(2)} | ${cpuRatio} |\n`,
+      );
+    }
+    if (keep) process.stderr.write(`topic kept: ${topic}\n`);
+  } finally {
+    if (!keep) {
+      const admin = kafka.admin();
+      try {
+        await admin.connect();
+        await admin.deleteTopics({ topics: [topic], timeout: 10_000 });
+      } catch {
+        // A leftover probe topic is harmless; the broker's data dir is scratch.
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
+    }
+  }
+}
+
+await main();
