@@ -101,7 +101,7 @@ export interface RouteConfig {
  * How upstream requests are made: `http-proxy` (default: the named library's `web()`), or
  * `native` (`node:http` directly, the leaner path; see bench results).
  */
-export type TransportName = "http-proxy" | "native";
+export type TransportName = "http-proxy" | "native" | "undici";
 
 export interface ServerConfig {
   readonly host: string;

@@ -4,7 +4,6 @@ import type { RouteConfig } from "../config/types.ts";
 import { TracewayError } from "../errors.ts";
 import type { Backend } from "../pool/backend.ts";
 import type { Clock } from "../shared/clock.ts";
-import type { BackendAgents } from "./agents.ts";
 import { sendError } from "./error-response.ts";
 import type { UpstreamErrorType } from "./error-classify.ts";
 import { setForwardingHeaders } from "./forwarding-headers.ts";
@@ -13,11 +12,10 @@ import { withoutHopByHop } from "./hop-by-hop.ts";
 import type { ProxyObserver, RequestObservation } from "./observer.ts";
 import { isIdempotent } from "./retry-policy.ts";
 import type { TrustedProxies } from "./trusted-proxies.ts";
-import type { AttemptOutcome, Transport } from "./upstream-attempt.ts";
+import type { AttemptOutcome, Transport, UpstreamResponse } from "./upstream-attempt.ts";
 import type { Upstream } from "./upstream.ts";
 
 export interface ForwarderDeps {
-  readonly agents: BackendAgents;
   readonly trusted: TrustedProxies;
   readonly observer: ProxyObserver;
   readonly logger: Logger;
@@ -121,7 +119,7 @@ export class HttpForwarder {
       const attemptRun = this.#deps.transport.start(
         {
           backend,
-          agent: this.#deps.agents.get(backend, config.keepAlive),
+          keepAlive: config.keepAlive,
           method,
           path,
           headers,
@@ -154,8 +152,8 @@ export class HttpForwarder {
         continue;
       }
 
-      const { response } = current;
-      const status = response.statusCode ?? 502;
+      const response = current;
+      const { status } = response;
       const failedStatus = status >= 500;
       upstream.strategy.observe?.(backend, { latencyMs, failed: failedStatus });
       upstream.passive.record(backend, failedStatus ? { kind: "http_5xx", status } : { kind: "success" });
@@ -168,8 +166,8 @@ export class HttpForwarder {
         !retry.budgetSpent(clock.now() - startedAt)
       ) {
         attemptObs.end({ statusCode: status, errorType: String(status) });
-        response.resume();
-        response.once("close", () => this.#releaseSlot(upstream, backend));
+        response.body.resume();
+        response.body.once("close", () => this.#releaseSlot(upstream, backend));
         this.#deps.logger.warn(
           { upstream: upstream.name, backend: backend.label, status, attempt: attempt + 1 },
           "retrying on another backend after upstream status",
@@ -180,7 +178,7 @@ export class HttpForwarder {
         failedStatus ? { statusCode: status, errorType: String(status) } : { statusCode: status },
       );
       res.off("close", onClientClose);
-      this.#stream(response, current.upstreamRequest, res, upstream, backend, obs, attempt, bodyCounter);
+      this.#stream(response, res, upstream, backend, obs, attempt, bodyCounter);
       return;
     }
 
@@ -239,8 +237,7 @@ export class HttpForwarder {
   }
 
   #stream(
-    response: IncomingMessage,
-    upstreamRequest: { destroy(): void },
+    response: UpstreamResponse,
     res: ServerResponse,
     upstream: Upstream,
     backend: Backend,
@@ -248,7 +245,7 @@ export class HttpForwarder {
     attempt: number,
     bodyCounter: { readonly bytes: number },
   ): void {
-    const status = response.statusCode ?? 502;
+    const { status, body } = response;
     let bytesOut = 0;
     let finished = false;
     const finish = (clientStatus: number, errorCode?: string): void => {
@@ -269,16 +266,16 @@ export class HttpForwarder {
       );
     };
     res.writeHead(status, response.statusMessage, withoutHopByHop(response.headers));
-    response.on("data", (chunk: Buffer) => (bytesOut += chunk.length));
-    response.pipe(res);
-    response.once("error", () => {
+    body.on("data", (chunk: Buffer) => (bytesOut += chunk.length));
+    body.pipe(res);
+    body.once("error", () => {
       // Upstream died mid-body: the status is already sent, so the client must see a cut.
       res.destroy();
       finish(status, "TRACEWAY_ERR_UPSTREAM_RESET");
     });
     res.once("close", () => {
       if (!res.writableFinished) {
-        upstreamRequest.destroy();
+        response.cancel();
         finish(499, "TRACEWAY_ERR_CLIENT_CLOSED");
       } else {
         finish(status);

@@ -1,6 +1,7 @@
 import type { ClientRequest, IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { PassThrough } from "node:stream";
 import httpProxy from "http-proxy";
+import type { BackendAgents } from "./agents.ts";
 import {
   AttemptWatch,
   type AttemptRequest,
@@ -20,7 +21,7 @@ type OptionsWithAttempt = httpProxy.ServerOptions & { [ATTEMPT_KEY]?: AttemptWat
  * through a gate that opens only once the upstream socket is connected, so a connect failure
  * leaves the body unread and the request resendable.
  */
-export function createHttpProxyTransport(): Transport {
+export function createHttpProxyTransport(agents: BackendAgents): Transport {
   const proxy = httpProxy.createProxyServer({ selfHandleResponse: true, xfwd: false, prependPath: false });
   proxy.on(
     "proxyReq",
@@ -44,7 +45,7 @@ export function createHttpProxyTransport(): Transport {
       client.req.headers = headers;
       const options: OptionsWithAttempt = {
         target: a.backend.url,
-        agent: a.agent,
+        agent: agents.get(a.backend, a.keepAlive),
         buffer: gate,
         [ATTEMPT_KEY]: watch,
       };
@@ -52,8 +53,11 @@ export function createHttpProxyTransport(): Transport {
       proxy.web(client.req, client.res, options, (error: Error) => watch.fail(error));
       return watch;
     },
+    connectionCount: () => agents.socketCount(),
+    retain: (ids) => agents.retain(ids),
     close(): void {
       proxy.close();
+      agents.destroyAll();
     },
   };
 }

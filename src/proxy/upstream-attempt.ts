@@ -1,11 +1,20 @@
-import type { Agent, ClientRequest, IncomingMessage, OutgoingHttpHeaders } from "node:http";
+import type {
+  ClientRequest,
+  IncomingHttpHeaders,
+  IncomingMessage,
+  OutgoingHttpHeaders,
+  ServerResponse,
+} from "node:http";
+import type { Readable } from "node:stream";
 import type { Socket } from "node:net";
 import type { Backend } from "../pool/backend.ts";
+import type { AgentLimits } from "./agents.ts";
 import { classifyUpstreamError, UpstreamTimeoutError, type UpstreamErrorType } from "./error-classify.ts";
 
 export interface AttemptRequest {
   readonly backend: Backend;
-  readonly agent: Agent;
+  /** Connection pool limits for the backend (`keepAlive` in the config). */
+  readonly keepAlive: AgentLimits;
   readonly method: string;
   readonly path: string;
   readonly headers: OutgoingHttpHeaders;
@@ -18,8 +27,20 @@ export interface AttemptRequest {
   readonly idleMs: number;
 }
 
+/** An upstream response whose headers have arrived; the body streams from `body`. */
+export interface UpstreamResponse {
+  readonly kind: "response";
+  readonly status: number;
+  readonly statusMessage: string | undefined;
+  readonly headers: IncomingHttpHeaders;
+  /** Emits 'error' if the upstream fails mid-body and 'close' when done either way. */
+  readonly body: Readable;
+  /** Stops the body and frees the upstream connection (client gone). */
+  cancel(): void;
+}
+
 export type AttemptOutcome =
-  | { readonly kind: "response"; readonly response: IncomingMessage; readonly upstreamRequest: ClientRequest }
+  | UpstreamResponse
   | {
       readonly kind: "error";
       readonly errorType: UpstreamErrorType;
@@ -37,12 +58,17 @@ export interface RunningAttempt {
   abort(): void;
 }
 
-/** How an attempt's upstream request is made: see `native-transport.ts` and `http-proxy-transport.ts`. */
+/**
+ * How an attempt's upstream request is made (`server.transport`): `http-proxy-transport.ts`,
+ * `native-transport.ts`, `undici-transport.ts`. Each owns its connections to the backends.
+ */
 export interface Transport {
-  start(
-    a: AttemptRequest,
-    client: { req: IncomingMessage; res: import("node:http").ServerResponse },
-  ): RunningAttempt;
+  start(a: AttemptRequest, client: { req: IncomingMessage; res: ServerResponse }): RunningAttempt;
+  /** Connections open towards backends, busy and idle (leak checks, shutdown). */
+  connectionCount(): number;
+  /** Let go of connections to backends that are no longer configured. */
+  retain(backendIds: ReadonlySet<string>): void;
+  /** Closes every connection. */
   close(): void;
 }
 
@@ -132,7 +158,14 @@ export class AttemptWatch implements RunningAttempt {
       request.setTimeout(idleMs, () => request.destroy(new UpstreamTimeoutError("idle", idleMs)));
     if (this.#settled) return;
     this.#settled = true;
-    this.#resolve({ kind: "response", response, upstreamRequest: request });
+    this.#resolve({
+      kind: "response",
+      status: response.statusCode ?? 502,
+      statusMessage: response.statusMessage,
+      headers: response.headers,
+      body: response,
+      cancel: () => request.destroy(),
+    });
   }
 
   #arm(phase: "connect" | "response", ms: number): void {

@@ -11,8 +11,7 @@ import { BackendAgents } from "../proxy/agents.ts";
 import { answerClientError } from "../proxy/client-error.ts";
 import { sendError } from "../proxy/error-response.ts";
 import { HttpForwarder } from "../proxy/http-forwarder.ts";
-import { createHttpProxyTransport } from "../proxy/http-proxy-transport.ts";
-import { nativeTransport } from "../proxy/native-transport.ts";
+import { createTransport } from "../proxy/transports.ts";
 import { noopObserver, type ProxyObserver } from "../proxy/observer.ts";
 import { TrustedProxies } from "../proxy/trusted-proxies.ts";
 import type { Upstream } from "../proxy/upstream.ts";
@@ -77,9 +76,8 @@ export async function startBalancer(options: BalancerOptions): Promise<RunningBa
   const agents = new BackendAgents();
   let trusted = new TrustedProxies(options.config.server.trustedProxies);
   const observer = options.observer ?? noopObserver;
-  const transport =
-    options.config.server.transport === "native" ? nativeTransport : createHttpProxyTransport();
-  let forwarder = new HttpForwarder({ agents, trusted, observer, logger, clock, transport });
+  const transport = createTransport(options.config.server.transport, new BackendAgents());
+  let forwarder = new HttpForwarder({ trusted, observer, logger, clock, transport });
   let websockets = new WebSocketProxy({ agents, trusted, logger });
 
   const build = (config: TracewayConfig): Generation => ({
@@ -172,10 +170,12 @@ export async function startBalancer(options: BalancerOptions): Promise<RunningBa
     reload(config: TracewayConfig): void {
       trusted = new TrustedProxies(config.server.trustedProxies);
       // The transport is fixed at start-up: changing it needs a restart.
-      forwarder = new HttpForwarder({ agents, trusted, observer, logger, clock, transport });
+      forwarder = new HttpForwarder({ trusted, observer, logger, clock, transport });
       websockets = new WebSocketProxy({ agents, trusted, logger });
       generation = build(config);
-      agents.retain(registry.backendIds());
+      const ids = registry.backendIds();
+      agents.retain(ids);
+      transport.retain(ids);
       logger.info({ upstreams: [...config.upstreams.keys()] }, "configuration reloaded");
     },
     queues(): ReadonlyMap<string, { readonly length: number }> {
@@ -185,7 +185,7 @@ export async function startBalancer(options: BalancerOptions): Promise<RunningBa
       return queues;
     },
     activeRequests: () => active,
-    upstreamSocketCount: () => agents.socketCount(),
+    upstreamSocketCount: () => agents.socketCount() + transport.connectionCount(),
     async close(): Promise<void> {
       if (draining) return;
       draining = true;

@@ -1,7 +1,7 @@
 import type { TracewayConfig, TransportName, UpstreamConfig } from "../../src/config/types.ts";
 
 /** Both ways of making upstream requests; proxy tests run against each. */
-export const TRANSPORTS: readonly TransportName[] = ["http-proxy", "native"];
+export const TRANSPORTS: readonly TransportName[] = ["http-proxy", "native", "undici"];
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
