@@ -72,7 +72,7 @@ export function createUndiciTransport(): Transport {
       const done: Promise<AttemptOutcome> = poolFor(a.backend, a)
         .request({
           path: a.path,
-          method: a.method as "GET",
+          method: a.method,
           headers: headers as Record<string, string | string[]>,
           body: gate,
           signal: controller.signal,
@@ -86,7 +86,7 @@ export function createUndiciTransport(): Transport {
               kind: "response",
               status: response.statusCode,
               statusMessage: undefined,
-              headers: response.headers as IncomingHttpHeaders,
+              headers: response.headers,
               body: response.body,
               cancel: () => response.body.destroy(),
             };
