@@ -19,7 +19,7 @@ import { join, relative } from "node:path";
 
 const ROOT = join(import.meta.dirname, "..");
 const SERVICES = join(ROOT, "scripts", "services.sh");
-const TEST_ROOTS = ["test/unit", "test/integration"];
+const TEST_ROOTS = ["test/unit", "test/integration", "bench/test"];
 /** Per-test bound so one hung test cannot stall CI for its whole time budget. */
 const TEST_TIMEOUT_MS = 180_000;
 

@@ -1,0 +1,117 @@
+import type { BodyPath } from "./bodies.ts";
+import type { Progress } from "./progress.ts";
+import { median, spreadPercent } from "./stats.ts";
+import { deadReason } from "./target.ts";
+import type { Target } from "./target.ts";
+import { runWrk } from "./wrk.ts";
+import type { WrkResult } from "./wrk.ts";
+
+/** wrk threads: one per core of the 2-core reference machine; the proxies get what is left. */
+export const WRK_THREADS = 2;
+
+export interface Scenario {
+  readonly name: string;
+  readonly path: BodyPath;
+  readonly connections: number;
+}
+
+export interface Timing {
+  readonly rounds: number;
+  readonly durationS: number;
+  readonly warmupS: number;
+}
+
+/** The medians over the rounds of one target in one scenario. */
+export interface ScenarioRow {
+  readonly target: string;
+  readonly rounds: number;
+  readonly rps: number;
+  readonly rpsSpreadPct: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly p999Ms: number;
+  /** Summed over all rounds (not the warm-up). */
+  readonly socketErrors: number;
+  readonly httpErrors: number;
+  readonly requests: number;
+  /** Set when the target could not run (start failure, crash, wrk failure). */
+  readonly failure?: string;
+}
+
+export interface ScenarioResult {
+  readonly scenario: Scenario;
+  readonly rows: readonly ScenarioRow[];
+}
+
+/** Round r starts at target r mod n, so no target is always the one right after a heavy neighbour. */
+export function rotation<T>(items: readonly T[], round: number): T[] {
+  if (items.length === 0) return [];
+  const k = round % items.length;
+  return [...items.slice(k), ...items.slice(0, k)];
+}
+
+function summarise(target: string, results: readonly WrkResult[], failure?: string): ScenarioRow {
+  const pick = (f: (r: WrkResult) => number): number => median(results.map(f));
+  const row = {
+    target,
+    rounds: results.length,
+    rps: pick((r) => r.rps),
+    rpsSpreadPct: spreadPercent(results.map((r) => r.rps)),
+    p50Ms: pick((r) => r.p50Ms),
+    p99Ms: pick((r) => r.p99Ms),
+    p999Ms: pick((r) => r.p999Ms),
+    socketErrors: results.reduce((s, r) => s + r.socketErrors, 0),
+    httpErrors: results.reduce((s, r) => s + r.httpErrors, 0),
+    requests: results.reduce((s, r) => s + r.requests, 0),
+  };
+  return failure === undefined ? row : { ...row, failure };
+}
+
+/**
+ * One scenario over all targets: a discarded warm-up run per target (JIT, pools filled), then
+ * `rounds` short runs per target interleaved round-robin, so slow drift of the machine (thermal,
+ * other tenants) hits every target alike and the medians' ratios stay meaningful.
+ */
+export async function runScenario(
+  scenario: Scenario,
+  targets: readonly Target[],
+  timing: Timing,
+  progress: Progress,
+  label: string,
+): Promise<ScenarioResult> {
+  const results = new Map<string, WrkResult[]>(targets.map((t) => [t.name, []]));
+  const failures = new Map<string, string>();
+  const usable = (t: Target): boolean => !failures.has(t.name) && deadReason(t) === undefined;
+  const options = (t: Target, durationS: number) => ({
+    url: `${t.url}${scenario.path}`,
+    connections: scenario.connections,
+    threads: WRK_THREADS,
+    durationS,
+  });
+  const attempt = async (t: Target, durationS: number, keep: boolean): Promise<void> => {
+    try {
+      const result = await runWrk(options(t, durationS));
+      if (keep) results.get(t.name)!.push(result);
+    } catch (error) {
+      failures.set(t.name, error instanceof Error ? error.message : String(error));
+    }
+  };
+
+  for (const t of targets) {
+    if (!usable(t)) continue;
+    progress.update(`${label} ${scenario.name}: warm-up ${t.name}`);
+    await attempt(t, timing.warmupS, false);
+  }
+  for (let round = 0; round < timing.rounds; round++) {
+    for (const t of rotation(targets, round)) {
+      if (!usable(t)) continue;
+      progress.update(`${label} ${scenario.name}: round ${round + 1}/${timing.rounds} ${t.name}`);
+      await attempt(t, timing.durationS, true);
+    }
+  }
+  const rows = targets.map((t) => {
+    const failure = failures.get(t.name) ?? deadReason(t);
+    return summarise(t.name, results.get(t.name)!, failure);
+  });
+  return { scenario, rows };
+}

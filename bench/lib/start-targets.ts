@@ -1,0 +1,143 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import type { ChildRegistry, ManagedChild } from "./children.ts";
+import { NODE, ROOT, WORK_DIR } from "./layout.ts";
+import { haproxyConfig, proxyConfig } from "./nginx-configs.ts";
+import { freePort } from "./ports.ts";
+import { lastLine } from "./target.ts";
+import type { Target, TargetKind } from "./target.ts";
+import { waitForHttp200 } from "./wait-http.ts";
+
+/** Long enough for a cold Node start with OpenTelemetry loaded on a busy 2-core machine. */
+const START_TIMEOUT_MS = 20_000;
+
+/** What the traceway targets differ in. */
+export interface TracewayTelemetry {
+  readonly metrics: boolean;
+  /** Fraction of requests traced and exported; omitted = tracing off. */
+  readonly sampleRatio?: number;
+  /** `server.transport`; omitted = traceway's default (http-proxy). */
+  readonly transport?: "native" | "undici";
+}
+
+export interface StartContext {
+  readonly registry: ChildRegistry;
+  readonly backendPorts: readonly number[];
+  readonly otlpEndpoint: string;
+}
+
+async function started(
+  ctx: StartContext,
+  name: string,
+  kind: TargetKind,
+  port: number,
+  child: ManagedChild,
+  metricsUrl?: string,
+): Promise<Target> {
+  const url = `http://127.0.0.1:${port}`;
+  const failure = await waitForHttp200(`${url}/small`, START_TIMEOUT_MS, () => {
+    const reason = child.exitReason();
+    return reason === undefined ? undefined : `exited (${reason}): ${lastLine(child.stderrTail())}`;
+  });
+  if (failure !== undefined) {
+    await ctx.registry.stop(child);
+    return { name, kind, url, port, failure: `failed to start: ${failure}` };
+  }
+  return metricsUrl === undefined
+    ? { name, kind, url, port, child }
+    : { name, kind, url, port, child, metricsUrl };
+}
+
+/** The generated YAML in the format `src/config/load.ts` reads. */
+export function tracewayConfig(
+  port: number,
+  backendPorts: readonly number[],
+  telemetry: TracewayTelemetry,
+  metricsPort: number,
+  otlpEndpoint: string,
+): Record<string, unknown> {
+  const traces =
+    telemetry.sampleRatio === undefined
+      ? {}
+      : { traces: { otlpEndpoint, sampleRatio: telemetry.sampleRatio } };
+  return {
+    server:
+      telemetry.transport === undefined
+        ? { listen: `127.0.0.1:${port}` }
+        : { listen: `127.0.0.1:${port}`, transport: telemetry.transport },
+    upstreams: {
+      bench: {
+        strategy: "round_robin",
+        backends: backendPorts.map((p) => ({ url: `http://127.0.0.1:${p}` })),
+      },
+    },
+    telemetry: {
+      prometheus: telemetry.metrics
+        ? { listen: `127.0.0.1:${metricsPort}`, path: "/metrics" }
+        : { enabled: false },
+      ...traces,
+    },
+    logging: { level: "warn", accessLog: false },
+  };
+}
+
+export async function startTraceway(
+  ctx: StartContext,
+  name: string,
+  telemetry: TracewayTelemetry,
+): Promise<Target> {
+  const port = await freePort();
+  const metricsPort = await freePort();
+  const dir = join(WORK_DIR, `traceway-${port}`);
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, "traceway.yaml");
+  writeFileSync(
+    file,
+    stringify(tracewayConfig(port, ctx.backendPorts, telemetry, metricsPort, ctx.otlpEndpoint)),
+  );
+  const child = ctx.registry.spawn(name, NODE, ["src/cli.ts", "--config", file], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: "production" },
+  });
+  const metricsUrl = telemetry.metrics ? `http://127.0.0.1:${metricsPort}/metrics` : undefined;
+  return started(ctx, name, "traceway", port, child, metricsUrl);
+}
+
+export async function startNginxProxy(ctx: StartContext): Promise<Target> {
+  const port = await freePort();
+  const dir = join(WORK_DIR, `nginx-proxy-${port}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "nginx.conf"), proxyConfig(dir, port, ctx.backendPorts));
+  const child = ctx.registry.spawn("nginx", "nginx", [
+    "-p",
+    dir,
+    "-c",
+    join(dir, "nginx.conf"),
+    "-e",
+    "stderr",
+  ]);
+  return started(ctx, "nginx", "nginx", port, child);
+}
+
+export async function startHaproxy(ctx: StartContext): Promise<Target> {
+  const port = await freePort();
+  const dir = join(WORK_DIR, `haproxy-${port}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "haproxy.cfg"), haproxyConfig(port, ctx.backendPorts));
+  const child = ctx.registry.spawn("haproxy", "haproxy", ["-db", "-f", join(dir, "haproxy.cfg")]);
+  return started(ctx, "HAProxy", "haproxy", port, child);
+}
+
+/** `bench/peers/<file>`: a standalone Node proxy taking `--port` and `--backends`. */
+export async function startPeer(ctx: StartContext, name: string, file: string): Promise<Target> {
+  const port = await freePort();
+  const backends = ctx.backendPorts.map((p) => `http://127.0.0.1:${p}`).join(",");
+  const child = ctx.registry.spawn(
+    name,
+    NODE,
+    [join("bench", "peers", file), "--port", String(port), "--backends", backends],
+    { cwd: ROOT, env: { ...process.env, NODE_ENV: "production" } },
+  );
+  return started(ctx, name, "peer", port, child);
+}

@@ -1,0 +1,57 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { stringify } from "yaml";
+import { parseConfigText } from "../../src/config/load.ts";
+import { backendConfig, haproxyConfig, proxyConfig } from "../lib/nginx-configs.ts";
+import { tracewayConfig } from "../lib/start-targets.ts";
+import type { TracewayTelemetry } from "../lib/start-targets.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "traceway-bench-configs-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test("the generated traceway YAML passes traceway's own config validation", () => {
+  const telemetries: TracewayTelemetry[] = [
+    { metrics: false },
+    { metrics: true, sampleRatio: 0.1 },
+    { metrics: true, sampleRatio: 1 },
+  ];
+  for (const telemetry of telemetries) {
+    const yaml = stringify(
+      tracewayConfig(40001, [40002, 40003, 40004], telemetry, 40005, "http://127.0.0.1:1/v1/traces"),
+    );
+    const { config } = parseConfigText(yaml);
+    assert.equal(config.server.port, 40001);
+    assert.equal(config.server.transport, telemetry.transport ?? "http-proxy");
+    assert.equal(config.upstreams.get("bench")?.backends.length, 3);
+    assert.equal(config.telemetry.prometheus.enabled, telemetry.metrics);
+    assert.equal(config.telemetry.traces.enabled, telemetry.sampleRatio !== undefined);
+    if (telemetry.sampleRatio !== undefined)
+      assert.equal(config.telemetry.traces.sampleRatio, telemetry.sampleRatio);
+  }
+});
+
+test("nginx accepts the backend and proxy configs (nginx -t)", () => {
+  for (const [name, text] of [
+    ["backend", backendConfig(join(dir, "backend"), 40010, dir)],
+    ["proxy", proxyConfig(join(dir, "proxy"), 40011, [40012, 40013, 40014])],
+  ] as const) {
+    mkdirSync(join(dir, name), { recursive: true });
+    const file = join(dir, name, "nginx.conf");
+    writeFileSync(file, text);
+    const result = spawnSync("nginx", ["-t", "-p", join(dir, name), "-c", file, "-e", "stderr"], {
+      encoding: "utf8",
+    });
+    assert.equal(result.status, 0, result.stderr);
+  }
+});
+
+test("HAProxy accepts its config (haproxy -c)", () => {
+  const file = join(dir, "haproxy.cfg");
+  writeFileSync(file, haproxyConfig(40020, [40021, 40022, 40023]));
+  const result = spawnSync("haproxy", ["-c", "-f", file], { encoding: "utf8" });
+  assert.equal(result.status, 0, result.stderr);
+});
