@@ -4,6 +4,7 @@
  * micro-benchmark, idle-connection RSS, failover and the Kafka consumer interceptors. Prints a
  * Markdown report and writes it to bench/results/<date>-<commit>[-quick].md. See docs/bench.md.
  */
+import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ChildRegistry } from "./lib/children.ts";
@@ -14,7 +15,7 @@ import { measureIdleRss } from "./lib/idle-rss.ts";
 import { benchKafka } from "./lib/kafka-bench.ts";
 import { startLab } from "./lib/lab.ts";
 import type { Lab } from "./lib/lab.ts";
-import { RESULTS_DIR, WORK_DIR } from "./lib/layout.ts";
+import { NODE, RESULTS_DIR, ROOT, WORK_DIR } from "./lib/layout.ts";
 import { machineInfo } from "./lib/machine.ts";
 import type { OtlpReceiver } from "./lib/otlp-receiver.ts";
 import { parseCli } from "./lib/profile.ts";
@@ -127,6 +128,15 @@ try {
   if (sections.has("http") || sections.has("idle") || sections.has("failover")) {
     const missing = missingTools();
     if (missing.length > 0) throw new Error(`missing ${missing.join(", ")}: run bash scripts/bench-deps.sh`);
+    progress.update("building dist/ (traceway runs from its compiled output)");
+    execFileSync(
+      NODE,
+      [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"],
+      {
+        cwd: ROOT,
+        stdio: "inherit",
+      },
+    );
     const lab = await startLab(registry, progress, options.sink, (r) => (receiver = r));
     notes.push(`OTLP receiver for the traced targets: ${lab.receiver.description}.`);
     notes.push(

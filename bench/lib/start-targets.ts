@@ -96,7 +96,8 @@ export async function startTraceway(
     file,
     stringify(tracewayConfig(port, ctx.backendPorts, telemetry, metricsPort, ctx.otlpEndpoint)),
   );
-  const child = ctx.registry.spawn(name, NODE, ["src/cli.ts", "--config", file], {
+  // The shipped artifact (tsc output), not the TypeScript sources: no type stripping at run time.
+  const child = ctx.registry.spawn(name, NODE, ["dist/src/cli.js", "--config", file], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: "production" },
   });
