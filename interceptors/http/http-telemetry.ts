@@ -5,6 +5,7 @@ import { systemClock } from "../../src/shared/clock.ts";
 import type { Clock } from "../../src/shared/clock.ts";
 import { HTTP_DURATION_BUCKETS_S } from "../internal/duration-buckets.ts";
 import { METRIC_HTTP_CLIENT_REQUEST_DURATION, METRIC_HTTP_SERVER_REQUEST_DURATION } from "../semconv.ts";
+import { AttributeSets } from "./attribute-sets.ts";
 import type { HttpInstrumentationOptions } from "./types.ts";
 
 export const INSTRUMENTATION_SCOPE = "traceway/interceptors/http";
@@ -16,11 +17,22 @@ export interface HttpTelemetry {
   readonly clock: Clock;
   readonly serverDuration: Histogram;
   readonly clientDuration: Histogram;
+  /**
+   * The tracer's sampler is known to be traceway's own: parent-based (default delegates) over a
+   * trace-id ratio. It reads no span attributes, so they are set only on spans it records; and it
+   * never samples a child of an unsampled parent, so a client call there makes no span and passes
+   * the parent's context on. Unknown for a caller's provider, so false there.
+   */
+  readonly ownSampler: boolean;
+  /** `http.server.request.duration` label sets by (extra attributes, method, route, status, error type). */
+  readonly serverPoints: AttributeSets;
+  /** `http.client.request.duration` label sets by (series, method, status, error type, -). */
+  readonly clientPoints: AttributeSets;
 }
 
 const defaultPropagator = new W3CTraceContextPropagator();
 
-export function createHttpTelemetry(options: HttpInstrumentationOptions): HttpTelemetry {
+export function createHttpTelemetry(options: HttpInstrumentationOptions, ownSampler = false): HttpTelemetry {
   const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(INSTRUMENTATION_SCOPE);
   const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(INSTRUMENTATION_SCOPE);
   return {
@@ -38,5 +50,8 @@ export function createHttpTelemetry(options: HttpInstrumentationOptions): HttpTe
       unit: "s",
       advice: { explicitBucketBoundaries: [...HTTP_DURATION_BUCKETS_S] },
     }),
+    ownSampler,
+    serverPoints: new AttributeSets(),
+    clientPoints: new AttributeSets(),
   };
 }

@@ -1,7 +1,8 @@
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import type { Attributes, Context, Span } from "@opentelemetry/api";
+import type { Attributes, Context, Span, SpanOptions } from "@opentelemetry/api";
 import { ROOT_CONTEXT } from "@opentelemetry/api";
-import { guard } from "../internal/guard.ts";
+import type { IncomingMessage } from "node:http";
+import { reportFailure } from "../internal/guard.ts";
 import { incomingHeaderGetter } from "../internal/header-carrier.ts";
 import { normalizeMethod } from "../internal/http-method.ts";
 import {
@@ -15,7 +16,7 @@ import {
   HTTP_METHOD_OTHER,
 } from "../semconv.ts";
 import type { HttpTelemetry } from "./http-telemetry.ts";
-import type { HttpServerCall, HttpServerRequestInfo, HttpServerResult } from "./types.ts";
+import type { HttpServerCall, HttpServerResult } from "./types.ts";
 
 /**
  * One incoming request: a SERVER span that continues the caller's W3C trace, plus one
@@ -30,67 +31,120 @@ export class ServerCall implements HttpServerCall {
   readonly #method: string;
   readonly #route: string | undefined;
   readonly #extra: Attributes | undefined;
-  #ended = false;
+  #endedAt: number | undefined;
 
-  constructor(telemetry: HttpTelemetry, info: HttpServerRequestInfo) {
+  /**
+   * @param route the route template, when already known (it may also be given at `end`)
+   * @param extra low-cardinality attributes for the span and the duration point; pass the same
+   *   object for every request with the same values (it keys the label-set cache)
+   */
+  constructor(
+    telemetry: HttpTelemetry,
+    req: IncomingMessage,
+    route: string | undefined,
+    extra: Attributes | undefined,
+  ) {
     this.#telemetry = telemetry;
     this.startedAt = telemetry.clock.now();
-    const { req } = info;
     const method = normalizeMethod(req.method);
     this.#method = method;
-    this.#route = info.route;
-    this.#extra = info.attributes;
+    this.#route = route;
+    this.#extra = extra;
     const parent = telemetry.propagator.extract(ROOT_CONTEXT, req.headers, incomingHeaderGetter);
-    const attributes: Attributes = {
-      ...info.attributes,
-      [ATTR_HTTP_REQUEST_METHOD]: method,
-      [ATTR_URL_PATH]: pathOf(req.url),
-      [ATTR_URL_SCHEME]: (req.socket as { encrypted?: boolean } | undefined)?.encrypted ? "https" : "http",
-    };
-    if (method === HTTP_METHOD_OTHER) attributes[ATTR_HTTP_REQUEST_METHOD_ORIGINAL] = req.method ?? "";
-    if (info.route !== undefined) attributes[ATTR_HTTP_ROUTE] = info.route;
-    this.span = telemetry.tracer.startSpan(
-      spanName(method, info.route),
-      { kind: SpanKind.SERVER, attributes },
-      parent,
-    );
-    this.context = trace.setSpan(parent, this.span);
+    const name = spanName(method, route);
+    let span: Span;
+    if (telemetry.ownSampler) {
+      // Our sampler reads no attributes: build them only for the spans it keeps.
+      span = telemetry.tracer.startSpan(name, SERVER_SPAN, parent);
+      if (span.isRecording()) span.setAttributes(spanAttributes(req, method, route, extra));
+    } else {
+      // Given at start because semconv marks them as sampling inputs.
+      const options = { kind: SpanKind.SERVER, attributes: spanAttributes(req, method, route, extra) };
+      span = telemetry.tracer.startSpan(name, options, parent);
+    }
+    this.span = span;
+    this.context = trace.setSpan(parent, span);
   }
 
   get ended(): boolean {
-    return this.#ended;
+    return this.#endedAt !== undefined;
+  }
+
+  /** Milliseconds from start to `end` (to now while not ended). */
+  get durationMs(): number {
+    return (this.#endedAt ?? this.#telemetry.clock.now()) - this.startedAt;
   }
 
   end(result: HttpServerResult): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    const seconds = (this.#telemetry.clock.now() - this.startedAt) / 1000;
+    if (this.#endedAt !== undefined) return;
+    const endedAt = this.#telemetry.clock.now();
+    this.#endedAt = endedAt;
     const { statusCode } = result;
     const route = result.route ?? this.#route;
     // Semconv: for servers only 5xx is an error (4xx is the client's fault).
     const errorType = result.errorType ?? (statusCode >= 500 ? String(statusCode) : undefined);
     const span = this.span;
-    guard("server span attributes", () => {
-      span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, statusCode);
-      if (route !== undefined) {
-        span.setAttribute(ATTR_HTTP_ROUTE, route);
-        span.updateName(spanName(this.#method, route));
+    try {
+      // An unsampled span drops all of this anyway; skip building it.
+      if (span.isRecording()) {
+        span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, statusCode);
+        if (route !== undefined) {
+          span.setAttribute(ATTR_HTTP_ROUTE, route);
+          if (route !== this.#route) span.updateName(spanName(this.#method, route));
+        }
+        if (errorType !== undefined) span.setAttribute(ATTR_ERROR_TYPE, errorType);
+        if (statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: errorType ?? "" });
       }
-      if (errorType !== undefined) span.setAttribute(ATTR_ERROR_TYPE, errorType);
-      if (statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: errorType ?? "" });
-    });
-    guard("server span end", () => span.end());
-    guard("server duration", () => {
-      const attributes: Attributes = {
-        ...this.#extra,
-        [ATTR_HTTP_REQUEST_METHOD]: this.#method,
-        [ATTR_HTTP_RESPONSE_STATUS_CODE]: statusCode,
-      };
-      if (route !== undefined) attributes[ATTR_HTTP_ROUTE] = route;
-      if (errorType !== undefined) attributes[ATTR_ERROR_TYPE] = errorType;
-      this.#telemetry.serverDuration.record(seconds, attributes);
-    });
+    } catch (err) {
+      reportFailure("server span attributes", err);
+    }
+    try {
+      span.end();
+    } catch (err) {
+      reportFailure("server span end", err);
+    }
+    try {
+      this.#telemetry.serverDuration.record(
+        (endedAt - this.startedAt) / 1000,
+        this.#pointAttributes(statusCode, route, errorType),
+      );
+    } catch (err) {
+      reportFailure("server duration", err);
+    }
   }
+
+  #pointAttributes(statusCode: number, route: string | undefined, errorType: string | undefined): Attributes {
+    const sets = this.#telemetry.serverPoints;
+    const extra = this.#extra;
+    const method = this.#method;
+    const cached = sets.get(extra, method, route, statusCode, errorType);
+    if (cached !== undefined) return cached;
+    const attributes: Attributes = extra === undefined ? {} : { ...extra };
+    attributes[ATTR_HTTP_REQUEST_METHOD] = method;
+    attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] = statusCode;
+    if (route !== undefined) attributes[ATTR_HTTP_ROUTE] = route;
+    if (errorType !== undefined) attributes[ATTR_ERROR_TYPE] = errorType;
+    return sets.add(extra, method, route, statusCode, errorType, attributes);
+  }
+}
+
+const SERVER_SPAN: SpanOptions = { kind: SpanKind.SERVER };
+
+function spanAttributes(
+  req: IncomingMessage,
+  method: string,
+  route: string | undefined,
+  extra: Attributes | undefined,
+): Attributes {
+  const attributes: Attributes = extra === undefined ? {} : { ...extra };
+  attributes[ATTR_HTTP_REQUEST_METHOD] = method;
+  attributes[ATTR_URL_PATH] = pathOf(req.url);
+  attributes[ATTR_URL_SCHEME] = (req.socket as { encrypted?: boolean } | undefined)?.encrypted
+    ? "https"
+    : "http";
+  if (method === HTTP_METHOD_OTHER) attributes[ATTR_HTTP_REQUEST_METHOD_ORIGINAL] = req.method ?? "";
+  if (route !== undefined) attributes[ATTR_HTTP_ROUTE] = route;
+  return attributes;
 }
 
 /** Semconv span name: `{method} {route}` when the route template is known, else `{method}`. */

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { errorTypeOf, guard } from "../internal/guard.ts";
 import { createHttpTelemetry } from "./http-telemetry.ts";
 import { ServerCall } from "./server-call.ts";
-import type { HttpServerInterceptor, HttpServerInterceptorOptions } from "./types.ts";
+import type { HttpServerInterceptor, HttpServerInterceptorOptions, HttpServerRequestInfo } from "./types.ts";
 
 /** What Express leaves on a request once a route matched. */
 interface ExpressRequest extends IncomingMessage {
@@ -38,8 +38,8 @@ export function createHttpServerInterceptor(
   const routeTemplate = options.routeTemplate ?? expressRoute;
   const attributes = options.attributes;
 
-  const start = (info: Parameters<HttpServerInterceptor["start"]>[0]): ServerCall =>
-    new ServerCall(telemetry, attributes === undefined ? info : { attributes, ...info });
+  const start = (info: HttpServerRequestInfo): ServerCall =>
+    new ServerCall(telemetry, info.req, info.route, info.attributes ?? attributes);
 
   const middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void => {
     const call = guard("server span start", () => start({ req }));

@@ -40,7 +40,10 @@ export interface HttpServerRequestInfo {
   readonly req: IncomingMessage;
   /** Route template, when already known (it may also be given at `end`). */
   readonly route?: string;
-  /** Extra attributes for this request's span and duration point (low-cardinality). */
+  /**
+   * Extra attributes for this request's span and duration point (low-cardinality), replacing the
+   * interceptor's. Reuse one object per label set: it keys a cache of the metric label sets.
+   */
   readonly attributes?: Attributes;
 }
 

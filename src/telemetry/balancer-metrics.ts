@@ -1,13 +1,12 @@
 import type { Counter, Histogram, Meter } from "@opentelemetry/api";
 import { HTTP_DURATION_BUCKETS_S } from "../../interceptors/internal/duration-buckets.ts";
 import {
-  METRIC_TRACEWAY_REQUEST_BODY_BYTES,
   METRIC_TRACEWAY_REQUESTS_REFUSED,
-  METRIC_TRACEWAY_RESPONSE_BODY_BYTES,
   METRIC_TRACEWAY_UPSTREAM_BACKEND_EJECTIONS,
   METRIC_TRACEWAY_UPSTREAM_QUEUE_WAIT_DURATION,
   METRIC_TRACEWAY_UPSTREAM_RETRIES,
 } from "../../interceptors/semconv.ts";
+import { BodyBytes } from "./body-bytes.ts";
 
 export const BALANCER_SCOPE = "traceway/balancer";
 
@@ -17,8 +16,8 @@ export interface BalancerMetrics {
   readonly refused: Counter;
   readonly queueWait: Histogram;
   readonly ejections: Counter;
-  readonly requestBytes: Counter;
-  readonly responseBytes: Counter;
+  /** `traceway.http.{request,response}.body.bytes`. */
+  readonly bodyBytes: BodyBytes;
 }
 
 export function createBalancerMetrics(meter: Meter): BalancerMetrics {
@@ -40,13 +39,6 @@ export function createBalancerMetrics(meter: Meter): BalancerMetrics {
       description: "Passive-health ejections of a backend (outlier detection / max_fails).",
       unit: "{ejection}",
     }),
-    requestBytes: meter.createCounter(METRIC_TRACEWAY_REQUEST_BODY_BYTES, {
-      description: "Request body bytes received from clients and forwarded upstream.",
-      unit: "By",
-    }),
-    responseBytes: meter.createCounter(METRIC_TRACEWAY_RESPONSE_BODY_BYTES, {
-      description: "Response body bytes streamed from backends to clients.",
-      unit: "By",
-    }),
+    bodyBytes: new BodyBytes(meter),
   };
 }

@@ -5,7 +5,7 @@ import { MeterProvider } from "@opentelemetry/sdk-metrics";
 import type { IMetricReader } from "@opentelemetry/sdk-metrics";
 import type { SpanExporter, TracerProvider } from "@opentelemetry/sdk-trace";
 import type { DestinationStream, Logger } from "pino";
-import { createHttpClientInterceptor, createHttpServerInterceptor } from "../../interceptors/http/index.ts";
+import { createHttpTelemetry } from "../../interceptors/http/http-telemetry.ts";
 import { ATTR_TRACEWAY_BACKEND, ATTR_TRACEWAY_UPSTREAM } from "../../interceptors/semconv.ts";
 import type { LoggingConfig, TelemetryConfig } from "../config/types.ts";
 import type { HealthEvents } from "../health/upstream-health.ts";
@@ -116,18 +116,16 @@ export async function startTelemetry(
   const meter = meterProvider.getMeter(BALANCER_SCOPE);
   const metrics = createBalancerMetrics(meter);
   const poolMetrics = new PoolMetrics(meter, labels);
-  const instrumentation = { tracerProvider, meterProvider, clock };
   // With nothing to export and no access log, per-request telemetry would be pure cost: the
   // proxy then passes trace headers through untouched, like nginx does.
   const observer: ProxyObserver =
     !prometheus && !telemetry.traces.enabled && !logging.accessLog
       ? noopObserver
       : new TelemetryProxyObserver({
-          server: createHttpServerInterceptor(instrumentation),
-          client: createHttpClientInterceptor(instrumentation),
+          // `true`: the provider is createTracerProvider's, whose sampler the interceptors may rely on.
+          http: createHttpTelemetry({ tracerProvider, meterProvider, clock }, true),
           metrics,
           labels,
-          clock,
           accessLog: logging.accessLog ? new AccessLog(logger) : undefined,
         });
 

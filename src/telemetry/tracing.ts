@@ -41,7 +41,9 @@ export function tracesUrl(endpoint: string): string {
 /**
  * A tracer provider with a parent-based ratio sampler (an incoming sampled trace is always
  * continued) and a bounded batch processor. With traces disabled no span is exported, but sampled
- * incoming traces still propagate with their flags intact.
+ * incoming traces still propagate with their flags intact. Both samplers must stay parent-based (default
+ * delegates) over a ratio or always-off root, reading no attributes: setup.ts tells the HTTP
+ * interceptors so (`ownSampler`), and they skip the work such a sampler would throw away.
  */
 export function createTracerProvider(
   config: TelemetryConfig["traces"],
