@@ -29,8 +29,10 @@ OTLP_HTTP_PORT=14318
 QUERY_HTTP_PORT=16687
 QUERY_GRPC_PORT=16688
 HEALTH_PORT=14133
-# The config path is in the command line of the process we start and of no other jaeger.
-MARKER="$CONFIG"
+# Every traceway checkout starts jaeger with its own scripts/jaeger/config.yaml: that tail of the
+# path marks a jaeger of ours, so one started from another checkout (a CI clone) is reused, like
+# the other services, instead of being reported as a port clash.
+MARKER="scripts/jaeger/config.yaml"
 BUILD_SECONDS=1800
 READY_SECONDS=60
 STOP_SECONDS=10
