@@ -10,8 +10,8 @@
  *
  * It produces `--messages` 100 B messages to a fresh 3-partition topic once, then consumes the
  * whole topic with a fresh group per run, variants alternating order per round, and prints the
- * median msg/s per variant with its ratio to plain. The handler and SDK set-up copy
- * bench/lib/kafka-bench.ts so the numbers compare.
+ * median msg/s per variant with its ratio to plain. The handler and SDK set-up are
+ * bench/lib/kafka-load.ts, shared with `npm run bench`, so the numbers compare.
  *
  * Usage: node scripts/kafka-interceptor-probe.ts [--messages 200000] [--rounds 2]
  *        [--variants a,b,c,d,e] [--topic <existing topic: skip producing>] [--keep-topic]
@@ -25,29 +25,20 @@ import { parseArgs } from "node:util";
 import { context, ProxyTracerProvider } from "@opentelemetry/api";
 import type { TracerProvider } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import { ExportResultCode } from "@opentelemetry/core";
-import {
-  AggregationTemporality,
-  InMemoryMetricExporter,
-  MeterProvider as SdkMeterProvider,
-  PeriodicExportingMetricReader,
-} from "@opentelemetry/sdk-metrics";
-import {
-  AlwaysOnSampler,
-  BatchSpanProcessor,
-  ParentBasedSampler,
-  TraceIdRatioBasedSampler,
-  TracerProvider as SdkTracerProvider,
-} from "@opentelemetry/sdk-trace";
+import { AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler } from "@opentelemetry/sdk-trace";
 import type { Sampler } from "@opentelemetry/sdk-trace";
-import { Kafka, logLevel, Partitioners } from "kafkajs";
-import type { Consumer } from "kafkajs";
+import { Kafka, logLevel } from "kafkajs";
+import {
+  BENCH_BROKER,
+  consumeAll,
+  deleteTopicQuietly,
+  produceTopic,
+  sdkProviders,
+} from "../bench/lib/kafka-load.ts";
+import type { ConsumeRun } from "../bench/lib/kafka-load.ts";
+import { median } from "../bench/lib/stats.ts";
 import { instrumentConsumer } from "../interceptors/kafka/index.ts";
 
-const BROKER = "127.0.0.1:19092";
-const PARTITIONS = 3;
-const PRODUCE_BATCH = 1000;
-const VALUE = Buffer.alloc(100, "k");
 const CONSUME_TIMEOUT_MS = 180_000;
 /** What `trace.getTracerProvider()` gives when no SDK was registered. */
 const noopTracerProvider: TracerProvider = new ProxyTracerProvider();
@@ -79,126 +70,32 @@ const VARIANTS: readonly Variant[] = [
   { id: "e", label: "metrics, no tracer provider (API no-op)", sampler: "none" },
 ];
 
-interface Providers {
-  readonly tracerProvider: SdkTracerProvider;
-  readonly meterProvider: SdkMeterProvider;
-}
-
-function sdkProviders(sampler: Sampler): Providers {
-  const exporter = {
-    export: (_spans: unknown, done: (result: { code: ExportResultCode }) => void) =>
-      done({ code: ExportResultCode.SUCCESS }),
-    shutdown: () => Promise.resolve(),
-  };
-  return {
-    tracerProvider: new SdkTracerProvider({
-      sampler,
-      spanProcessors: [new BatchSpanProcessor({ exporter })],
-    }),
-    meterProvider: new SdkMeterProvider({
-      readers: [
-        new PeriodicExportingMetricReader({
-          exporter: new InMemoryMetricExporter(AggregationTemporality.DELTA),
-          exportIntervalMillis: 1000,
-        }),
-      ],
-    }),
-  };
-}
-
-async function produce(kafka: Kafka, topic: string, total: number): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
-  } finally {
-    await admin.disconnect();
-  }
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
-  try {
-    for (let sent = 0; sent < total; sent += PRODUCE_BATCH) {
-      const size = Math.min(PRODUCE_BATCH, total - sent);
-      const messages = Array.from({ length: size }, (_, i) => ({
-        key: String((sent + i) % 64),
-        value: VALUE,
-      }));
-      await producer.send({ topic, messages });
-    }
-  } finally {
-    await producer.disconnect();
-  }
-}
-
-/** Messages per second of one fresh group reading the whole topic, first to last message. */
-interface Run {
-  readonly msgPerSec: number;
-  /** Process CPU (user + system) per message, first to last message: robust to a busy machine. */
-  readonly cpuMicrosPerMsg: number;
-}
-
-async function consume(kafka: Kafka, topic: string, total: number, variant: Variant): Promise<Run> {
+async function consume(kafka: Kafka, topic: string, total: number, variant: Variant): Promise<ConsumeRun> {
   const groupId = `traceway-probe-${process.pid}-${Date.now()}-${variant.id}`;
-  const raw = kafka.consumer({ groupId });
   const sampler = variant.sampler;
   const providers =
     sampler === undefined ? undefined : sdkProviders(sampler === "none" ? new AlwaysOnSampler() : sampler());
-  const consumer: Consumer =
-    providers === undefined
-      ? raw
-      : (variant.instrument ?? instrumentConsumer)(raw, {
-          groupId,
-          tracerProvider:
-            sampler === "none" ? noopTracerProvider : (providers.tracerProvider as TracerProvider),
-          meterProvider: providers.meterProvider,
-        });
-  await raw.connect();
-  let seen = 0;
-  let first = 0;
-  let last = 0;
-  let cpuFirst = process.cpuUsage();
-  let cpuSpent = { user: 0, system: 0 };
-  let finish: () => void = () => {};
-  const finished = new Promise<void>((resolve) => (finish = resolve));
   try {
-    await raw.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      eachMessage: () => {
-        const now = performance.now();
-        if (seen === 0) {
-          first = now;
-          cpuFirst = process.cpuUsage();
-        }
-        seen += 1;
-        last = now;
-        if (seen === total) {
-          cpuSpent = process.cpuUsage(cpuFirst);
-          finish();
-        }
-        return Promise.resolve();
-      },
+    return await consumeAll(kafka, topic, total, {
+      groupId,
+      timeoutMs: CONSUME_TIMEOUT_MS,
+      wrap:
+        providers === undefined
+          ? undefined
+          : (raw) =>
+              (variant.instrument ?? instrumentConsumer)(raw, {
+                groupId,
+                tracerProvider:
+                  sampler === "none" ? noopTracerProvider : (providers.tracerProvider as TracerProvider),
+                meterProvider: providers.meterProvider,
+              }),
     });
-    const timeout = setTimeout(finish, CONSUME_TIMEOUT_MS);
-    await finished;
-    clearTimeout(timeout);
-    if (seen < total) throw new Error(`variant ${variant.id}: consumed ${seen}/${total}`);
-    return {
-      msgPerSec: (seen - 1) / ((last - first) / 1000),
-      cpuMicrosPerMsg: (cpuSpent.user + cpuSpent.system) / (seen - 1),
-    };
+  } catch (error) {
+    throw new Error(`variant ${variant.id}: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
-    await raw.disconnect();
     await providers?.tracerProvider.shutdown();
     await providers?.meterProvider.shutdown();
   }
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] ?? NaN)
-    : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
 }
 
 async function main(): Promise<void> {
@@ -233,15 +130,19 @@ async function main(): Promise<void> {
       ? [v]
       : [{ ...v, id: `${v.id}0`, label: `${v.label} [baseline]`, instrument: baseline }, v],
   );
-  const kafka = new Kafka({ clientId: "traceway-probe", brokers: [BROKER], logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: "traceway-probe",
+    brokers: [BENCH_BROKER],
+    logLevel: logLevel.NOTHING,
+  });
   const topic = values.topic ?? `traceway-probe-${process.pid}-${Date.now()}`;
   const keep = values["keep-topic"] || values.topic !== undefined;
   try {
     if (values.topic === undefined) {
       process.stderr.write(`producing ${total} messages to ${topic}\n`);
-      await produce(kafka, topic, total);
+      await produceTopic(kafka, topic, total);
     }
-    const results = new Map<string, Run[]>(chosen.map((v) => [v.id, []]));
+    const results = new Map<string, ConsumeRun[]>(chosen.map((v) => [v.id, []]));
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? chosen : [...chosen].reverse();
       for (const variant of order) {
@@ -272,17 +173,7 @@ async function main(): Promise<void> {
     }
     if (keep) process.stderr.write(`topic kept: ${topic}\n`);
   } finally {
-    if (!keep) {
-      const admin = kafka.admin();
-      try {
-        await admin.connect();
-        await admin.deleteTopics({ topics: [topic], timeout: 10_000 });
-      } catch {
-        // A leftover probe topic is harmless; the broker's data dir is scratch.
-      } finally {
-        await admin.disconnect().catch(() => undefined);
-      }
-    }
+    if (!keep) await deleteTopicQuietly(kafka, topic);
   }
 }
 

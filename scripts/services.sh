@@ -38,7 +38,12 @@ jaeger_cmd() {
 }
 jaeger_up() { jaeger_cmd up; }
 jaeger_down() { jaeger_cmd down; }
-jaeger_status() { jaeger_cmd status; }
+# jaeger.sh exits 3 for "down", which is an answer here like the other services' status lines.
+jaeger_status() {
+  local code=0
+  bash "$ROOT/scripts/jaeger.sh" status 9>&- || code=$?
+  ((code == 0 || code == 3)) || fail jaeger status "scripts/jaeger.sh status exited with status $code" nolog
+}
 
 main() {
   [[ $# -ge 1 ]] || usage

@@ -9,6 +9,18 @@ import { waitForHttp200 } from "./wait-http.ts";
 
 const START_TIMEOUT_MS = 10_000;
 
+/** Writes `config` as `dir/nginx.conf` and runs nginx on it in the foreground, logging to stderr. */
+export function spawnNginx(
+  registry: ChildRegistry,
+  label: string,
+  dir: string,
+  config: string,
+): ManagedChild {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "nginx.conf"), config);
+  return registry.spawn(label, "nginx", ["-p", dir, "-c", join(dir, "nginx.conf"), "-e", "stderr"]);
+}
+
 /** One nginx backend instance; separate instances so one can be killed in the failover run. */
 export interface Backend {
   readonly port: number;
@@ -22,16 +34,7 @@ export async function startBackend(
   wwwDir: string,
 ): Promise<ManagedChild> {
   const dir = join(WORK_DIR, `backend-${port}`);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "nginx.conf"), backendConfig(dir, port, wwwDir));
-  const child = registry.spawn(`backend ${port}`, "nginx", [
-    "-p",
-    dir,
-    "-c",
-    join(dir, "nginx.conf"),
-    "-e",
-    "stderr",
-  ]);
+  const child = spawnNginx(registry, `backend ${port}`, dir, backendConfig(dir, port, wwwDir));
   const failure = await waitForHttp200(`http://127.0.0.1:${port}/small`, START_TIMEOUT_MS, () => {
     const reason = child.exitReason();
     return reason === undefined ? undefined : `${reason}: ${lastLine(child.stderrTail())}`;

@@ -2,29 +2,24 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { MeterProvider, TracerProvider } from "@opentelemetry/api";
-import { ExportResultCode } from "@opentelemetry/core";
-import {
-  InMemoryMetricExporter,
-  AggregationTemporality,
-  MeterProvider as SdkMeterProvider,
-  PeriodicExportingMetricReader,
-} from "@opentelemetry/sdk-metrics";
-import {
-  AlwaysOnSampler,
-  BatchSpanProcessor,
-  TracerProvider as SdkTracerProvider,
-} from "@opentelemetry/sdk-trace";
-import { Kafka, logLevel, Partitioners } from "kafkajs";
+import { AlwaysOnSampler } from "@opentelemetry/sdk-trace";
+import { Kafka, logLevel } from "kafkajs";
 import type { Consumer } from "kafkajs";
+import {
+  BENCH_BROKER,
+  BENCH_PARTITIONS,
+  BENCH_VALUE,
+  consumeAll,
+  deleteTopicQuietly,
+  produceTopic,
+  sdkProviders,
+} from "./kafka-load.ts";
+import type { ConsumeRun } from "./kafka-load.ts";
 import { ROOT } from "./layout.ts";
 import type { Progress } from "./progress.ts";
 import { median } from "./stats.ts";
 
-const BROKER = "127.0.0.1:19092";
 const SERVICES_UP_TIMEOUT_MS = 300_000;
-const PARTITIONS = 3;
-const BATCH = 1000;
-const VALUE = Buffer.alloc(100, "k");
 /** Per consume run; at kafkajs's ~20k+ msg/s 200k messages take a few seconds. */
 const CONSUME_TIMEOUT_MS = 120_000;
 
@@ -40,6 +35,8 @@ export interface KafkaRow {
   readonly runs: number;
   /** Median messages per second from first to last message (group join excluded). */
   readonly msgPerSec?: number;
+  /** Median process CPU per message in microseconds. */
+  readonly cpuMicrosPerMsg?: number;
   readonly failure?: string;
 }
 
@@ -62,88 +59,22 @@ async function loadInstrumentConsumer(): Promise<{ fn?: InstrumentConsumer; from
   return { from: "instrumentConsumer not found in interceptors/index.ts or interceptors/kafka/index.ts" };
 }
 
-/** Real SDK providers, so the interceptors' spans and metrics are actually recorded; export is discarded. */
-function sdkProviders(): { tracerProvider: SdkTracerProvider; meterProvider: SdkMeterProvider } {
-  const exporter = {
-    export: (_spans: unknown, done: (result: { code: ExportResultCode }) => void) =>
-      done({ code: ExportResultCode.SUCCESS }),
-    shutdown: () => Promise.resolve(),
-  };
-  const tracerProvider = new SdkTracerProvider({
-    sampler: new AlwaysOnSampler(),
-    spanProcessors: [new BatchSpanProcessor({ exporter })],
-  });
-  const meterProvider = new SdkMeterProvider({
-    readers: [
-      new PeriodicExportingMetricReader({
-        exporter: new InMemoryMetricExporter(AggregationTemporality.DELTA),
-        exportIntervalMillis: 1000,
-      }),
-    ],
-  });
-  return { tracerProvider, meterProvider };
-}
-
-async function produce(kafka: Kafka, topic: string, total: number): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
-  } finally {
-    await admin.disconnect();
-  }
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
-  try {
-    for (let sent = 0; sent < total; sent += BATCH) {
-      const size = Math.min(BATCH, total - sent);
-      const messages = Array.from({ length: size }, (_, i) => ({
-        key: String((sent + i) % 64),
-        value: VALUE,
-      }));
-      await producer.send({ topic, messages });
-    }
-  } finally {
-    await producer.disconnect();
-  }
-}
-
-/** Messages per second of one fresh consumer group reading the whole topic from the beginning. */
+/** One fresh group reading the whole topic, plain or wrapped by `instrument` with recording providers. */
 async function consume(
   kafka: Kafka,
   topic: string,
   total: number,
   instrument?: InstrumentConsumer,
-): Promise<number> {
+): Promise<ConsumeRun> {
   const groupId = `traceway-bench-${process.pid}-${Date.now()}-${instrument ? "instr" : "plain"}`;
-  const raw = kafka.consumer({ groupId });
-  const providers = instrument ? sdkProviders() : undefined;
-  const consumer = instrument && providers ? instrument(raw, { groupId, ...providers }) : raw;
-  await raw.connect();
-  let seen = 0;
-  let first = 0;
-  let last = 0;
-  let finish: () => void = () => {};
-  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const providers = instrument ? sdkProviders(new AlwaysOnSampler()) : undefined;
   try {
-    await raw.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      eachMessage: () => {
-        const now = performance.now();
-        if (seen === 0) first = now;
-        seen += 1;
-        last = now;
-        if (seen === total) finish();
-        return Promise.resolve();
-      },
+    return await consumeAll(kafka, topic, total, {
+      groupId,
+      timeoutMs: CONSUME_TIMEOUT_MS,
+      wrap: instrument && providers ? (raw) => instrument(raw, { groupId, ...providers }) : undefined,
     });
-    const timeout = setTimeout(finish, CONSUME_TIMEOUT_MS);
-    await finished;
-    clearTimeout(timeout);
-    if (seen < total) throw new Error(`consumed ${seen}/${total} within ${CONSUME_TIMEOUT_MS} ms`);
-    return (seen - 1) / ((last - first) / 1000);
   } finally {
-    await raw.disconnect();
     await providers?.tracerProvider.shutdown();
     await providers?.meterProvider.shutdown();
   }
@@ -179,13 +110,17 @@ export async function benchKafka(total: number, rounds: number, progress: Progre
   const down = kafkaUp();
   if (down !== undefined) return fail(`not available: ${down}`);
 
-  const kafka = new Kafka({ clientId: "traceway-bench", brokers: [BROKER], logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: "traceway-bench",
+    brokers: [BENCH_BROKER],
+    logLevel: logLevel.NOTHING,
+  });
   const topic = `traceway-bench-${process.pid}-${Date.now()}`;
   try {
     progress.update(`kafka: producing ${total} messages to ${topic}`);
-    await produce(kafka, topic, total);
-    const plain: number[] = [];
-    const wrapped: number[] = [];
+    await produceTopic(kafka, topic, total);
+    const plain: ConsumeRun[] = [];
+    const wrapped: ConsumeRun[] = [];
     let instrumentFailure = instrument ? undefined : `not available: ${from}`;
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? (["plain", "wrapped"] as const) : (["wrapped", "plain"] as const);
@@ -204,27 +139,26 @@ export async function benchKafka(total: number, rounds: number, progress: Progre
     }
     return {
       rows: [
-        { variant: "kafkajs", messages: total, runs: plain.length, msgPerSec: median(plain) },
+        {
+          variant: "kafkajs",
+          messages: total,
+          runs: plain.length,
+          msgPerSec: median(plain.map((r) => r.msgPerSec)),
+          cpuMicrosPerMsg: median(plain.map((r) => r.cpuMicrosPerMsg)),
+        },
         instrumentFailure === undefined
           ? {
               variant: "kafkajs + instrumentConsumer",
               messages: total,
               runs: wrapped.length,
-              msgPerSec: median(wrapped),
+              msgPerSec: median(wrapped.map((r) => r.msgPerSec)),
+              cpuMicrosPerMsg: median(wrapped.map((r) => r.cpuMicrosPerMsg)),
             }
           : { variant: "kafkajs + instrumentConsumer", messages: total, runs: 0, failure: instrumentFailure },
       ],
-      note: `instrumentConsumer from ${from}; SDK tracer (AlwaysOn, batch processor, discarding exporter) and meter provider (1 s in-memory reader) attached; ${PARTITIONS} partitions, ${VALUE.length} B values, eachMessage, throughput from first to last message`,
+      note: `instrumentConsumer from ${from}; SDK tracer (AlwaysOn, batch processor, discarding exporter) and meter provider (1 s in-memory reader) attached; ${BENCH_PARTITIONS} partitions, ${BENCH_VALUE.length} B values, eachMessage, throughput and process CPU from first to last message (CPU per message is the steadier figure on a busy machine)`,
     };
   } finally {
-    const admin = kafka.admin();
-    try {
-      await admin.connect();
-      await admin.deleteTopics({ topics: [topic], timeout: 10_000 });
-    } catch {
-      // A leftover bench topic is harmless; the broker's data dir is scratch.
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
+    await deleteTopicQuietly(kafka, topic);
   }
 }

@@ -167,17 +167,21 @@ ${table(
 }
 
 function kafkaSection(k: KafkaResult): string {
-  const plain = k.rows.find((row) => row.variant === "kafkajs")?.msgPerSec;
+  const plainRow = k.rows.find((row) => row.variant === "kafkajs");
+  const plain = plainRow?.msgPerSec;
+  const plainCpu = plainRow?.cpuMicrosPerMsg;
   return `## Kafka consumer throughput (real broker 127.0.0.1:19092)
 
 ${table(
-  ["variant", "messages", "runs", "msg/s (median)", "× plain"],
+  ["variant", "messages", "runs", "msg/s (median)", "× plain", "µs CPU/msg (median)", "CPU × plain"],
   k.rows.map((row) => [
     row.variant,
     int(row.messages),
     String(row.runs),
     row.failure ?? int(row.msgPerSec),
     row.msgPerSec === undefined ? "–" : times(ratio(row.msgPerSec, plain)),
+    row.cpuMicrosPerMsg === undefined ? "–" : row.cpuMicrosPerMsg.toFixed(2),
+    row.cpuMicrosPerMsg === undefined ? "–" : times(ratio(row.cpuMicrosPerMsg, plainCpu)),
   ]),
 )}
 

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
+import { spawnNginx } from "./backends.ts";
 import type { ChildRegistry, ManagedChild } from "./children.ts";
 import { NODE, ROOT, WORK_DIR } from "./layout.ts";
 import { haproxyConfig, proxyConfig } from "./nginx-configs.ts";
@@ -108,16 +109,7 @@ export async function startTraceway(
 export async function startNginxProxy(ctx: StartContext): Promise<Target> {
   const port = await freePort();
   const dir = join(WORK_DIR, `nginx-proxy-${port}`);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "nginx.conf"), proxyConfig(dir, port, ctx.backendPorts));
-  const child = ctx.registry.spawn("nginx", "nginx", [
-    "-p",
-    dir,
-    "-c",
-    join(dir, "nginx.conf"),
-    "-e",
-    "stderr",
-  ]);
+  const child = spawnNginx(ctx.registry, "nginx", dir, proxyConfig(dir, port, ctx.backendPorts));
   return started(ctx, "nginx", "nginx", port, child);
 }
 

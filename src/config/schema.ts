@@ -6,7 +6,7 @@
  */
 import * as z from "zod";
 import { parseAddressRange } from "./address-range.ts";
-import { parseBackendUrl } from "./backend-url.ts";
+import { parseBackendUrl, parseHttpUrl } from "./backend-url.ts";
 import { closest } from "./closest.ts";
 import { MAX_WEIGHT } from "./defaults.ts";
 import { parseDuration } from "./duration.ts";
@@ -128,16 +128,8 @@ const routeHost = parsedBy((input) => {
 const otlpEndpoint = parsedBy((input) => {
   if (typeof input !== "string") return fail(`expected a URL, got ${show(input)}`);
   if (input === "") return ok("");
-  let url: URL;
-  try {
-    url = new URL(input);
-  } catch {
-    return fail(`invalid URL ${show(input)}`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    return fail(`invalid URL ${show(input)}: OTLP/HTTP needs http or https`);
-  }
-  return ok(input);
+  const parsed = parseHttpUrl(input, "OTLP/HTTP needs http or https");
+  return parsed.ok ? ok(input) : fail(parsed.message);
 });
 
 const backendSchema = strict({
