@@ -26,7 +26,7 @@ import type { BenchReport } from "./lib/report.ts";
 import { runScenario } from "./lib/scenarios.ts";
 import type { ScenarioResult } from "./lib/scenarios.ts";
 import { strategiesSection } from "./lib/strategies-section.ts";
-import { missingTools } from "./lib/tools.ts";
+import { ensureTools } from "./lib/tools.ts";
 import { prepareWorkDir } from "./lib/work-dir.ts";
 import { killRunningWrk } from "./lib/wrk.ts";
 
@@ -115,6 +115,9 @@ async function httpSections(lab: Lab): Promise<HttpResults> {
 }
 
 const started = performance.now();
+const needsTools = sections.has("http") || sections.has("idle") || sections.has("failover");
+// Before machineInfo(), so the report names the versions of tools installed just now.
+const stillMissing = needsTools ? ensureTools(ROOT, (line) => progress.update(line)) : [];
 const machine = machineInfo();
 const report: {
   -readonly [K in keyof BenchReport]: BenchReport[K];
@@ -125,9 +128,11 @@ try {
     progress.update("strategy micro-benchmark");
     report.strategies = await strategiesSection();
   }
-  if (sections.has("http") || sections.has("idle") || sections.has("failover")) {
-    const missing = missingTools();
-    if (missing.length > 0) throw new Error(`missing ${missing.join(", ")}: run bash scripts/bench-deps.sh`);
+  if (needsTools) {
+    if (stillMissing.length > 0)
+      throw new Error(
+        `missing ${stillMissing.join(", ")} after scripts/bench-deps.sh (see its output above)`,
+      );
     progress.update("building dist/ (traceway runs from its compiled output)");
     execFileSync(
       NODE,
