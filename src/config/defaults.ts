@@ -8,7 +8,12 @@ import type { LoggingConfig, RetryOn, StrategyName, TransportName } from "./type
 
 // server
 export const DEFAULT_LISTEN = "0.0.0.0:8080";
-export const DEFAULT_TRANSPORT: TransportName = "http-proxy";
+/**
+ * undici pools driven through `dispatch`: the fastest of the three transports behind the same
+ * behaviour and tests (bench/results: about 1.4x the requests per CPU second of `http-proxy`).
+ * `http-proxy` stays selectable, and still tunnels every WebSocket upgrade.
+ */
+export const DEFAULT_TRANSPORT: TransportName = "undici";
 /** Trust no one's X-Forwarded-* headers unless told to (they are trivially spoofed). */
 export const DEFAULT_TRUSTED_PROXIES: readonly string[] = [];
 /** Kubernetes' default terminationGracePeriodSeconds is 30 s. */

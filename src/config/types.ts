@@ -98,8 +98,8 @@ export interface RouteConfig {
 }
 
 /**
- * How upstream requests are made: `http-proxy` (default: the named library's `web()`), or
- * `native` (`node:http` directly, the leaner path; see bench results).
+ * How upstream requests are made: `undici` (default: undici pools through `dispatch`, the leanest),
+ * `http-proxy` (the named library's `web()`) or `native` (`node:http` directly); see bench results.
  */
 export type TransportName = "http-proxy" | "native" | "undici";
 

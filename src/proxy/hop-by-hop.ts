@@ -30,11 +30,24 @@ export function withoutHopByHop(headers: IncomingHttpHeaders, keepUpgrade = fals
   return out;
 }
 
-function parseConnectionTokens(value: string): Set<string> {
-  const tokens = new Set<string>();
+/** Connection tokens that name no header field. */
+function namesNoField(token: string): boolean {
+  return token === "" || token === "close" || token === "keep-alive" || token === "upgrade";
+}
+
+/**
+ * Header names listed in `Connection`, or undefined when it lists none: the usual single
+ * `keep-alive` or `close` then costs no split and no Set.
+ */
+function parseConnectionTokens(value: string): Set<string> | undefined {
+  if (!value.includes(",")) {
+    const token = value.trim().toLowerCase();
+    return namesNoField(token) ? undefined : new Set([token]);
+  }
+  let tokens: Set<string> | undefined;
   for (const part of value.split(",")) {
     const token = part.trim().toLowerCase();
-    if (token && token !== "close" && token !== "keep-alive" && token !== "upgrade") tokens.add(token);
+    if (!namesNoField(token)) (tokens ??= new Set()).add(token);
   }
   return tokens;
 }

@@ -72,12 +72,19 @@ export class HttpForwarder {
     let clientGone = false;
     let current: AttemptOutcome | undefined;
     let running: { abort(): void } | undefined;
-    const onClientClose = (): void => {
+    // One listener for the whole request: while attempts run, a close means the client left;
+    // once the response streams, `relayClosed` takes over.
+    let relayClosed: (() => void) | undefined;
+    const onClose = (): void => {
+      if (relayClosed !== undefined) {
+        relayClosed();
+        return;
+      }
       if (res.writableFinished) return;
       clientGone = true;
       running?.abort();
     };
-    res.once("close", onClientClose);
+    res.once("close", onClose);
 
     let tried: Backend[] | undefined;
     let lastError: TracewayError | undefined;
@@ -86,12 +93,14 @@ export class HttpForwarder {
     for (let attempt = 0; attempt < retry.tries && !clientGone; attempt++) {
       if (attempt > 0 && retry.budgetSpent(clock.now() - startedAt)) break;
 
-      let backend: Backend | undefined;
-      try {
-        backend = await this.#pick(upstream, pickRequest, tried, obs);
-      } catch (error) {
-        lastError = error instanceof TracewayError ? error : new TracewayError("QUEUE_FULL", String(error));
-        break;
+      let backend: Backend | undefined | typeof MUST_QUEUE = this.#pickNow(upstream, pickRequest, tried);
+      if (backend === MUST_QUEUE) {
+        try {
+          backend = await this.#pickQueued(upstream, pickRequest, tried, obs);
+        } catch (error) {
+          lastError = error instanceof TracewayError ? error : new TracewayError("QUEUE_FULL", String(error));
+          break;
+        }
       }
       if (!backend) {
         if (attempt === 0) {
@@ -166,8 +175,7 @@ export class HttpForwarder {
         !retry.budgetSpent(clock.now() - startedAt)
       ) {
         attemptObs.end({ statusCode: status, errorType: String(status) });
-        response.body.resume();
-        response.body.once("close", () => this.#releaseSlot(upstream, backend));
+        response.discard(() => this.#releaseSlot(upstream, backend));
         this.#deps.logger.warn(
           { upstream: upstream.name, backend: backend.label, status, attempt: attempt + 1 },
           "retrying on another backend after upstream status",
@@ -177,12 +185,11 @@ export class HttpForwarder {
       attemptObs.end(
         failedStatus ? { statusCode: status, errorType: String(status) } : { statusCode: status },
       );
-      res.off("close", onClientClose);
-      this.#stream(response, res, upstream, backend, obs, attempt, bodyCounter);
+      relayClosed = this.#stream(response, res, upstream, backend, obs, attempt, bodyCounter);
       return;
     }
 
-    res.off("close", onClientClose);
+    res.off("close", onClose);
     if (body && !body.readableEnded) body.resume();
     const error = lastError ?? new TracewayError("UPSTREAM_CONNECT", `upstream "${upstream.name}" failed`);
     const attempts = tried?.length ?? 0;
@@ -197,31 +204,41 @@ export class HttpForwarder {
     });
   }
 
-  /** Pick among healthy, untried backends with a free connection slot, queueing if all are busy. */
-  async #pick(
+  /**
+   * Pick among healthy, untried backends with a free connection slot, without waiting: the
+   * common case costs no promise. {@link MUST_QUEUE} when every candidate is at its limit.
+   */
+  #pickNow(
+    upstream: Upstream,
+    pickRequest: { hashKey: string },
+    tried: Backend[] | undefined,
+  ): Backend | undefined | typeof MUST_QUEUE {
+    let candidates = upstream.pool.candidates();
+    if (tried) candidates = candidates.filter((b) => !tried.includes(b));
+    if (candidates.length === 0) return undefined;
+    const max = upstream.config.maxConnsPerBackend;
+    if (max > 0 && candidates.some((b) => b.inFlight >= max)) {
+      // Filtered only when needed: strategies cache per candidate array (hash ring, WRR state).
+      const free = candidates.filter((b) => b.inFlight < max);
+      if (free.length === 0 && upstream.queue) return MUST_QUEUE;
+      candidates = free;
+    }
+    return upstream.strategy.pick(candidates, pickRequest);
+  }
+
+  /** Waits in the upstream's connection queue until a slot frees, then picks. */
+  async #pickQueued(
     upstream: Upstream,
     pickRequest: { hashKey: string },
     tried: Backend[] | undefined,
     obs: RequestObservation,
   ): Promise<Backend | undefined> {
-    const max = upstream.config.maxConnsPerBackend;
-    let queuedAt = -1;
+    const queuedAt = this.#deps.clock.now();
     for (;;) {
-      let candidates = upstream.pool.candidates();
-      if (tried) candidates = candidates.filter((b) => !tried.includes(b));
-      if (candidates.length === 0) return undefined;
-      if (max > 0 && candidates.some((b) => b.inFlight >= max)) {
-        // Filtered only when needed: strategies cache per candidate array (hash ring, WRR state).
-        const free = candidates.filter((b) => b.inFlight < max);
-        if (free.length === 0 && upstream.queue) {
-          if (queuedAt < 0) queuedAt = this.#deps.clock.now();
-          await upstream.queue.wait();
-          continue;
-        }
-        candidates = free;
-      }
-      const picked = upstream.strategy.pick(candidates, pickRequest);
-      if (picked && queuedAt >= 0) obs.onQueued?.(picked, (this.#deps.clock.now() - queuedAt) / 1000);
+      await upstream.queue?.wait();
+      const picked = this.#pickNow(upstream, pickRequest, tried);
+      if (picked === MUST_QUEUE) continue;
+      if (picked) obs.onQueued?.(picked, (this.#deps.clock.now() - queuedAt) / 1000);
       return picked;
     }
   }
@@ -236,6 +253,7 @@ export class HttpForwarder {
     upstream.queue?.release();
   }
 
+  /** Relays the chosen response; returns what the request's close listener must do from now on. */
   #stream(
     response: UpstreamResponse,
     res: ServerResponse,
@@ -244,45 +262,40 @@ export class HttpForwarder {
     obs: RequestObservation,
     attempt: number,
     bodyCounter: { readonly bytes: number },
-  ): void {
-    const { status, body } = response;
-    let bytesOut = 0;
+  ): () => void {
+    const { status } = response;
     let finished = false;
     const finish = (clientStatus: number, errorCode?: string): void => {
       if (finished) return;
       finished = true;
       this.#releaseSlot(upstream, backend);
+      const bytesIn = bodyCounter.bytes;
+      const bytesOut = response.bodyBytes;
       obs.end(
         errorCode === undefined
-          ? { statusCode: clientStatus, backend, retries: attempt, bytesIn: bodyCounter.bytes, bytesOut }
-          : {
-              statusCode: clientStatus,
-              backend,
-              retries: attempt,
-              bytesIn: bodyCounter.bytes,
-              bytesOut,
-              errorCode,
-            },
+          ? { statusCode: clientStatus, backend, retries: attempt, bytesIn, bytesOut }
+          : { statusCode: clientStatus, backend, retries: attempt, bytesIn, bytesOut, errorCode },
       );
     };
     res.writeHead(status, response.statusMessage, withoutHopByHop(response.headers));
-    body.on("data", (chunk: Buffer) => (bytesOut += chunk.length));
-    body.pipe(res);
-    body.once("error", () => {
+    response.relay(res, () => {
       // Upstream died mid-body: the status is already sent, so the client must see a cut.
       res.destroy();
       finish(status, "TRACEWAY_ERR_UPSTREAM_RESET");
     });
-    res.once("close", () => {
+    return () => {
       if (!res.writableFinished) {
         response.cancel();
         finish(499, "TRACEWAY_ERR_CLIENT_CLOSED");
       } else {
         finish(status);
       }
-    });
+    };
   }
 }
+
+/** {@link HttpForwarder} `#pickNow`: every candidate is at `maxConnsPerBackend`; wait in the queue. */
+const MUST_QUEUE = Symbol("must queue");
 
 function hasBody(req: IncomingMessage): boolean {
   const length = req.headers["content-length"];

@@ -15,7 +15,7 @@ const ATTEMPT_KEY = "tracewayAttempt";
 type OptionsWithAttempt = httpProxy.ServerOptions & { [ATTEMPT_KEY]?: AttemptWatch };
 
 /**
- * Upstream requests made by `http-proxy`'s `web()` (`server.transport: http-proxy`, the default).
+ * Upstream requests made by `http-proxy`'s `web()` (`server.transport: http-proxy`).
  * We keep the decisions http-proxy cannot make for a balancer: the response is handled by us
  * (`selfHandleResponse`) so a 502/503 can be retried elsewhere, and the body reaches http-proxy
  * through a gate that opens only once the upstream socket is connected, so a connect failure

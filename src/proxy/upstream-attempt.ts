@@ -5,7 +5,6 @@ import type {
   OutgoingHttpHeaders,
   ServerResponse,
 } from "node:http";
-import type { Readable } from "node:stream";
 import type { Socket } from "node:net";
 import type { Backend } from "../pool/backend.ts";
 import type { AgentLimits } from "./agents.ts";
@@ -27,15 +26,26 @@ export interface AttemptRequest {
   readonly idleMs: number;
 }
 
-/** An upstream response whose headers have arrived; the body streams from `body`. */
+/**
+ * An upstream response whose headers have arrived. The transport relays its body: the undici
+ * transport writes each chunk straight into the client response, without a Readable in between.
+ */
 export interface UpstreamResponse {
   readonly kind: "response";
   readonly status: number;
   readonly statusMessage: string | undefined;
   readonly headers: IncomingHttpHeaders;
-  /** Emits 'error' if the upstream fails mid-body and 'close' when done either way. */
-  readonly body: Readable;
-  /** Stops the body and frees the upstream connection (client gone). */
+  /** Body bytes received from the backend so far. */
+  readonly bodyBytes: number;
+  /**
+   * Streams the body into `sink` (its head already written) with backpressure, and ends `sink`
+   * when the body ends. `onBodyError` runs once if the backend fails mid-body; `sink` is then
+   * left as it is for the caller to cut.
+   */
+  relay(sink: ServerResponse, onBodyError: (error: Error) => void): void;
+  /** Reads the body to its end and drops it (a status retried elsewhere); `onFreed` once done. */
+  discard(onFreed: () => void): void;
+  /** Stops the body and frees the upstream connection (client gone); no callback runs after it. */
   cancel(): void;
 }
 
@@ -158,14 +168,7 @@ export class AttemptWatch implements RunningAttempt {
       request.setTimeout(idleMs, () => request.destroy(new UpstreamTimeoutError("idle", idleMs)));
     if (this.#settled) return;
     this.#settled = true;
-    this.#resolve({
-      kind: "response",
-      status: response.statusCode ?? 502,
-      statusMessage: response.statusMessage,
-      headers: response.headers,
-      body: response,
-      cancel: () => request.destroy(),
-    });
+    this.#resolve(new MessageResponse(request, response));
   }
 
   #arm(phase: "connect" | "response", ms: number): void {
@@ -177,5 +180,44 @@ export class AttemptWatch implements RunningAttempt {
         this.fail(error);
       }, ms);
     }
+  }
+}
+
+/** A node:http response (http-proxy and native transports), relayed with `pipe`. */
+class MessageResponse implements UpstreamResponse {
+  readonly kind = "response";
+  readonly status: number;
+  readonly statusMessage: string | undefined;
+  readonly headers: IncomingHttpHeaders;
+  bodyBytes = 0;
+  readonly #request: ClientRequest;
+  readonly #body: IncomingMessage;
+  #cancelled = false;
+
+  constructor(request: ClientRequest, body: IncomingMessage) {
+    this.#request = request;
+    this.#body = body;
+    this.status = body.statusCode ?? 502;
+    this.statusMessage = body.statusMessage;
+    this.headers = body.headers;
+  }
+
+  relay(sink: ServerResponse, onBodyError: (error: Error) => void): void {
+    const body = this.#body;
+    body.on("data", (chunk: Buffer) => (this.bodyBytes += chunk.length));
+    body.once("error", (error: Error) => {
+      if (!this.#cancelled) onBodyError(error);
+    });
+    body.pipe(sink);
+  }
+
+  discard(onFreed: () => void): void {
+    this.#body.once("close", onFreed);
+    this.#body.resume();
+  }
+
+  cancel(): void {
+    this.#cancelled = true;
+    this.#request.destroy();
   }
 }
