@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --disable-warning=DEP0060
-// Thin launcher so the published binary runs the compiled CLI. DEP0060 is http-proxy 1.18's use of
-// util._extend: harmless, and not ours to fix.
+#!/usr/bin/env -S node --experimental-async-context-frame --disable-warning=DEP0060
+// Thin launcher so the published binary runs the compiled CLI with traceway's Node flags
+// (src/run/runtime-flags.ts says why each is there).
 import "../dist/src/cli.js";

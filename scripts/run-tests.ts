@@ -16,6 +16,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { constants } from "node:os";
 import { join, relative } from "node:path";
+import { RUNTIME_FLAGS } from "../src/run/runtime-flags.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 const SERVICES = join(ROOT, "scripts", "services.sh");
@@ -79,8 +80,12 @@ async function runTests(files: string[], options: string[]): Promise<number> {
     ...options,
     ...files,
   ];
-  // process.execPath keeps the children on the Node 22 that runs this script.
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+  // process.execPath keeps the children on the Node 22 that runs this script, and the flags the
+  // traceway binary runs with reach every test process (node --test passes them on).
+  const child = spawn(process.execPath, [...RUNTIME_FLAGS, ...args], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   let tail = "";
   child.stdout.on("data", (chunk: Buffer) => {
     process.stdout.write(chunk);

@@ -48,21 +48,22 @@ export async function startLab(
   const starters: [string, () => Promise<Target>][] = [
     ["traceway off", () => startTraceway(ctx, "traceway off", { metrics: false })],
     [
+      "traceway off, http-proxy transport",
+      () =>
+        startTraceway(ctx, "traceway off, http-proxy transport", { metrics: false, transport: "http-proxy" }),
+    ],
+    [
       "traceway off, native transport",
       () => startTraceway(ctx, "traceway off, native transport", { metrics: false, transport: "native" }),
     ],
-    [
-      "traceway off, undici transport",
-      () => startTraceway(ctx, "traceway off, undici transport", { metrics: false, transport: "undici" }),
-    ],
     [FAILOVER_TRACEWAY, () => startTraceway(ctx, FAILOVER_TRACEWAY, { metrics: true, sampleRatio: 0.1 })],
     [
-      "traceway metrics + 10% traces, undici transport",
+      "traceway metrics + 10% traces, http-proxy transport",
       () =>
-        startTraceway(ctx, "traceway metrics + 10% traces, undici transport", {
+        startTraceway(ctx, "traceway metrics + 10% traces, http-proxy transport", {
           metrics: true,
           sampleRatio: 0.1,
-          transport: "undici",
+          transport: "http-proxy",
         }),
     ],
     [

@@ -51,3 +51,25 @@ export function treeRssKiB(pid: number): number | undefined {
   if (own === undefined) return undefined;
   return descendants(pid).reduce((sum, child) => sum + (rssKiB(child) ?? 0), own);
 }
+
+/** Clock ticks per second of /proc's utime/stime (USER_HZ): 100 on every Linux we run on. */
+const USER_HZ = 100;
+
+/** CPU seconds (user + system) one process has used so far, or undefined once it has exited. */
+function cpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // Fields 14 and 15 of stat(5); counted here from field 3, the one after the command name.
+    return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds of a process and its descendants (nginx master + worker). */
+export function treeCpuSeconds(pid: number): number | undefined {
+  const own = cpuSeconds(pid);
+  if (own === undefined) return undefined;
+  return descendants(pid).reduce((sum, child) => sum + (cpuSeconds(child) ?? 0), own);
+}

@@ -69,12 +69,14 @@ function httpSection(results: readonly ScenarioResult[]): string {
           "p99 ms",
           "p99.9 ms",
           "p99 × nginx",
+          "CPU µs/req",
+          "CPU × nginx",
           "errors sock / ≥400",
           "spread",
         ],
         rows.map((row) =>
           row.rounds === 0
-            ? [row.target, row.failure ?? "no data", "–", "–", "–", "–", "–", "–", "–"]
+            ? [row.target, row.failure ?? "no data", "–", "–", "–", "–", "–", "–", "–", "–", "–"]
             : [
                 row.failure === undefined ? row.target : `${row.target} (${row.failure})`,
                 int(row.rps),
@@ -83,6 +85,8 @@ function httpSection(results: readonly ScenarioResult[]): string {
                 ms(row.p99Ms),
                 ms(row.p999Ms),
                 times(ratio(row.p99Ms, ref?.p99Ms)),
+                fixed(row.cpuMicrosPerRequest, 0),
+                times(ratio(row.cpuMicrosPerRequest, ref?.cpuMicrosPerRequest)),
                 `${int(row.socketErrors)} / ${int(row.httpErrors)}`,
                 `±${fixed(row.rpsSpreadPct, 0)}%`,
               ],

@@ -1,4 +1,5 @@
 import type { BodyPath } from "./bodies.ts";
+import { treeCpuSeconds } from "./proc.ts";
 import type { Progress } from "./progress.ts";
 import { median, spreadPercent } from "./stats.ts";
 import { deadReason } from "./target.ts";
@@ -30,6 +31,11 @@ export interface ScenarioRow {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly p999Ms: number;
+  /**
+   * Median over the rounds of the target's CPU time (its process tree, user + system) per
+   * request: what a request costs the proxy, steadier than req/s when the machine is shared.
+   */
+  readonly cpuMicrosPerRequest: number;
   /** Summed over all rounds (not the warm-up). */
   readonly socketErrors: number;
   readonly httpErrors: number;
@@ -50,8 +56,13 @@ export function rotation<T>(items: readonly T[], round: number): T[] {
   return [...items.slice(k), ...items.slice(0, k)];
 }
 
-function summarise(target: string, results: readonly WrkResult[], failure?: string): ScenarioRow {
-  const pick = (f: (r: WrkResult) => number): number => median(results.map(f));
+/** One wrk run and the CPU the target spent during it. */
+interface Measured extends WrkResult {
+  readonly cpuMicrosPerRequest: number;
+}
+
+function summarise(target: string, results: readonly Measured[], failure?: string): ScenarioRow {
+  const pick = (f: (r: Measured) => number): number => median(results.map(f));
   const row = {
     target,
     rounds: results.length,
@@ -60,6 +71,7 @@ function summarise(target: string, results: readonly WrkResult[], failure?: stri
     p50Ms: pick((r) => r.p50Ms),
     p99Ms: pick((r) => r.p99Ms),
     p999Ms: pick((r) => r.p999Ms),
+    cpuMicrosPerRequest: pick((r) => r.cpuMicrosPerRequest),
     socketErrors: results.reduce((s, r) => s + r.socketErrors, 0),
     httpErrors: results.reduce((s, r) => s + r.httpErrors, 0),
     requests: results.reduce((s, r) => s + r.requests, 0),
@@ -79,7 +91,7 @@ export async function runScenario(
   progress: Progress,
   label: string,
 ): Promise<ScenarioResult> {
-  const results = new Map<string, WrkResult[]>(targets.map((t) => [t.name, []]));
+  const results = new Map<string, Measured[]>(targets.map((t) => [t.name, []]));
   const failures = new Map<string, string>();
   const usable = (t: Target): boolean => !failures.has(t.name) && deadReason(t) === undefined;
   const options = (t: Target, durationS: number) => ({
@@ -90,8 +102,13 @@ export async function runScenario(
   });
   const attempt = async (t: Target, durationS: number, keep: boolean): Promise<void> => {
     try {
+      const pid = t.child?.pid;
+      const cpuBefore = pid === undefined ? undefined : treeCpuSeconds(pid);
       const result = await runWrk(options(t, durationS));
-      if (keep) results.get(t.name)!.push(result);
+      const cpuAfter = pid === undefined ? undefined : treeCpuSeconds(pid);
+      const cpu = cpuBefore === undefined || cpuAfter === undefined ? NaN : cpuAfter - cpuBefore;
+      const cpuMicrosPerRequest = result.requests > 0 ? (cpu * 1e6) / result.requests : NaN;
+      if (keep) results.get(t.name)!.push({ ...result, cpuMicrosPerRequest });
     } catch (error) {
       failures.set(t.name, error instanceof Error ? error.message : String(error));
     }

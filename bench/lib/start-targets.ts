@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
+import { RUNTIME_FLAGS } from "../../src/run/runtime-flags.ts";
 import { spawnNginx } from "./backends.ts";
 import type { ChildRegistry, ManagedChild } from "./children.ts";
 import { NODE, ROOT, WORK_DIR } from "./layout.ts";
@@ -18,8 +19,8 @@ export interface TracewayTelemetry {
   readonly metrics: boolean;
   /** Fraction of requests traced and exported; omitted = tracing off. */
   readonly sampleRatio?: number;
-  /** `server.transport`; omitted = traceway's default (http-proxy). */
-  readonly transport?: "native" | "undici";
+  /** `server.transport`; omitted = traceway's default (undici). */
+  readonly transport?: "http-proxy" | "native";
 }
 
 export interface StartContext {
@@ -97,8 +98,8 @@ export async function startTraceway(
     file,
     stringify(tracewayConfig(port, ctx.backendPorts, telemetry, metricsPort, ctx.otlpEndpoint)),
   );
-  // The shipped artifact (tsc output), not the TypeScript sources: no type stripping at run time.
-  const child = ctx.registry.spawn(name, NODE, ["dist/src/cli.js", "--config", file], {
+  // The shipped artifact (tsc output) with the binary's Node flags, not the TypeScript sources.
+  const child = ctx.registry.spawn(name, NODE, [...RUNTIME_FLAGS, "dist/src/cli.js", "--config", file], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: "production" },
   });

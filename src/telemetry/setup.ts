@@ -77,7 +77,11 @@ export async function startTelemetry(
   const { telemetry, logging } = config;
   const clock = options.clock ?? systemClock;
   const logger = createLogger(telemetry.serviceName, logging, options.logDestination);
-  if (!ensureContextManager()) {
+  // With nothing to export and no access log, per-request telemetry would be pure cost: the
+  // proxy then passes trace headers through untouched, like nginx does, and no context manager
+  // is installed (AsyncLocalStorage costs every async step of the process once it holds a value).
+  const observing = telemetry.prometheus.enabled || telemetry.traces.enabled || logging.accessLog;
+  if (observing && !ensureContextManager()) {
     logger.warn("no working OpenTelemetry context manager: log lines will not carry trace ids");
   }
   const resource = resourceFromAttributes({
@@ -116,18 +120,15 @@ export async function startTelemetry(
   const meter = meterProvider.getMeter(BALANCER_SCOPE);
   const metrics = createBalancerMetrics(meter);
   const poolMetrics = new PoolMetrics(meter, labels);
-  // With nothing to export and no access log, per-request telemetry would be pure cost: the
-  // proxy then passes trace headers through untouched, like nginx does.
-  const observer: ProxyObserver =
-    !prometheus && !telemetry.traces.enabled && !logging.accessLog
-      ? noopObserver
-      : new TelemetryProxyObserver({
-          // `true`: the provider is createTracerProvider's, whose sampler the interceptors may rely on.
-          http: createHttpTelemetry({ tracerProvider, meterProvider, clock }, true),
-          metrics,
-          labels,
-          accessLog: logging.accessLog ? new AccessLog(logger) : undefined,
-        });
+  const observer: ProxyObserver = !observing
+    ? noopObserver
+    : new TelemetryProxyObserver({
+        // `true`: the provider is createTracerProvider's, whose sampler the interceptors may rely on.
+        http: createHttpTelemetry({ tracerProvider, meterProvider, clock }, true),
+        metrics,
+        labels,
+        accessLog: logging.accessLog ? new AccessLog(logger) : undefined,
+      });
 
   const healthEvents: HealthEvents = {
     onHealthChange: (e) => logger.warn(e, e.up ? "backend up" : "backend down"),

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
+import { RUNTIME_FLAGS } from "../../src/run/runtime-flags.ts";
 import { waitFor } from "./wait-for.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -17,11 +18,15 @@ export interface CliProcess {
 }
 
 export function startCli(args: readonly string[], env: Record<string, string> = {}): CliProcess {
-  const child = spawn(join(ROOT, "node_modules", ".bin", "node"), [join(ROOT, "src", "cli.ts"), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    join(ROOT, "node_modules", ".bin", "node"),
+    [...RUNTIME_FLAGS, join(ROOT, "src", "cli.ts"), ...args],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let out = "";
   let err = "";
   child.stdout?.on("data", (c: Buffer) => (out += c.toString()));

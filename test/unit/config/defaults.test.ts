@@ -14,7 +14,7 @@ test("a minimal file gets every default filled in", () => {
     server: {
       host: "0.0.0.0",
       port: 8080,
-      transport: "http-proxy",
+      transport: "undici",
       trustedProxies: [],
       shutdownTimeoutMs: 30_000,
     },
