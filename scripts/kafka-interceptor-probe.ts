@@ -22,79 +22,37 @@
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { context, ProxyTracerProvider } from "@opentelemetry/api";
-import type { TracerProvider } from "@opentelemetry/api";
+import { context } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import { AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler } from "@opentelemetry/sdk-trace";
-import type { Sampler } from "@opentelemetry/sdk-trace";
 import { Kafka, logLevel } from "kafkajs";
 import {
   BENCH_BROKER,
-  consumeAll,
+  consumeVariant,
   deleteTopicQuietly,
+  kafkaVariant,
   produceTopic,
-  sdkProviders,
 } from "../bench/lib/kafka-load.ts";
-import type { ConsumeRun } from "../bench/lib/kafka-load.ts";
+import type { ConsumeRun, InstrumentConsumer, KafkaVariant } from "../bench/lib/kafka-load.ts";
 import { median } from "../bench/lib/stats.ts";
 import { instrumentConsumer } from "../interceptors/kafka/index.ts";
 
 const CONSUME_TIMEOUT_MS = 180_000;
-/** What `trace.getTracerProvider()` gives when no SDK was registered. */
-const noopTracerProvider: TracerProvider = new ProxyTracerProvider();
 
-type InstrumentConsumer = typeof instrumentConsumer;
-
-interface Variant {
-  readonly id: string;
-  readonly label: string;
-  /** Which `instrumentConsumer` to wrap with; the working tree's unless `--baseline` added this one. */
-  readonly instrument?: InstrumentConsumer;
-  /** `undefined`: plain kafkajs, no wrapper; `"none"`: wrapped, but no tracer SDK at all. */
-  readonly sampler: (() => Sampler) | "none" | undefined;
+/** A variant run with another `instrumentConsumer` (`--baseline`) gets its own id. */
+interface ProbeVariant extends KafkaVariant {
+  readonly instrument: InstrumentConsumer;
 }
 
-const VARIANTS: readonly Variant[] = [
-  { id: "a", label: "plain kafkajs", sampler: undefined },
-  {
-    id: "b",
-    label: "metrics, traces off (ParentBased(ratio 0))",
-    sampler: () => new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0) }),
-  },
-  {
-    id: "c",
-    label: "metrics, ParentBased(ratio 0.1)",
-    sampler: () => new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.1) }),
-  },
-  { id: "d", label: "metrics, AlwaysOn", sampler: () => new AlwaysOnSampler() },
-  { id: "e", label: "metrics, no tracer provider (API no-op)", sampler: "none" },
-];
-
-async function consume(kafka: Kafka, topic: string, total: number, variant: Variant): Promise<ConsumeRun> {
-  const groupId = `traceway-probe-${process.pid}-${Date.now()}-${variant.id}`;
-  const sampler = variant.sampler;
-  const providers =
-    sampler === undefined ? undefined : sdkProviders(sampler === "none" ? new AlwaysOnSampler() : sampler());
+async function consume(
+  kafka: Kafka,
+  topic: string,
+  total: number,
+  variant: ProbeVariant,
+): Promise<ConsumeRun> {
   try {
-    return await consumeAll(kafka, topic, total, {
-      groupId,
-      timeoutMs: CONSUME_TIMEOUT_MS,
-      wrap:
-        providers === undefined
-          ? undefined
-          : (raw) =>
-              (variant.instrument ?? instrumentConsumer)(raw, {
-                groupId,
-                tracerProvider:
-                  sampler === "none" ? noopTracerProvider : (providers.tracerProvider as TracerProvider),
-                meterProvider: providers.meterProvider,
-              }),
-    });
+    return await consumeVariant(kafka, topic, total, variant, variant.instrument, CONSUME_TIMEOUT_MS);
   } catch (error) {
     throw new Error(`variant ${variant.id}: ${error instanceof Error ? error.message : String(error)}`);
-  } finally {
-    await providers?.tracerProvider.shutdown();
-    await providers?.meterProvider.shutdown();
   }
 }
 
@@ -114,18 +72,16 @@ async function main(): Promise<void> {
   if (values.als) context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   const total = Number(values.messages);
   const rounds = Number(values.rounds);
-  const picked = values.variants.split(",").map((id) => {
-    const variant = VARIANTS.find((v) => v.id === id.trim());
-    if (variant === undefined) throw new Error(`unknown variant '${id}' (known: a, b, c, d, e)`);
-    return variant;
-  });
+  const picked = values.variants
+    .split(",")
+    .map((id): ProbeVariant => ({ ...kafkaVariant(id.trim()), instrument: instrumentConsumer }));
   // A before/after comparison in one process, rounds interleaved, so machine noise hits both.
   const baseline =
     values.baseline === undefined
       ? undefined
       : ((await import(resolve(values.baseline))) as { instrumentConsumer: InstrumentConsumer })
           .instrumentConsumer;
-  const chosen = picked.flatMap((v): Variant[] =>
+  const chosen = picked.flatMap((v): ProbeVariant[] =>
     baseline === undefined || v.sampler === undefined
       ? [v]
       : [{ ...v, id: `${v.id}0`, label: `${v.label} [baseline]`, instrument: baseline }, v],

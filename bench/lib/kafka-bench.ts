@@ -1,33 +1,26 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { MeterProvider, TracerProvider } from "@opentelemetry/api";
-import { AlwaysOnSampler } from "@opentelemetry/sdk-trace";
 import { Kafka, logLevel } from "kafkajs";
-import type { Consumer } from "kafkajs";
 import {
   BENCH_BROKER,
   BENCH_PARTITIONS,
   BENCH_VALUE,
-  consumeAll,
+  consumeVariant,
   deleteTopicQuietly,
+  kafkaVariant,
   produceTopic,
-  sdkProviders,
 } from "./kafka-load.ts";
+import type { InstrumentConsumer } from "./kafka-load.ts";
 import type { ConsumeRun } from "./kafka-load.ts";
 import { ROOT } from "./layout.ts";
 import type { Progress } from "./progress.ts";
+import { rotation } from "./scenarios.ts";
 import { median } from "./stats.ts";
 
 const SERVICES_UP_TIMEOUT_MS = 300_000;
 /** Per consume run; at kafkajs's ~20k+ msg/s 200k messages take a few seconds. */
 const CONSUME_TIMEOUT_MS = 120_000;
-
-/** The part of `instrumentConsumer`'s signature the bench uses (structural: the module may be missing). */
-type InstrumentConsumer = (
-  consumer: Consumer,
-  options: { groupId?: string; tracerProvider?: TracerProvider; meterProvider?: MeterProvider },
-) => Consumer;
 
 export interface KafkaRow {
   readonly variant: string;
@@ -59,27 +52,6 @@ async function loadInstrumentConsumer(): Promise<{ fn?: InstrumentConsumer; from
   return { from: "instrumentConsumer not found in interceptors/index.ts or interceptors/kafka/index.ts" };
 }
 
-/** One fresh group reading the whole topic, plain or wrapped by `instrument` with recording providers. */
-async function consume(
-  kafka: Kafka,
-  topic: string,
-  total: number,
-  instrument?: InstrumentConsumer,
-): Promise<ConsumeRun> {
-  const groupId = `traceway-bench-${process.pid}-${Date.now()}-${instrument ? "instr" : "plain"}`;
-  const providers = instrument ? sdkProviders(new AlwaysOnSampler()) : undefined;
-  try {
-    return await consumeAll(kafka, topic, total, {
-      groupId,
-      timeoutMs: CONSUME_TIMEOUT_MS,
-      wrap: instrument && providers ? (raw) => instrument(raw, { groupId, ...providers }) : undefined,
-    });
-  } finally {
-    await providers?.tracerProvider.shutdown();
-    await providers?.meterProvider.shutdown();
-  }
-}
-
 function kafkaUp(): string | undefined {
   const result = spawnSync("bash", [join(ROOT, "scripts", "services.sh"), "up", "kafka"], {
     cwd: ROOT,
@@ -91,17 +63,18 @@ function kafkaUp(): string | undefined {
   return `scripts/services.sh up kafka failed (${result.error?.message ?? `status ${result.status}`}): ${output}`;
 }
 
+/** Plain kafkajs, then instrumentConsumer with metrics only, with 10 % and with 100 % of messages traced. */
+const BENCH_VARIANTS = ["a", "e", "c", "d"].map(kafkaVariant);
+
 /**
- * Consumer throughput over `total` small messages on the real broker, plain kafkajs vs wrapped by
- * traceway's `instrumentConsumer` with recording SDK providers, alternating variants per round.
+ * Consumer throughput over `total` small messages on the real broker: plain kafkajs against
+ * traceway's `instrumentConsumer` with recording SDK providers at three tracing set-ups, in
+ * interleaved rounds (each round starts with the next variant).
  */
 export async function benchKafka(total: number, rounds: number, progress: Progress): Promise<KafkaResult> {
   const { fn: instrument, from } = await loadInstrumentConsumer();
   const fail = (failure: string): KafkaResult => ({
-    rows: [
-      { variant: "kafkajs", messages: total, runs: 0, failure },
-      { variant: "kafkajs + instrumentConsumer", messages: total, runs: 0, failure },
-    ],
+    rows: BENCH_VARIANTS.map((v) => ({ variant: v.label, messages: total, runs: 0, failure })),
     note: failure,
   });
   if (!existsSync(join(ROOT, "scripts", "services.sh")))
@@ -119,44 +92,40 @@ export async function benchKafka(total: number, rounds: number, progress: Progre
   try {
     progress.update(`kafka: producing ${total} messages to ${topic}`);
     await produceTopic(kafka, topic, total);
-    const plain: ConsumeRun[] = [];
-    const wrapped: ConsumeRun[] = [];
-    let instrumentFailure = instrument ? undefined : `not available: ${from}`;
+    const runs = new Map<string, ConsumeRun[]>(BENCH_VARIANTS.map((v) => [v.id, []]));
+    const failures = new Map<string, string>();
+    if (instrument === undefined)
+      for (const v of BENCH_VARIANTS)
+        if (v.sampler !== undefined) failures.set(v.id, `not available: ${from}`);
     for (let round = 0; round < rounds; round++) {
-      const order = round % 2 === 0 ? (["plain", "wrapped"] as const) : (["wrapped", "plain"] as const);
-      for (const variant of order) {
-        if (variant === "wrapped" && (instrument === undefined || instrumentFailure !== undefined)) continue;
-        progress.update(`kafka: round ${round + 1}/${rounds} consuming ${total} (${variant})`);
+      for (const variant of rotation(BENCH_VARIANTS, round)) {
+        if (failures.has(variant.id) || instrument === undefined) continue;
+        progress.update(`kafka: round ${round + 1}/${rounds} consuming ${total} (${variant.label})`);
         try {
-          if (variant === "plain") plain.push(await consume(kafka, topic, total));
-          else wrapped.push(await consume(kafka, topic, total, instrument));
+          runs
+            .get(variant.id)
+            ?.push(await consumeVariant(kafka, topic, total, variant, instrument, CONSUME_TIMEOUT_MS));
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
-          if (variant === "plain") return fail(`plain consumer failed: ${message}`);
-          instrumentFailure = `failed: ${message}`;
+          if (variant.sampler === undefined) return fail(`plain consumer failed: ${message}`);
+          failures.set(variant.id, `failed: ${message}`);
         }
       }
     }
     return {
-      rows: [
-        {
-          variant: "kafkajs",
+      rows: BENCH_VARIANTS.map((v): KafkaRow => {
+        const failure = failures.get(v.id);
+        if (failure !== undefined) return { variant: v.label, messages: total, runs: 0, failure };
+        const done = runs.get(v.id) ?? [];
+        return {
+          variant: v.label,
           messages: total,
-          runs: plain.length,
-          msgPerSec: median(plain.map((r) => r.msgPerSec)),
-          cpuMicrosPerMsg: median(plain.map((r) => r.cpuMicrosPerMsg)),
-        },
-        instrumentFailure === undefined
-          ? {
-              variant: "kafkajs + instrumentConsumer",
-              messages: total,
-              runs: wrapped.length,
-              msgPerSec: median(wrapped.map((r) => r.msgPerSec)),
-              cpuMicrosPerMsg: median(wrapped.map((r) => r.cpuMicrosPerMsg)),
-            }
-          : { variant: "kafkajs + instrumentConsumer", messages: total, runs: 0, failure: instrumentFailure },
-      ],
-      note: `instrumentConsumer from ${from}; SDK tracer (AlwaysOn, batch processor, discarding exporter) and meter provider (1 s in-memory reader) attached; ${BENCH_PARTITIONS} partitions, ${BENCH_VALUE.length} B values, eachMessage, throughput and process CPU from first to last message (CPU per message is the steadier figure on a busy machine)`,
+          runs: done.length,
+          msgPerSec: median(done.map((r) => r.msgPerSec)),
+          cpuMicrosPerMsg: median(done.map((r) => r.cpuMicrosPerMsg)),
+        };
+      }),
+      note: `instrumentConsumer from ${from}; SDK meter provider (1 s in-memory reader) and, where traced, SDK tracer (batch processor, discarding exporter); no context manager registered (none is needed by this handler); ${BENCH_PARTITIONS} partitions, ${BENCH_VALUE.length} B values, eachMessage with an empty handler, so the ratios show the interceptor's cost against kafkajs' own ~µs per message; throughput and process CPU from first to last message (CPU per message is the steadier figure on a busy machine)`,
     };
   } finally {
     await deleteTopicQuietly(kafka, topic);

@@ -5,7 +5,15 @@ import {
   MeterProvider as SdkMeterProvider,
   PeriodicExportingMetricReader,
 } from "@opentelemetry/sdk-metrics";
-import { BatchSpanProcessor, TracerProvider as SdkTracerProvider } from "@opentelemetry/sdk-trace";
+import { ProxyTracerProvider } from "@opentelemetry/api";
+import type { MeterProvider, TracerProvider } from "@opentelemetry/api";
+import {
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  TracerProvider as SdkTracerProvider,
+  TraceIdRatioBasedSampler,
+} from "@opentelemetry/sdk-trace";
 import type { Sampler } from "@opentelemetry/sdk-trace";
 import { Partitioners } from "kafkajs";
 import type { Consumer, Kafka } from "kafkajs";
@@ -136,5 +144,86 @@ export async function consumeAll(
     };
   } finally {
     await raw.disconnect();
+  }
+}
+
+/** The part of `instrumentConsumer`'s signature the bench uses (structural: the module may be missing). */
+export type InstrumentConsumer = (
+  consumer: Consumer,
+  options: { groupId?: string; tracerProvider?: TracerProvider; meterProvider?: MeterProvider },
+) => Consumer;
+
+/** One way of running the consumer: plain kafkajs, or wrapped with some tracing set-up. */
+export interface KafkaVariant {
+  readonly id: string;
+  readonly label: string;
+  /** `undefined`: plain kafkajs, no wrapper; `"none"`: wrapped, metrics only, no tracer SDK at all. */
+  readonly sampler: (() => Sampler) | "none" | undefined;
+}
+
+/** Shared by `npm run bench` (a, e, c, d) and scripts/kafka-interceptor-probe.ts (any). */
+export const KAFKA_VARIANTS: readonly KafkaVariant[] = [
+  { id: "a", label: "kafkajs", sampler: undefined },
+  {
+    id: "b",
+    label: "+ instrumentConsumer, metrics, traces never sampled (ParentBased(ratio 0))",
+    sampler: () => new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0) }),
+  },
+  {
+    id: "c",
+    label: "+ instrumentConsumer, metrics + 10% traces (ParentBased(ratio 0.1))",
+    sampler: () => new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.1) }),
+  },
+  {
+    id: "d",
+    label: "+ instrumentConsumer, metrics + 100% traces (AlwaysOn)",
+    sampler: () => new AlwaysOnSampler(),
+  },
+  { id: "e", label: "+ instrumentConsumer, metrics only (no tracer SDK)", sampler: "none" },
+];
+
+export function kafkaVariant(id: string): KafkaVariant {
+  const variant = KAFKA_VARIANTS.find((v) => v.id === id);
+  if (variant === undefined)
+    throw new Error(`unknown Kafka variant '${id}' (known: ${KAFKA_VARIANTS.map((v) => v.id).join(", ")})`);
+  return variant;
+}
+
+/** What `trace.getTracerProvider()` gives when no SDK was registered. */
+const noopTracerProvider: TracerProvider = new ProxyTracerProvider();
+
+/**
+ * Reads the whole topic with a fresh group as `variant` says: plain, or wrapped by `instrument`
+ * with recording SDK providers whose export is discarded.
+ */
+export async function consumeVariant(
+  kafka: Kafka,
+  topic: string,
+  total: number,
+  variant: KafkaVariant,
+  instrument: InstrumentConsumer,
+  timeoutMs: number,
+): Promise<ConsumeRun> {
+  const groupId = `traceway-bench-${process.pid}-${Date.now()}-${variant.id}`;
+  const { sampler } = variant;
+  const providers =
+    sampler === undefined ? undefined : sdkProviders(sampler === "none" ? new AlwaysOnSampler() : sampler());
+  try {
+    return await consumeAll(kafka, topic, total, {
+      groupId,
+      timeoutMs,
+      wrap:
+        providers === undefined
+          ? undefined
+          : (raw) =>
+              instrument(raw, {
+                groupId,
+                tracerProvider: sampler === "none" ? noopTracerProvider : providers.tracerProvider,
+                meterProvider: providers.meterProvider,
+              }),
+    });
+  } finally {
+    await providers?.tracerProvider.shutdown();
+    await providers?.meterProvider.shutdown();
   }
 }
