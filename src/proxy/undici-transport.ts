@@ -266,10 +266,12 @@ class UndiciExchange implements Dispatcher.DispatchHandler, RunningAttempt, Upst
   onResponseEnd(): void {
     this.#ended = true;
     switch (this.#phase) {
-      case Phase.Relaying:
+      case Phase.Relaying: {
+        const sink = this.#sink;
         this.#close();
-        this.#sink?.end();
+        sink?.end();
         return;
+      }
       case Phase.Discarding:
         this.#close();
         this.#onFreed?.();
