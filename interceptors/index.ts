@@ -5,3 +5,6 @@ export * from "./http/index.ts";
 
 // ---- Kafka (kafkajs) ----
 export * from "./kafka/index.ts";
+
+// ---- Metrics shared by both ----
+export * from "./metrics/index.ts";

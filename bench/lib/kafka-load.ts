@@ -15,6 +15,8 @@ import {
   TraceIdRatioBasedSampler,
 } from "@opentelemetry/sdk-trace";
 import type { Sampler } from "@opentelemetry/sdk-trace";
+import type { MetricProducer } from "@opentelemetry/sdk-metrics";
+import { PreAggregatedHistograms } from "../../interceptors/metrics/pre-aggregated-histograms.ts";
 import { Partitioners } from "kafkajs";
 import type { Consumer, Kafka } from "kafkajs";
 
@@ -29,8 +31,11 @@ export interface SdkProviders {
   readonly meterProvider: SdkMeterProvider;
 }
 
-/** Real SDK providers, so the interceptors' spans and metrics are actually recorded; export is discarded. */
-export function sdkProviders(sampler: Sampler): SdkProviders {
+/**
+ * Real SDK providers, so the interceptors' spans and metrics are actually recorded; export is
+ * discarded. `producers` are read by the metric reader besides the SDK (pre-aggregated histograms).
+ */
+export function sdkProviders(sampler: Sampler, producers: readonly MetricProducer[] = []): SdkProviders {
   const exporter = {
     export: (_spans: unknown, done: (result: { code: ExportResultCode }) => void) =>
       done({ code: ExportResultCode.SUCCESS }),
@@ -46,6 +51,7 @@ export function sdkProviders(sampler: Sampler): SdkProviders {
         new PeriodicExportingMetricReader({
           exporter: new InMemoryMetricExporter(AggregationTemporality.DELTA),
           exportIntervalMillis: 1000,
+          metricProducers: [...producers],
         }),
       ],
     }),
@@ -150,7 +156,12 @@ export async function consumeAll(
 /** The part of `instrumentConsumer`'s signature the bench uses (structural: the module may be missing). */
 export type InstrumentConsumer = (
   consumer: Consumer,
-  options: { groupId?: string; tracerProvider?: TracerProvider; meterProvider?: MeterProvider },
+  options: {
+    groupId?: string;
+    tracerProvider?: TracerProvider;
+    meterProvider?: MeterProvider;
+    histograms?: PreAggregatedHistograms;
+  },
 ) => Consumer;
 
 /** One way of running the consumer: plain kafkajs, or wrapped with some tracing set-up. */
@@ -159,9 +170,11 @@ export interface KafkaVariant {
   readonly label: string;
   /** `undefined`: plain kafkajs, no wrapper; `"none"`: wrapped, metrics only, no tracer SDK at all. */
   readonly sampler: (() => Sampler) | "none" | undefined;
+  /** Durations into `PreAggregatedHistograms` (read as a metric producer) instead of SDK histograms. */
+  readonly preAggregated?: boolean;
 }
 
-/** Shared by `npm run bench` (a, e, c, d) and scripts/kafka-interceptor-probe.ts (any). */
+/** Shared by `npm run bench` (a, e, f, c, g, d) and scripts/kafka-interceptor-probe.ts (any). */
 export const KAFKA_VARIANTS: readonly KafkaVariant[] = [
   { id: "a", label: "kafkajs", sampler: undefined },
   {
@@ -180,6 +193,18 @@ export const KAFKA_VARIANTS: readonly KafkaVariant[] = [
     sampler: () => new AlwaysOnSampler(),
   },
   { id: "e", label: "+ instrumentConsumer, metrics only (no tracer SDK)", sampler: "none" },
+  {
+    id: "f",
+    label: "+ instrumentConsumer, metrics only, pre-aggregated histograms",
+    sampler: "none",
+    preAggregated: true,
+  },
+  {
+    id: "g",
+    label: "+ instrumentConsumer, pre-aggregated histograms + 10% traces",
+    sampler: () => new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.1) }),
+    preAggregated: true,
+  },
 ];
 
 export function kafkaVariant(id: string): KafkaVariant {
@@ -206,8 +231,11 @@ export async function consumeVariant(
 ): Promise<ConsumeRun> {
   const groupId = `traceway-bench-${process.pid}-${Date.now()}-${variant.id}`;
   const { sampler } = variant;
+  const histograms = variant.preAggregated === true ? new PreAggregatedHistograms() : undefined;
   const providers =
-    sampler === undefined ? undefined : sdkProviders(sampler === "none" ? new AlwaysOnSampler() : sampler());
+    sampler === undefined
+      ? undefined
+      : sdkProviders(sampler === "none" ? new AlwaysOnSampler() : sampler(), histograms ? [histograms] : []);
   try {
     return await consumeAll(kafka, topic, total, {
       groupId,
@@ -220,6 +248,7 @@ export async function consumeVariant(
                 groupId,
                 tracerProvider: sampler === "none" ? noopTracerProvider : providers.tracerProvider,
                 meterProvider: providers.meterProvider,
+                ...(histograms ? { histograms } : {}),
               }),
     });
   } finally {

@@ -1,9 +1,11 @@
 import { metrics, trace } from "@opentelemetry/api";
-import type { Histogram, TextMapPropagator, Tracer } from "@opentelemetry/api";
+import type { TextMapPropagator, Tracer } from "@opentelemetry/api";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { systemClock } from "../../src/shared/clock.ts";
 import type { Clock } from "../../src/shared/clock.ts";
 import { HTTP_DURATION_BUCKETS_S } from "../internal/duration-buckets.ts";
+import { durationHistogram } from "../internal/duration-histogram.ts";
+import type { DurationHistogram } from "../internal/duration-histogram.ts";
 import { METRIC_HTTP_CLIENT_REQUEST_DURATION, METRIC_HTTP_SERVER_REQUEST_DURATION } from "../semconv.ts";
 import { AttributeSets } from "./attribute-sets.ts";
 import type { HttpInstrumentationOptions } from "./types.ts";
@@ -15,8 +17,8 @@ export interface HttpTelemetry {
   readonly tracer: Tracer;
   readonly propagator: TextMapPropagator;
   readonly clock: Clock;
-  readonly serverDuration: Histogram;
-  readonly clientDuration: Histogram;
+  readonly serverDuration: DurationHistogram;
+  readonly clientDuration: DurationHistogram;
   /**
    * The tracer's sampler is known to be traceway's own: parent-based (default delegates) over a
    * trace-id ratio. It reads no span attributes, so they are set only on spans it records; and it
@@ -39,16 +41,18 @@ export function createHttpTelemetry(options: HttpInstrumentationOptions, ownSamp
     tracer,
     propagator: options.propagator ?? defaultPropagator,
     clock: options.clock ?? systemClock,
-    serverDuration: meter.createHistogram(METRIC_HTTP_SERVER_REQUEST_DURATION, {
+    serverDuration: durationHistogram(meter, INSTRUMENTATION_SCOPE, options.histograms, {
+      name: METRIC_HTTP_SERVER_REQUEST_DURATION,
       description: "Duration of HTTP server requests, from the request to the end of the response.",
       unit: "s",
-      advice: { explicitBucketBoundaries: [...HTTP_DURATION_BUCKETS_S] },
+      boundaries: HTTP_DURATION_BUCKETS_S,
     }),
-    clientDuration: meter.createHistogram(METRIC_HTTP_CLIENT_REQUEST_DURATION, {
+    clientDuration: durationHistogram(meter, INSTRUMENTATION_SCOPE, options.histograms, {
+      name: METRIC_HTTP_CLIENT_REQUEST_DURATION,
       description:
         "Duration of outbound HTTP requests (one point per upstream attempt), until the response headers.",
       unit: "s",
-      advice: { explicitBucketBoundaries: [...HTTP_DURATION_BUCKETS_S] },
+      boundaries: HTTP_DURATION_BUCKETS_S,
     }),
     ownSampler,
     serverPoints: new AttributeSets(),

@@ -1,7 +1,9 @@
 import { diag, metrics, trace } from "@opentelemetry/api";
-import type { Counter, Histogram, Meter, TextMapPropagator, Tracer } from "@opentelemetry/api";
+import type { Counter, Meter, TextMapPropagator, Tracer } from "@opentelemetry/api";
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
 import { systemClock } from "../../src/shared/clock.ts";
+import { durationHistogram } from "../internal/duration-histogram.ts";
+import type { DurationHistogram } from "../internal/duration-histogram.ts";
 import type { Clock } from "../../src/shared/clock.ts";
 import {
   ATTR_ERROR_TYPE,
@@ -39,10 +41,10 @@ export interface KafkaTelemetry {
   readonly captureMessageKey: boolean;
   /** `@opentelemetry/instrumentation-kafkajs` owns spans, headers and semconv counters. */
   readonly deferToOtel: boolean;
-  readonly processDuration: Histogram;
+  readonly processDuration: DurationHistogram;
   readonly sentMessages: Counter;
   readonly processErrors: Counter;
-  readonly e2eDuration: Histogram;
+  readonly e2eDuration: DurationHistogram;
   readonly consumerEvents: Counter;
 }
 
@@ -68,10 +70,11 @@ export function createKafkaTelemetry(
     clientId: options.clientId,
     captureMessageKey: options.captureMessageKey ?? false,
     deferToOtel,
-    processDuration: meter.createHistogram(METRIC_MESSAGING_PROCESS_DURATION, {
+    processDuration: durationHistogram(meter, INSTRUMENTATION_SCOPE, options.histograms, {
+      name: METRIC_MESSAGING_PROCESS_DURATION,
       description: "Time the application's handler took to process one message.",
       unit: "s",
-      advice: { explicitBucketBoundaries: PROCESS_DURATION_BUCKETS_S },
+      boundaries: PROCESS_DURATION_BUCKETS_S,
     }),
     sentMessages: meter.createCounter(METRIC_MESSAGING_CLIENT_SENT_MESSAGES, {
       description: "Messages the producer attempted to send (error.type set when the send failed).",
@@ -81,10 +84,11 @@ export function createKafkaTelemetry(
       description: "Messages whose handler threw, by topic and error.type.",
       unit: "{message}",
     }),
-    e2eDuration: meter.createHistogram(METRIC_TRACEWAY_MESSAGING_E2E_DURATION, {
+    e2eDuration: durationHistogram(meter, INSTRUMENTATION_SCOPE, options.histograms, {
+      name: METRIC_TRACEWAY_MESSAGING_E2E_DURATION,
       description: "From the message's Kafka timestamp to the end of its successful processing.",
       unit: "s",
-      advice: { explicitBucketBoundaries: E2E_DURATION_BUCKETS_S },
+      boundaries: E2E_DURATION_BUCKETS_S,
     }),
     consumerEvents: meter.createCounter(METRIC_TRACEWAY_KAFKA_CONSUMER_EVENTS, {
       description: "kafkajs consumer lifecycle events (rebalancing, group_join, crash, ...).",

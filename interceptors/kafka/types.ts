@@ -1,5 +1,6 @@
 import type { MeterProvider, TextMapPropagator, TracerProvider } from "@opentelemetry/api";
 import type { Clock } from "../../src/shared/clock.ts";
+import type { PreAggregatedHistograms } from "../metrics/pre-aggregated-histograms.ts";
 
 /** Options shared by {@link instrumentConsumer} and {@link instrumentProducer}. */
 export interface KafkaInstrumentationOptions {
@@ -27,6 +28,13 @@ export interface KafkaInstrumentationOptions {
   readonly deferToOtelInstrumentation?: boolean;
   /** Monotonic clock used for every duration. Defaults to `performance.now()`. */
   readonly clock?: Clock;
+  /**
+   * Record `messaging.process.duration` and `traceway.messaging.e2e.duration` here instead of in
+   * the `meterProvider`: per message this saves the SDK's attribute hashing (most of what metrics
+   * cost a fast consumer), but the reader must be given it as a metric producer
+   * (see {@link PreAggregatedHistograms}).
+   */
+  readonly histograms?: PreAggregatedHistograms;
   /** Wall clock in epoch milliseconds, compared with message timestamps. Defaults to `Date.now`. */
   readonly now?: () => number;
 }

@@ -2,10 +2,11 @@ import { randomUUID } from "node:crypto";
 import { PrometheusExporter } from "@opentelemetry/exporter-prometheus";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { MeterProvider } from "@opentelemetry/sdk-metrics";
-import type { IMetricReader } from "@opentelemetry/sdk-metrics";
+import type { IMetricReader, MetricProducer } from "@opentelemetry/sdk-metrics";
 import type { SpanExporter, TracerProvider } from "@opentelemetry/sdk-trace";
 import type { DestinationStream, Logger } from "pino";
 import { createHttpTelemetry } from "../../interceptors/http/http-telemetry.ts";
+import { PreAggregatedHistograms } from "../../interceptors/metrics/pre-aggregated-histograms.ts";
 import { ATTR_TRACEWAY_BACKEND, ATTR_TRACEWAY_UPSTREAM } from "../../interceptors/semconv.ts";
 import type { LoggingConfig, TelemetryConfig } from "../config/types.ts";
 import type { HealthEvents } from "../health/upstream-health.ts";
@@ -31,8 +32,11 @@ export interface TelemetryOptions {
   readonly logDestination?: DestinationStream;
   /** Replaces the OTLP exporter, e.g. an `InMemorySpanExporter`. Exports even if traces are off. */
   readonly spanExporter?: SpanExporter;
-  /** Extra metric readers next to the Prometheus one (e.g. a test's manual reader). */
-  readonly metricReaders?: readonly IMetricReader[];
+  /**
+   * Extra metric readers next to the Prometheus one (e.g. a test's manual reader), made from the
+   * metric producers every reader needs besides the SDK (the pre-aggregated HTTP histograms).
+   */
+  readonly metricReaders?: (producers: readonly MetricProducer[]) => readonly IMetricReader[];
   /** Batch span processor queue bound (default 2048). */
   readonly maxQueueSize?: number;
   readonly scheduledDelayMillis?: number;
@@ -89,10 +93,15 @@ export async function startTelemetry(
     "service.instance.id": options.instanceId ?? randomUUID(),
   });
 
+  // The two request-duration histograms are recorded for every request: pre-aggregated, they cost
+  // a bucket search instead of the SDK's attribute hashing (about 10 µs of CPU per proxied request
+  // on the 2-core bench machine). Every reader gets them as a metric producer.
+  const histograms = new PreAggregatedHistograms();
+  const producers: readonly MetricProducer[] = [histograms];
   const prometheus = telemetry.prometheus.enabled
-    ? new PrometheusExporter({ preventServerStart: true })
+    ? new PrometheusExporter({ preventServerStart: true, metricProducers: [...producers] })
     : undefined;
-  const readers: IMetricReader[] = [...(options.metricReaders ?? [])];
+  const readers: IMetricReader[] = [...(options.metricReaders?.(producers) ?? [])];
   if (prometheus) readers.push(prometheus);
   const meterProvider = new MeterProvider({ resource, readers });
   const tracerProvider = createTracerProvider(telemetry.traces, {
@@ -124,7 +133,7 @@ export async function startTelemetry(
     ? noopObserver
     : new TelemetryProxyObserver({
         // `true`: the provider is createTracerProvider's, whose sampler the interceptors may rely on.
-        http: createHttpTelemetry({ tracerProvider, meterProvider, clock }, true),
+        http: createHttpTelemetry({ tracerProvider, meterProvider, clock, histograms }, true),
         metrics,
         labels,
         accessLog: logging.accessLog ? new AccessLog(logger) : undefined,

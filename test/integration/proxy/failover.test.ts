@@ -7,7 +7,7 @@ import { testConfig, testUpstream, TRANSPORTS } from "../../helpers/test-config.
 
 for (const transport of TRANSPORTS)
   describe(`failover (${transport})`, () => {
-    it("killing 1 of 3 backends under load loses no client request", async () => {
+    it("killing 1 of 3 backends under load loses no client request", async (t) => {
       const backends = await Promise.all(["a", "b", "c"].map((n) => startBackend(n)));
       const lb = await startBalancer({
         config: testConfig(
@@ -55,6 +55,9 @@ for (const transport of TRANSPORTS)
         assert.equal(
           [...served.values()].reduce((a, b) => a + b, 0),
           TOTAL,
+        );
+        t.diagnostic(
+          `${transport}: ${TOTAL} requests, ${failures.length} failed, served ${JSON.stringify(Object.fromEntries(served))}`,
         );
         assert.ok((served.get("b") ?? 0) < KILL_AT, "the killed backend stopped receiving traffic");
         assert.ok(

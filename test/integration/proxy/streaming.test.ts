@@ -29,7 +29,7 @@ function rssMiB(): number {
 
 for (const transport of TRANSPORTS)
   describe(`streaming bodies (1 GiB each way) (${transport})`, () => {
-    it("uploads and downloads 1 GiB through the balancer with RSS growth under 100 MB", async () => {
+    it("uploads and downloads 1 GiB through the balancer with RSS growth under 100 MB", async (t) => {
       const backend = await startBackend("big", (req, res) => {
         if (req.method === "POST") {
           let received = 0;
@@ -80,6 +80,9 @@ for (const transport of TRANSPORTS)
             .end();
         });
         assert.equal(downloaded, GiB);
+        t.diagnostic(
+          `${transport}: RSS ${before.toFixed(0)} MiB before, peak growth ${(peak - before).toFixed(1)} MiB`,
+        );
         assert.ok(peak - before < 100, `RSS grew by ${(peak - before).toFixed(1)} MiB (limit 100)`);
       } finally {
         clearInterval(sampler);

@@ -37,7 +37,7 @@ export async function telemetryUnderTest(
   } = {},
 ): Promise<TelemetryUnderTest> {
   const spans = new InMemorySpanExporter();
-  const reader = new PullMetricReader();
+  let reader: PullMetricReader | undefined;
   const logs = new LogCapture();
   const telemetry = await startTelemetry(
     {
@@ -46,12 +46,15 @@ export async function telemetryUnderTest(
     },
     {
       spanExporter: spans,
-      metricReaders: [reader],
+      metricReaders: (metricProducers) => [
+        (reader = new PullMetricReader({ metricProducers: [...metricProducers] })),
+      ],
       logDestination: logs,
       scheduledDelayMillis: 60_000,
       ...overrides.options,
     },
   );
+  if (reader === undefined) throw new Error("startTelemetry never asked for its metric readers");
   return { telemetry, spans, reader, logs };
 }
 
