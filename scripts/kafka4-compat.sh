@@ -19,6 +19,8 @@ CACHE_DIR="${TRACEWAY_CACHE_DIR:-$ROOT/.cache}"
 
 # shellcheck source=lib/common.sh
 source "$ROOT/scripts/lib/common.sh"
+# shellcheck source=lib/kafka.sh
+source "$ROOT/scripts/lib/kafka.sh"
 
 K4_VERSION="${TRACEWAY_KAFKA4_VERSION:-4.4.0}"
 K4_JAVA="${TRACEWAY_KAFKA4_JAVA:-java}"
@@ -95,29 +97,16 @@ k4_resolve() {
 
 k4_write_config() {
   mkdir -p "$K4_SCRATCH/data"
-  cat >"$K4_SCRATCH/server.properties" <<PROPS
-process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$K4_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$K4_PORT,CONTROLLER://127.0.0.1:$K4_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$K4_PORT
-controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
-log.dirs=$K4_SCRATCH/data
+  {
+    kafka_kraft_properties "$K4_PORT" "$K4_CONTROLLER_PORT" "$K4_SCRATCH/data"
+    cat <<PROPS
 auto.create.topics.enable=false
-num.partitions=3
-default.replication.factor=1
-offsets.topic.replication.factor=1
-offsets.topic.num.partitions=10
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
-group.initial.rebalance.delay.ms=0
 num.network.threads=2
 num.io.threads=2
 PROPS
+  } >"$K4_SCRATCH/server.properties"
   # Broker log to stdout (kafka4.log); every request with its API key and version to requests.log.
   cat >"$K4_SCRATCH/log4j2.xml" <<XML
 <?xml version="1.0" encoding="UTF-8"?>

@@ -1,14 +1,21 @@
 import { readdirSync, readFileSync } from "node:fs";
 
-/** Parent pid from /proc/<pid>/stat; the command name in field 2 may contain spaces and parens. */
-function parentOf(pid: number): number | undefined {
+/**
+ * The fields of /proc/<pid>/stat after the command name (so index 0 is stat(5)'s field 3, the
+ * state), or undefined once the process is gone. The command name may contain spaces and parens.
+ */
+function statFields(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return Number(fields[1]);
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   } catch {
     return undefined;
   }
+}
+
+function parentOf(pid: number): number | undefined {
+  const fields = statFields(pid);
+  return fields === undefined ? undefined : Number(fields[1]);
 }
 
 /** Every process below `root` (nginx workers under their master), found by scanning /proc once. */
@@ -57,14 +64,9 @@ const USER_HZ = 100;
 
 /** CPU seconds (user + system) one process has used so far, or undefined once it has exited. */
 function cpuSeconds(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // Fields 14 and 15 of stat(5); counted here from field 3, the one after the command name.
-    return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
-  } catch {
-    return undefined;
-  }
+  const fields = statFields(pid);
+  // utime and stime are stat(5)'s fields 14 and 15.
+  return fields === undefined ? undefined : (Number(fields[11]) + Number(fields[12])) / USER_HZ;
 }
 
 /** CPU seconds of a process and its descendants (nginx master + worker). */

@@ -26,19 +26,20 @@ kafka_resolve() {
   touch "$KAFKA_LIBS/.complete"
 }
 
-kafka_write_config() {
-  local dir="$SERVICES_DIR/kafka"
-  cat >"$dir/server.properties" <<PROPS
+# The single-node KRaft settings every broker here runs with (broker and controller in one JVM on
+# loopback, one replica of everything); callers append their own lines.
+# Usage: kafka_kraft_properties <port> <controller port> <data dir>
+kafka_kraft_properties() {
+  cat <<PROPS
 process.roles=broker,controller
 node.id=1
-controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+controller.quorum.voters=1@127.0.0.1:$2
+listeners=PLAINTEXT://127.0.0.1:$1,CONTROLLER://127.0.0.1:$2
+advertised.listeners=PLAINTEXT://127.0.0.1:$1
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
-log.dirs=$dir/data
-auto.create.topics.enable=true
+log.dirs=$3
 num.partitions=3
 default.replication.factor=1
 offsets.topic.replication.factor=1
@@ -47,8 +48,16 @@ offsets.topic.num.partitions=10
 transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
-log.retention.hours=24
 PROPS
+}
+
+kafka_write_config() {
+  local dir="$SERVICES_DIR/kafka"
+  {
+    kafka_kraft_properties "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$dir/data"
+    echo "auto.create.topics.enable=true"
+    echo "log.retention.hours=24"
+  } >"$dir/server.properties"
   cat >"$dir/log4j.properties" <<'PROPS'
 log4j.rootLogger=INFO, stdout
 log4j.appender.stdout=org.apache.log4j.ConsoleAppender
