@@ -19,13 +19,15 @@ import { NODE, RESULTS_DIR, ROOT, WORK_DIR } from "./lib/layout.ts";
 import { machineInfo } from "./lib/machine.ts";
 import type { OtlpReceiver } from "./lib/otlp-receiver.ts";
 import { parseCli } from "./lib/profile.ts";
-import type { CliOptions } from "./lib/profile.ts";
+import type { CliOptions, Section } from "./lib/profile.ts";
 import { Progress } from "./lib/progress.ts";
 import { renderReport } from "./lib/report.ts";
 import type { BenchReport } from "./lib/report.ts";
 import { runScenario } from "./lib/scenarios.ts";
 import type { ScenarioResult } from "./lib/scenarios.ts";
 import { strategiesSection } from "./lib/strategies-section.ts";
+import { measureTelemetryCost } from "./lib/telemetry-cost.ts";
+import type { TelemetryCostRow } from "./lib/telemetry-cost.ts";
 import { ensureTools } from "./lib/tools.ts";
 import { prepareWorkDir } from "./lib/work-dir.ts";
 import { killRunningWrk } from "./lib/wrk.ts";
@@ -64,6 +66,7 @@ interface HttpResults {
   http?: ScenarioResult[];
   idle?: IdleRssRow[];
   failover?: FailoverRow[];
+  telemetry?: TelemetryCostRow[];
 }
 
 async function httpSections(lab: Lab): Promise<HttpResults> {
@@ -92,6 +95,14 @@ async function httpSections(lab: Lab): Promise<HttpResults> {
       );
     }
   }
+  if (sections.has("telemetry")) {
+    report.telemetry = await measureTelemetryCost(
+      lab.receiver.endpoint,
+      profile.telemetryRequests,
+      profile.telemetryRounds,
+      progress,
+    );
+  }
   if (sections.has("failover")) {
     report.failover = [];
     for (const name of profile.failoverTargets) {
@@ -115,7 +126,8 @@ async function httpSections(lab: Lab): Promise<HttpResults> {
 }
 
 const started = performance.now();
-const needsTools = sections.has("http") || sections.has("idle") || sections.has("failover");
+// The telemetry section exports spans to the lab's OTLP receiver, so it needs the lab too.
+const needsTools = ["http", "idle", "failover", "telemetry"].some((s) => sections.has(s as Section));
 // Before machineInfo(), so the report names the versions of tools installed just now.
 const stillMissing = needsTools ? ensureTools(ROOT, (line) => progress.update(line)) : [];
 const machine = machineInfo();

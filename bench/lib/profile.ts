@@ -14,6 +14,9 @@ export interface Profile {
   readonly failoverTargets: readonly string[];
   readonly kafkaMessages: number;
   readonly kafkaRounds: number;
+  /** Requests per in-process telemetry-cost run, and runs per mode. */
+  readonly telemetryRequests: number;
+  readonly telemetryRounds: number;
 }
 
 export const SMALL: Scenario = { name: "200 B, 50 conns", path: "/small", connections: 50 };
@@ -34,6 +37,8 @@ export const QUICK: Profile = {
   failoverTargets: [FAILOVER_TRACEWAY, "nginx"],
   kafkaMessages: 50_000,
   kafkaRounds: 1,
+  telemetryRequests: 50_000,
+  telemetryRounds: 1,
 };
 
 export const FULL: Profile = {
@@ -46,9 +51,11 @@ export const FULL: Profile = {
   failoverTargets: [FAILOVER_TRACEWAY, "nginx", "HAProxy"],
   kafkaMessages: 200_000,
   kafkaRounds: 2,
+  telemetryRequests: 200_000,
+  telemetryRounds: 3,
 };
 
-export const SECTIONS = ["strategies", "http", "idle", "failover", "kafka"] as const;
+export const SECTIONS = ["strategies", "http", "idle", "failover", "telemetry", "kafka"] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface CliOptions {

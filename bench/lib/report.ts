@@ -2,6 +2,7 @@ import type { FailoverRow } from "./failover.ts";
 import { duration, fixed, int, ms, table, times } from "./format.ts";
 import type { IdleRssRow } from "./idle-rss.ts";
 import type { KafkaResult } from "./kafka-bench.ts";
+import type { TelemetryCostRow } from "./telemetry-cost.ts";
 import type { MachineInfo } from "./machine.ts";
 import type { Profile } from "./profile.ts";
 import type { ScenarioResult } from "./scenarios.ts";
@@ -24,6 +25,7 @@ export interface BenchReport {
   readonly idle?: readonly IdleRssRow[];
   readonly failover?: readonly FailoverRow[];
   readonly kafka?: KafkaResult;
+  readonly telemetry?: readonly TelemetryCostRow[];
 }
 
 /** The reference every ratio is taken against. */
@@ -170,6 +172,34 @@ ${table(
 )}`;
 }
 
+/** The observer's in-process cost, next to what a whole request costs traceway with telemetry off. */
+function telemetrySection(
+  rows: readonly TelemetryCostRow[],
+  http: readonly ScenarioResult[] | undefined,
+): string {
+  const off = http?.[0]?.rows.find((row) => row.target === "traceway off" && row.rounds > 0);
+  const offCpu = off?.cpuMicrosPerRequest;
+  const scenario = http?.[0]?.scenario.name;
+  return `## Telemetry cost per request, in process (\`bench/telemetry-cost.ts\`)
+
+${table(
+  [
+    "telemetry",
+    "runs",
+    "µs CPU/request (median)",
+    `× traceway off's whole request${scenario ? ` (${scenario})` : ""}`,
+  ],
+  rows.map((row) => [
+    row.label,
+    String(row.runs),
+    row.failure ?? fixed(row.cpuMicrosPerRequest, 2),
+    row.cpuMicrosPerRequest === undefined ? "–" : times(ratio(row.cpuMicrosPerRequest, offCpu)),
+  ]),
+)}
+
+The proxy observer alone, driven for each request (SERVER and CLIENT span, trace context injected, both duration histograms, body bytes), spans exported over OTLP/HTTP to the run's receiver; a fresh process per run with the binary's Node flags. Under real traffic telemetry costs more than this (see the HTTP tables): colder caches and more garbage per collection.`;
+}
+
 function kafkaSection(k: KafkaResult): string {
   const plainRow = k.rows.find((row) => row.variant === "kafkajs");
   const plain = plainRow?.msgPerSec;
@@ -199,6 +229,7 @@ export function renderReport(r: BenchReport): string {
   if (r.strategies) parts.push(strategiesSection(r.strategies));
   if (r.idle) parts.push(idleSection(r.idle));
   if (r.failover) parts.push(failoverSection(r.failover, r.profile));
+  if (r.telemetry) parts.push(telemetrySection(r.telemetry, r.http));
   if (r.kafka) parts.push(kafkaSection(r.kafka));
   return `${parts.join("\n\n")}\n`;
 }
