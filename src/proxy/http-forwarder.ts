@@ -12,7 +12,7 @@ import { withoutHopByHop } from "./hop-by-hop.ts";
 import type { ProxyObserver, RequestObservation } from "./observer.ts";
 import { isIdempotent } from "./retry-policy.ts";
 import type { TrustedProxies } from "./trusted-proxies.ts";
-import type { AttemptOutcome, Transport, UpstreamResponse } from "./upstream-attempt.ts";
+import type { AttemptOutcome, AttemptRequest, Transport, UpstreamResponse } from "./upstream-attempt.ts";
 import type { Upstream } from "./upstream.ts";
 
 export interface ForwarderDeps {
@@ -125,21 +125,23 @@ export class HttpForwarder {
       });
       backend.inFlight++;
       const attemptStart = clock.now();
-      const attemptRun = this.#deps.transport.start(
-        {
-          backend,
-          keepAlive: config.keepAlive,
-          method,
-          path,
-          headers,
-          body,
-          bodyCounter,
-          connectMs: config.timeouts.connectMs,
-          responseMs: config.timeouts.responseMs,
-          idleMs: config.timeouts.idleMs,
-        },
-        { req, res },
-      );
+      const attemptRequest: AttemptRequest = {
+        backend,
+        keepAlive: config.keepAlive,
+        method,
+        path,
+        headers,
+        body,
+        bodyCounter,
+        connectMs: config.timeouts.connectMs,
+        responseMs: config.timeouts.responseMs,
+        idleMs: config.timeouts.idleMs,
+      };
+      const { transport } = this.#deps;
+      const client = { req, res };
+      const attemptRun = obs.outside
+        ? obs.outside(() => transport.start(attemptRequest, client))
+        : transport.start(attemptRequest, client);
       running = attemptRun;
       current = await attemptRun.done;
       const latencyMs = clock.now() - attemptStart;
@@ -185,7 +187,9 @@ export class HttpForwarder {
       attemptObs.end(
         failedStatus ? { statusCode: status, errorType: String(status) } : { statusCode: status },
       );
-      relayClosed = this.#stream(response, res, upstream, backend, obs, attempt, bodyCounter);
+      const stream = (): (() => void) =>
+        this.#stream(response, res, upstream, backend, obs, attempt, bodyCounter);
+      relayClosed = obs.outside ? obs.outside(stream) : stream();
       return;
     }
 

@@ -25,6 +25,13 @@ export interface RequestObservation {
    * context, so async work and log lines see it and nothing leaks to the next request.
    */
   run?<T>(fn: () => T): T;
+  /**
+   * Runs `fn` outside this observation's context. The proxy starts upstream calls and relays
+   * responses through it: sockets and keep-alive timers created or re-armed there live on after
+   * the request, and would otherwise keep its context (span, telemetry) reachable for as long as
+   * the connection stays open.
+   */
+  outside?<T>(fn: () => T): T;
   /** Once per upstream attempt; `headers` may be mutated to inject trace context. */
   onAttempt(info: AttemptInfo): AttemptObservation;
   /** Time spent waiting for a connection slot (maxConnsPerBackend). */

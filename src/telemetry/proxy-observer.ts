@@ -1,4 +1,4 @@
-import { context } from "@opentelemetry/api";
+import { context, ROOT_CONTEXT } from "@opentelemetry/api";
 import type { Attributes, Context } from "@opentelemetry/api";
 import { ClientCall } from "../../interceptors/http/client-call.ts";
 import type { HttpTelemetry } from "../../interceptors/http/http-telemetry.ts";
@@ -80,6 +80,10 @@ class RequestTelemetry implements RequestObservation {
 
   run<T>(fn: () => T): T {
     return context.with(this.#context, fn);
+  }
+
+  outside<T>(fn: () => T): T {
+    return context.with(ROOT_CONTEXT, fn);
   }
 
   onAttempt(info: AttemptInfo): AttemptObservation {
