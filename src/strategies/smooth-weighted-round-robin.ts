@@ -8,7 +8,8 @@ import type { Candidate, PickRequest, Strategy, StrategyDeps } from "./strategy.
  * interleaved instead of bunched, and over any cycle the shares are exact.
  *
  * `current` survives changes of the candidate array by id (a backend that flaps keeps its place
- * in the cycle); ids no longer offered are dropped when the array changes. O(n) per pick, like nginx.
+ * in the cycle); ids no longer offered are dropped when the array changes. O(n) per pick, like nginx,
+ * over two typed arrays (weights are snapshotted per candidate array).
  */
 export class SmoothWeightedRoundRobin implements Strategy {
   readonly #state = new AlignedState();
@@ -16,21 +17,20 @@ export class SmoothWeightedRoundRobin implements Strategy {
   pick<C extends Candidate>(candidates: readonly C[], _request: PickRequest): C | undefined {
     const n = candidates.length;
     if (n <= 1) return candidates[0];
-    const current = this.#state.align(candidates);
+    const state = this.#state;
+    const current = state.align(candidates);
+    const weights = state.weights;
     let best = 0;
     let bestCurrent = -Infinity;
-    let total = 0;
     for (let i = 0; i < n; i++) {
-      const w = candidates[i]!.effectiveWeight;
-      const c = current[i]! + w;
+      const c = current[i]! + weights[i]!;
       current[i] = c;
-      total += w;
       if (c > bestCurrent) {
         best = i;
         bestCurrent = c;
       }
     }
-    current[best] = bestCurrent - total;
+    current[best] = bestCurrent - state.totalWeight;
     return candidates[best];
   }
 }
