@@ -10,7 +10,7 @@ import type { LoggingConfig, RetryOn, StrategyName, TransportName } from "./type
 export const DEFAULT_LISTEN = "0.0.0.0:8080";
 /**
  * undici pools driven through `dispatch`: the fastest of the three transports behind the same
- * behaviour and tests (bench/results: about 1.4x the requests per CPU second of `http-proxy`).
+ * behaviour and tests (bench/results: 1.3-2x the requests per CPU second of `http-proxy`).
  * `http-proxy` stays selectable, and still tunnels every WebSocket upgrade.
  */
 export const DEFAULT_TRANSPORT: TransportName = "undici";
