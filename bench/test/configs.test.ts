@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { stringify } from "yaml";
+import { DEFAULT_TRANSPORT } from "../../src/config/defaults.ts";
 import { parseConfigText } from "../../src/config/load.ts";
 import { backendConfig, haproxyConfig, proxyConfig } from "../lib/nginx-configs.ts";
 import { tracewayConfig } from "../lib/start-targets.ts";
@@ -18,6 +19,8 @@ test("the generated traceway YAML passes traceway's own config validation", () =
     { metrics: false },
     { metrics: true, sampleRatio: 0.1 },
     { metrics: true, sampleRatio: 1 },
+    { metrics: false, transport: "http-proxy" },
+    { metrics: true, sampleRatio: 0.1, transport: "native" },
   ];
   for (const telemetry of telemetries) {
     const yaml = stringify(
@@ -25,7 +28,7 @@ test("the generated traceway YAML passes traceway's own config validation", () =
     );
     const { config } = parseConfigText(yaml);
     assert.equal(config.server.port, 40001);
-    assert.equal(config.server.transport, telemetry.transport ?? "http-proxy");
+    assert.equal(config.server.transport, telemetry.transport ?? DEFAULT_TRANSPORT);
     assert.equal(config.upstreams.get("bench")?.backends.length, 3);
     assert.equal(config.telemetry.prometheus.enabled, telemetry.metrics);
     assert.equal(config.telemetry.traces.enabled, telemetry.sampleRatio !== undefined);
