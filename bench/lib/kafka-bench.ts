@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
+import { instrumentConsumer } from "../../interceptors/index.ts";
 import {
   BENCH_BROKER,
   BENCH_PARTITIONS,
@@ -11,7 +12,6 @@ import {
   kafkaVariant,
   produceTopic,
 } from "./kafka-load.ts";
-import type { InstrumentConsumer } from "./kafka-load.ts";
 import type { ConsumeRun } from "./kafka-load.ts";
 import { ROOT } from "./layout.ts";
 import type { Progress } from "./progress.ts";
@@ -38,20 +38,6 @@ export interface KafkaResult {
   readonly note: string;
 }
 
-async function loadInstrumentConsumer(): Promise<{ fn?: InstrumentConsumer; from: string }> {
-  for (const file of ["interceptors/index.ts", "interceptors/kafka/index.ts"]) {
-    if (!existsSync(join(ROOT, file))) continue;
-    try {
-      const module = (await import(join(ROOT, file))) as { instrumentConsumer?: InstrumentConsumer };
-      if (typeof module.instrumentConsumer === "function")
-        return { fn: module.instrumentConsumer, from: file };
-    } catch (error) {
-      return { from: `${file} failed to load: ${error instanceof Error ? error.message : String(error)}` };
-    }
-  }
-  return { from: "instrumentConsumer not found in interceptors/index.ts or interceptors/kafka/index.ts" };
-}
-
 function kafkaUp(): string | undefined {
   const result = spawnSync("bash", [join(ROOT, "scripts", "services.sh"), "up", "kafka"], {
     cwd: ROOT,
@@ -75,7 +61,6 @@ const BENCH_VARIANTS = ["a", "e", "f", "c", "g", "d"].map(kafkaVariant);
  * interleaved rounds (each round starts with the next variant).
  */
 export async function benchKafka(total: number, rounds: number, progress: Progress): Promise<KafkaResult> {
-  const { fn: instrument, from } = await loadInstrumentConsumer();
   const fail = (failure: string): KafkaResult => ({
     rows: BENCH_VARIANTS.map((v) => ({ variant: v.label, messages: total, runs: 0, failure })),
     note: failure,
@@ -97,17 +82,14 @@ export async function benchKafka(total: number, rounds: number, progress: Progre
     await produceTopic(kafka, topic, total);
     const runs = new Map<string, ConsumeRun[]>(BENCH_VARIANTS.map((v) => [v.id, []]));
     const failures = new Map<string, string>();
-    if (instrument === undefined)
-      for (const v of BENCH_VARIANTS)
-        if (v.sampler !== undefined) failures.set(v.id, `not available: ${from}`);
     for (let round = 0; round < rounds; round++) {
       for (const variant of rotation(BENCH_VARIANTS, round)) {
-        if (failures.has(variant.id) || instrument === undefined) continue;
+        if (failures.has(variant.id)) continue;
         progress.update(`kafka: round ${round + 1}/${rounds} consuming ${total} (${variant.label})`);
         try {
           runs
             .get(variant.id)
-            ?.push(await consumeVariant(kafka, topic, total, variant, instrument, CONSUME_TIMEOUT_MS));
+            ?.push(await consumeVariant(kafka, topic, total, variant, instrumentConsumer, CONSUME_TIMEOUT_MS));
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
           if (variant.sampler === undefined) return fail(`plain consumer failed: ${message}`);
@@ -128,7 +110,7 @@ export async function benchKafka(total: number, rounds: number, progress: Progre
           cpuMicrosPerMsg: median(done.map((r) => r.cpuMicrosPerMsg)),
         };
       }),
-      note: `instrumentConsumer from ${from}; SDK meter provider (1 s in-memory reader; pre-aggregated histograms as its metric producer where said) and, where traced, SDK tracer (batch processor, discarding exporter); no context manager registered (none is needed by this handler); ${BENCH_PARTITIONS} partitions, ${BENCH_VALUE.length} B values, eachMessage with an empty handler, so the ratios show the interceptor's cost against kafkajs' own ~µs per message; throughput and process CPU from first to last message (CPU per message is the steadier figure on a busy machine)`,
+      note: `instrumentConsumer from traceway/interceptors; SDK meter provider (1 s in-memory reader; pre-aggregated histograms as its metric producer where said) and, where traced, SDK tracer (batch processor, discarding exporter); no context manager registered (none is needed by this handler); ${BENCH_PARTITIONS} partitions, ${BENCH_VALUE.length} B values, eachMessage with an empty handler, so the ratios show the interceptor's cost against kafkajs' own ~µs per message; throughput and process CPU from first to last message (CPU per message is the steadier figure on a busy machine)`,
     };
   } finally {
     await deleteTopicQuietly(kafka, topic);

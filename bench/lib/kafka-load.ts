@@ -153,7 +153,10 @@ export async function consumeAll(
   }
 }
 
-/** The part of `instrumentConsumer`'s signature the bench uses (structural: the module may be missing). */
+/**
+ * The part of `instrumentConsumer`'s signature the bench uses: structural, so the probe's
+ * `--baseline` can pass another checkout's implementation.
+ */
 export type InstrumentConsumer = (
   consumer: Consumer,
   options: {

@@ -140,6 +140,7 @@ export class PreAggregatedHistogram {
     const series = [...this.#byKey.values()];
     if (this.#overflow !== undefined) series.push(this.#overflow);
     if (series.length === 0) return undefined;
+    const boundaries = [...this.#boundaries];
     return {
       descriptor: {
         name: this.name,
@@ -154,7 +155,7 @@ export class PreAggregatedHistogram {
         endTime,
         attributes: s.attributes,
         value: {
-          buckets: { boundaries: [...this.#boundaries], counts: Array.from(s.counts) },
+          buckets: { boundaries, counts: Array.from(s.counts) },
           sum: s.sum,
           count: s.count,
           ...(s.count > 0 ? { min: s.min, max: s.max } : {}),

@@ -8,24 +8,35 @@ import { markdownBlock } from "./markdown-block.ts";
 const ROOT = join(import.meta.dirname, "..", "..");
 const run = promisify(execFile);
 
+/** How {@link runReadmeExample} runs the block. */
+export interface ReadmeExampleOptions {
+  /** Variables added to the test's environment. */
+  readonly env?: Record<string, string>;
+  /** A module loaded before the example (`node --import`), e.g. to register SDK providers. */
+  readonly preload?: string;
+  readonly timeoutMs?: number;
+}
+
 /**
  * Runs the first ```ts block under `heading` of the README as its own program and returns what it
  * printed. "traceway" and "traceway/interceptors" resolve to this package itself; the "development"
  * condition points them at the TypeScript sources.
  */
-export async function runReadmeExample(heading: string): Promise<string> {
+export async function runReadmeExample(heading: string, options: ReadmeExampleOptions = {}): Promise<string> {
   const source = markdownBlock(join(ROOT, "README.md"), heading, "ts");
   const dir = join(ROOT, ".cache", "docs-examples");
   const file = join(dir, `example-${randomUUID()}.ts`);
   await mkdir(dir, { recursive: true });
   await writeFile(file, source);
+  const preload = options.preload === undefined ? [] : ["--import", options.preload];
   try {
     const { stdout } = await run(
       join(ROOT, "node_modules", ".bin", "node"),
-      ["--conditions=development", file],
+      ["--conditions=development", ...preload, file],
       {
         cwd: ROOT,
-        timeout: 30_000,
+        timeout: options.timeoutMs ?? 30_000,
+        env: { ...process.env, ...options.env },
       },
     );
     return stdout.trim();
