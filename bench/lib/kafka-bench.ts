@@ -89,7 +89,9 @@ export async function benchKafka(total: number, rounds: number, progress: Progre
         try {
           runs
             .get(variant.id)
-            ?.push(await consumeVariant(kafka, topic, total, variant, instrumentConsumer, CONSUME_TIMEOUT_MS));
+            ?.push(
+              await consumeVariant(kafka, topic, total, variant, instrumentConsumer, CONSUME_TIMEOUT_MS),
+            );
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
           if (variant.sampler === undefined) return fail(`plain consumer failed: ${message}`);
