@@ -8,8 +8,8 @@ import { markdownBlock } from "./markdown-block.ts";
 const ROOT = join(import.meta.dirname, "..", "..");
 const run = promisify(execFile);
 
-/** How {@link runReadmeExample} runs the block. */
-export interface ReadmeExampleOptions {
+/** How {@link runDocsExample} runs the block. */
+export interface DocsExampleOptions {
   /** Variables added to the test's environment. */
   readonly env?: Record<string, string>;
   /** A module loaded before the example (`node --import`), e.g. to register SDK providers. */
@@ -18,12 +18,17 @@ export interface ReadmeExampleOptions {
 }
 
 /**
- * Runs the first ```ts block under `heading` of the README as its own program and returns what it
- * printed. "traceway" and "traceway/interceptors" resolve to this package itself; the "development"
- * condition points them at the TypeScript sources.
+ * Runs the first ```ts block under `heading` of a markdown file (`file` relative to the repository,
+ * e.g. "docs/library.md") as its own program and returns what it printed. "traceway" and
+ * "traceway/interceptors" resolve to this package itself; the "development" condition points them at
+ * the TypeScript sources.
  */
-export async function runReadmeExample(heading: string, options: ReadmeExampleOptions = {}): Promise<string> {
-  const source = markdownBlock(join(ROOT, "README.md"), heading, "ts");
+export async function runDocsExample(
+  file: string,
+  heading: string,
+  options: DocsExampleOptions = {},
+): Promise<string> {
+  const source = markdownBlock(join(ROOT, file), heading, "ts");
   const dir = join(ROOT, ".cache", "docs-examples");
   const file = join(dir, `example-${randomUUID()}.ts`);
   await mkdir(dir, { recursive: true });

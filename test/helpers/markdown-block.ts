@@ -23,3 +23,33 @@ export function markdownBlock(file: string, heading: string, language = "yaml"):
   }
   throw new Error(`${file}: no \`\`\`${language} block under "${heading}"`);
 }
+
+/**
+ * The body rows of the first table under a markdown heading, as trimmed cells (header and the
+ * `| --- |` line left out). Lets tests hold a documented table to what the code does.
+ * @throws Error when the heading or the table is missing.
+ */
+export function markdownTable(file: string, heading: string): string[][] {
+  const lines = readFileSync(file, "utf8").split("\n");
+  const level = /^#+/.exec(heading)?.[0].length ?? 0;
+  const start = lines.findIndex((line) => line.trim() === heading.trim());
+  if (start === -1) throw new Error(`${file}: no heading "${heading}"`);
+  let i = start + 1;
+  for (; i < lines.length; i++) {
+    const line = lines[i] ?? "";
+    const headingLevel = /^(#+)\s/.exec(line)?.[1]?.length;
+    if (headingLevel !== undefined && headingLevel <= level) break;
+    if (line.startsWith("|")) break;
+  }
+  const rows: string[][] = [];
+  for (let j = i + 2; j < lines.length && (lines[j] ?? "").startsWith("|"); j++) {
+    // An escaped `\|` inside a cell is text, not a column border.
+    const cells = (lines[j] ?? "")
+      .trim()
+      .slice(1, -1)
+      .split(/(?<!\\)\|/);
+    rows.push(cells.map((cell) => cell.trim()));
+  }
+  if (rows.length === 0) throw new Error(`${file}: no table under "${heading}"`);
+  return rows;
+}

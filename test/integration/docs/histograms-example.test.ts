@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { runReadmeExample } from "../../helpers/docs-example.ts";
+import { runDocsExample } from "../../helpers/docs-example.ts";
 
-void test("the README pre-aggregated histograms example exports both requests by route template", async () => {
-  const line = await runReadmeExample("## Pre-aggregated histograms");
+void test("the docs/histograms.md example exports both requests by route template", async () => {
+  const line = await runDocsExample("docs/histograms.md", "## Example");
   assert.match(line, /^http_server_request_duration_count\{.*http_route="\/orders\/:id".*\} 2$/);
   assert.match(line, /otel_scope_name="traceway\/interceptors\/http"/);
 });

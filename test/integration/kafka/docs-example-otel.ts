@@ -1,5 +1,5 @@
 /**
- * Preloaded (`node --import`) into the process that runs the README.md `## Kafka` example: registers global
+ * Preloaded (`node --import`) into the process that runs the docs/kafka.md `## Example`: registers global
  * OpenTelemetry providers the way an application's SDK setup would, and prints the finished spans as
  * one `SPANS <json>` line at exit so the test can check the example produced a connected trace.
  */

@@ -3,11 +3,11 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { Kafka, logLevel } from "kafkajs";
-import { runReadmeExample } from "../../helpers/docs-example.ts";
+import { runDocsExample } from "../../helpers/docs-example.ts";
 import { markdownBlock } from "../../helpers/markdown-block.ts";
 import { ensureServices, KAFKA_BROKER, REPO_ROOT } from "../../helpers/services.ts";
 
-// The first `ts` block under "## Kafka" in README.md is the Kafka example: run it verbatim against
+// The first `ts` block under "## Example" in docs/kafka.md is the Kafka example: run it verbatim against
 // the real broker, with SDK providers registered first so its spans can be checked.
 const topic = `traceway-docs-${randomUUID()}`;
 
@@ -18,13 +18,16 @@ after(async () => {
   await admin.disconnect();
 });
 
-void test("the README ## Kafka example runs and produces one connected trace", async (t) => {
+const PAGE = "docs/kafka.md";
+const HEADING = "## Example";
+
+void test("the docs/kafka.md example runs and produces one connected trace", async (t) => {
   await ensureServices("kafka");
-  // Throws when README.md has no ```ts block between "## Kafka" and the next "## " heading.
-  const source = markdownBlock(join(REPO_ROOT, "README.md"), "## Kafka", "ts");
+  // Throws when the page has no ```ts block between the heading and the next "## " heading.
+  const source = markdownBlock(join(REPO_ROOT, PAGE), HEADING, "ts");
   assert.ok(source.includes(`from "traceway/interceptors"`), "the example imports the public entry point");
 
-  const stdout = await runReadmeExample("## Kafka", {
+  const stdout = await runDocsExample(PAGE, HEADING, {
     preload: join(REPO_ROOT, "test", "integration", "kafka", "docs-example-otel.ts"),
     timeoutMs: 90_000,
     env: { KAFKA_BROKER, KAFKA_TOPIC: topic, KAFKA_GROUP: `traceway-docs-${randomUUID()}` },

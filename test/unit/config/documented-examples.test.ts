@@ -8,13 +8,12 @@ import { configSchema } from "../../../src/config/schema.ts";
 import { markdownBlock } from "../../helpers/markdown-block.ts";
 
 const root = (path: string) => fileURLToPath(new URL(`../../../${path}`, import.meta.url));
-const README = root("README.md");
 const DOCS = root("docs/configuration.md");
 const EXAMPLE = root("examples/traceway.yaml");
 
-test("the ## Configuration example in the README loads with no problems and no warnings", () => {
-  const text = markdownBlock(README, "## Configuration");
-  const { config, warnings } = parseConfigText(text, { env: {}, source: "README.md" });
+test("the complete example in docs/configuration.md loads with no problems and no warnings", () => {
+  const text = markdownBlock(DOCS, "## A complete example");
+  const { config, warnings } = parseConfigText(text, { env: {}, source: "docs/configuration.md" });
   assert.deepEqual(warnings, []);
   assert.deepEqual([...config.upstreams.keys()], ["api", "static"]);
 });

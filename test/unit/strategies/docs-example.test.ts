@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { markdownBlock } from "../../helpers/markdown-block.ts";
 
 const root = new URL("../../../", import.meta.url);
 let dir: string | undefined;
@@ -12,9 +13,12 @@ after(async () => {
 });
 
 void test("the docs/strategies.md example runs and gives the cycle it claims", async () => {
-  const markdown = await readFile(new URL("docs/strategies.md", root), "utf8");
-  const block = /```ts\n([\s\S]*?)```/.exec(markdown)?.[1];
-  assert.ok(block !== undefined, "docs/strategies.md has a ts example");
+  // Throws when the page has no ```ts block under the heading.
+  const block = markdownBlock(
+    fileURLToPath(new URL("docs/strategies.md", root)),
+    "## Using a strategy directly",
+    "ts",
+  );
   const claimed = /\/\/ cycle: (.*)/.exec(block)?.[1]?.split(" ");
   assert.ok(claimed !== undefined, "the example states the cycle");
   // Resolve the example's repo-relative imports from a temp file, and expose its result.

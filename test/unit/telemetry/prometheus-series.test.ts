@@ -1,11 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 import { UpstreamPool } from "../../../src/pool/upstream-pool.ts";
 import { ManualClock } from "../../../src/shared/clock.ts";
 import { closedPort } from "../../helpers/http-backend.ts";
+import { markdownTable } from "../../helpers/markdown-block.ts";
 import { fakeRequest, telemetryUnderTest } from "./telemetry-fixture.ts";
 
-/** Every series family the scrape endpoint serves, with its labels: the list in README.md, ## Telemetry. */
+const DOCS = fileURLToPath(new URL("../../../docs/telemetry.md", import.meta.url));
+
+/** Every series family the scrape endpoint serves, with its labels: the table in docs/telemetry.md, ## Metrics. */
 const EXPECTED: Record<string, string> = {
   target_info: "service_instance_id service_name",
   http_server_request_duration_bucket:
@@ -27,7 +31,41 @@ const EXPECTED: Record<string, string> = {
   otel_sdk_processor_span_queue_size: "otel_component_name otel_component_type otel_scope_name",
 };
 
+/** In the docs table but not in this scrape: the span processor counts only after its first export. */
+const AFTER_FIRST_EXPORT = ["otel_sdk_processor_span_processed_total"];
+/** Labels on every series, or implied by the type, that the table does not repeat per row. */
+const IMPLIED_LABELS = new Set(["le", "otel_scope_name"]);
+
+/**
+ * The families one row of the docs table names: `x_{bucket,sum,count}` is the family `x_bucket`
+ * (as in EXPECTED), and `a_b_size` / `_capacity` names `a_b_size` and `a_b_capacity`.
+ */
+function documentedFamilies(cell: string): string[] {
+  const [first, ...more] = [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
+  if (first === undefined) return [];
+  const name = first.replace(/_\{bucket,sum,count\}$/, "_bucket");
+  return [name, ...more.map((suffix) => name.replace(/_[a-z]+$/, suffix))];
+}
+
 describe("Prometheus series names", () => {
+  it("are the families the docs/telemetry.md table lists, each with its labels", () => {
+    const rows = markdownTable(DOCS, "## Metrics");
+    const documented = new Map<string, string>();
+    for (const [series = "", , , labels = ""] of rows) {
+      for (const family of documentedFamilies(series)) documented.set(family, labels);
+    }
+    const served = Object.keys(EXPECTED).filter((name) => name !== "target_info");
+    assert.deepEqual([...documented.keys()].sort(), [...served, ...AFTER_FIRST_EXPORT].sort());
+    for (const family of served) {
+      for (const label of EXPECTED[family]!.split(" ").filter((l) => !IMPLIED_LABELS.has(l))) {
+        assert.ok(
+          documented.get(family)?.includes(`\`${label}\``),
+          `docs/telemetry.md: ${family} lacks ${label}`,
+        );
+      }
+    }
+  });
+
   it("are exactly the documented families and labels (no unit suffix; counters end in _total)", async () => {
     const port = await closedPort();
     const { telemetry } = await telemetryUnderTest({
