@@ -18,17 +18,17 @@ export interface DocsExampleOptions {
 }
 
 /**
- * Runs the first ```ts block under `heading` of a markdown file (`file` relative to the repository,
+ * Runs the first ```ts block under `heading` of a markdown file (`page` relative to the repository,
  * e.g. "docs/library.md") as its own program and returns what it printed. "traceway" and
  * "traceway/interceptors" resolve to this package itself; the "development" condition points them at
  * the TypeScript sources.
  */
 export async function runDocsExample(
-  file: string,
+  page: string,
   heading: string,
   options: DocsExampleOptions = {},
 ): Promise<string> {
-  const source = markdownBlock(join(ROOT, file), heading, "ts");
+  const source = markdownBlock(join(ROOT, page), heading, "ts");
   const dir = join(ROOT, ".cache", "docs-examples");
   const file = join(dir, `example-${randomUUID()}.ts`);
   await mkdir(dir, { recursive: true });
