@@ -1,8 +1,6 @@
 package main
 
 import (
-	"regexp"
-
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -87,11 +85,10 @@ func newMetrics(c *config, instanceID string) *metrics {
 		m.outboxPending, m.registered, m.registrations, m.faultErrorRate, m.faultLatencySec,
 		targetInfo(c, instanceID),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		// The Go collector's defaults plus the runtime's GC stop-the-world pause histogram, so an
-		// alert on "a single GC pause > 2 s" can count pauses above a bucket boundary.
-		collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(
-			collectors.GoRuntimeMetricsRule{Matcher: regexp.MustCompile(`^/sched/pauses/total/gc:seconds$`)},
-		)),
+		// The Go collector's defaults (go_gc_duration_seconds, go_memstats_*, go_goroutines, ...) and,
+		// from gc_pauses.go, a GC pause histogram with buckets up to 10 s.
+		collectors.NewGoCollector(),
+		newGCPauseCollector(),
 	)
 	// Zero series for the outcomes a dashboard plots, so rate() has a start point before the first order.
 	for _, r := range []string{"accepted", "rejected", "failed"} {

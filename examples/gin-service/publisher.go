@@ -40,6 +40,9 @@ func newPublisher(c *config, m *metrics, log *slog.Logger) (*publisher, error) {
 		kgo.ClientID(c.ServiceName),
 		kgo.DefaultProduceTopic(c.Topic),
 		kgo.ProducerLinger(0),
+		// franz-go compresses with snappy by default, which kafkajs cannot read without a codec
+		// plugin; orders are small, so they go uncompressed.
+		kgo.ProducerBatchCompression(kgo.NoCompression()),
 		// Without idempotence a record whose context expires can always be failed, so POST /orders
 		// answers within --kafka-timeout even when the broker dies mid-request. Retries of the
 		// outbox relay make delivery at-least-once; consumers dedupe on the key (the order id).
