@@ -100,7 +100,7 @@ func parseConfig(args []string, getenv func(string) string) (*config, error) {
 	fs.VisitAll(func(f *flag.Flag) {
 		if v := getenv(envName(f.Name)); v != "" && envErr == nil {
 			if err := f.Value.Set(v); err != nil {
-				envErr = usagef("%s=%q: %v", envName(f.Name), v, unwrapFlagErr(err))
+				envErr = usagef("%s=%q: want %s", envName(f.Name), v, valueKind(f))
 			}
 		}
 	})
@@ -122,16 +122,22 @@ func parseConfig(args []string, getenv func(string) string) (*config, error) {
 	return c, c.validate()
 }
 
-func unwrapFlagErr(err error) error {
-	if errors.Is(err, flag.ErrHelp) {
-		return err
+// valueKind names what a flag's value must look like, for errors about its variable.
+func valueKind(f *flag.Flag) string {
+	getter, _ := f.Value.(flag.Getter)
+	if getter == nil {
+		return "a valid value"
 	}
-	msg := err.Error()
-	// strconv errors read `strconv.ParseFloat: parsing "x": invalid syntax`; the variable name says enough.
-	if i := strings.LastIndex(msg, ": "); i >= 0 {
-		return errors.New(msg[i+2:])
+	switch getter.Get().(type) {
+	case time.Duration:
+		return "a duration such as 10s or 250ms"
+	case int:
+		return "an integer"
+	case float64:
+		return "a number"
+	default:
+		return "a valid value"
 	}
-	return err
 }
 
 func splitList(s string) []string {
