@@ -136,7 +136,7 @@ async function main(): Promise<void> {
     process.once("SIGTERM", resolve);
     process.once("SIGINT", resolve);
   });
-  logger.info({ signal }, "shutdown started: finishing the current message, committing offsets");
+  logger.info({ signal }, "shutdown started");
   await stop();
   await telemetry.shutdown();
   logger.info("stopped");
