@@ -35,11 +35,25 @@ function parseOrder(value: Buffer | null): Order | undefined {
 
 /** kafkajs' own log entries as lines of the worker's logger, so every line has the seed's fields. */
 function kafkajsLine(logger: Logger, { level, namespace, log }: LogEntry): void {
-  const { message, timestamp: _timestamp, logger: _name, ...fields } = log;
-  const line = { component: `kafkajs.${namespace}`, ...fields };
+  // `error` is renamed: a plain string there collides with ECS's error object.
+  const { message, timestamp: _timestamp, logger: _name, error, ...fields } = log;
+  const line = { component: `kafkajs.${namespace}`, ...fields, error_message: error as unknown };
   if (level === logLevel.ERROR) logger.error(line, message);
   else if (level === logLevel.WARN) logger.warn(line, message);
   else logger.info(line, message);
+}
+
+/** The Gin service creates the topic too; whichever starts first makes it with the same partitions. */
+async function ensureTopic(kafka: Kafka, options: WorkerOptions): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    if (!(await admin.listTopics()).includes(options.topic)) {
+      await admin.createTopics({ topics: [{ topic: options.topic, numPartitions: options.partitions }] });
+    }
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 async function run(options: WorkerOptions, telemetry: WorkerTelemetry): Promise<() => Promise<void>> {
@@ -50,14 +64,7 @@ async function run(options: WorkerOptions, telemetry: WorkerTelemetry): Promise<
     logLevel: logLevel.WARN,
     logCreator: () => (entry) => kafkajsLine(logger, entry),
   });
-  // The Gin service creates the topic too; whichever starts first makes it with the same partitions.
-  const admin = kafka.admin();
-  await admin.connect();
-  if (!(await admin.listTopics()).includes(options.topic)) {
-    await admin.createTopics({ topics: [{ topic: options.topic, numPartitions: options.partitions }] });
-  }
-  await admin.disconnect();
-
+  await ensureTopic(kafka, options);
   const consumer = instrumentConsumer(
     kafka.consumer({ groupId: options.group, allowAutoTopicCreation: false }),
     {
