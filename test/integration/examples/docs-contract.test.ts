@@ -12,7 +12,7 @@ import { Kafka, logLevel } from "kafkajs";
 import { markdownBlock } from "../../helpers/markdown-block.ts";
 import { ensureServices, ETCD_ENDPOINT, KAFKA_BROKER, REPO_ROOT } from "../../helpers/services.ts";
 import { waitFor } from "../../helpers/wait-for.ts";
-import { ginServiceBinary, startGinService, uniqueNames } from "./example-processes.ts";
+import { BUILD_TIMEOUT_MS, ginServiceBinary, startGinService, uniqueNames } from "./example-processes.ts";
 import type { GinService } from "./example-processes.ts";
 
 // docs/gin-service.md is the contract other parts build on: its tables and examples are checked
@@ -23,20 +23,23 @@ const { prefix, topic } = uniqueNames("docs");
 let etcd: Etcd3;
 let service: GinService;
 
-before(async () => {
-  await ensureServices("etcd", "kafka");
-  etcd = new Etcd3({ hosts: ETCD_ENDPOINT });
-  service = await startGinService([
-    "--etcd",
-    ETCD_ENDPOINT,
-    "--prefix",
-    prefix,
-    "--kafka",
-    KAFKA_BROKER,
-    "--topic",
-    topic,
-  ]);
-});
+before(
+  async () => {
+    await ensureServices("etcd", "kafka");
+    etcd = new Etcd3({ hosts: ETCD_ENDPOINT });
+    service = await startGinService([
+      "--etcd",
+      ETCD_ENDPOINT,
+      "--prefix",
+      prefix,
+      "--kafka",
+      KAFKA_BROKER,
+      "--topic",
+      topic,
+    ]);
+  },
+  { timeout: BUILD_TIMEOUT_MS },
+);
 
 after(async () => {
   await service?.stop();

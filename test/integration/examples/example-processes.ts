@@ -30,6 +30,12 @@ export interface ExampleProcess {
   stop(): Promise<void>;
 }
 
+/**
+ * For the `before` hooks that build: a first build with empty Go caches takes about 5 minutes on the
+ * 2-core machine, more than the runner's per-test bound (CI builds in `.ci/run` beforehand).
+ */
+export const BUILD_TIMEOUT_MS = 25 * 60_000;
+
 let built: Promise<string> | undefined;
 
 /** Path of the gin-service binary, built by scripts/gin-service.sh when its sources changed. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { startGinService } from "./example-processes.ts";
+import { BUILD_TIMEOUT_MS, startGinService } from "./example-processes.ts";
 import type { GinService } from "./example-processes.ts";
 
 // The demo knob behind alert drills: one instance answers 5xx or turns slow, from its flags or at
@@ -8,12 +8,15 @@ import type { GinService } from "./example-processes.ts";
 let service: GinService;
 let flagged: GinService;
 
-before(async () => {
-  [service, flagged] = await Promise.all([
-    startGinService(["--etcd", "", "--kafka", ""]),
-    startGinService(["--etcd", "", "--kafka", "", "--error-rate", "1", "--latency", "300ms"]),
-  ]);
-});
+before(
+  async () => {
+    [service, flagged] = await Promise.all([
+      startGinService(["--etcd", "", "--kafka", ""]),
+      startGinService(["--etcd", "", "--kafka", "", "--error-rate", "1", "--latency", "300ms"]),
+    ]);
+  },
+  { timeout: BUILD_TIMEOUT_MS },
+);
 
 after(async () => {
   await Promise.all([service?.stop(), flagged?.stop()]);

@@ -2,15 +2,18 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { before, test } from "node:test";
 import { promisify } from "node:util";
-import { ginServiceBinary } from "./example-processes.ts";
+import { BUILD_TIMEOUT_MS, ginServiceBinary } from "./example-processes.ts";
 
 // Bad settings stop the service before it binds anything: one line naming the problem, exit 2.
 const run = promisify(execFile);
 let binary: string;
 
-before(async () => {
-  binary = await ginServiceBinary();
-});
+before(
+  async () => {
+    binary = await ginServiceBinary();
+  },
+  { timeout: BUILD_TIMEOUT_MS },
+);
 
 async function attempt(args: string[], env: Record<string, string> = {}) {
   try {

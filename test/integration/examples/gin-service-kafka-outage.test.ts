@@ -8,7 +8,7 @@ import { Kafka, logLevel } from "kafkajs";
 import type { Consumer, KafkaMessage } from "kafkajs";
 import { ensureServices, KAFKA_BROKER } from "../../helpers/services.ts";
 import { waitFor } from "../../helpers/wait-for.ts";
-import { startGinService, uniqueNames } from "./example-processes.ts";
+import { BUILD_TIMEOUT_MS, startGinService, uniqueNames } from "./example-processes.ts";
 import type { GinService } from "./example-processes.ts";
 
 // Kafka unreachable: POST /orders still answers (202, stored), and the outbox sends the order once
@@ -51,29 +51,32 @@ async function openRelay(port: number): Promise<Server> {
   return server;
 }
 
-before(async () => {
-  await ensureServices("kafka");
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
-  await admin.disconnect();
-  reader = kafka.consumer({ groupId: `${topic}-reader` });
-  await reader.connect();
-  await reader.subscribe({ topic, fromBeginning: true });
-  await reader.run({ eachMessage: ({ message }) => Promise.resolve(void messages.push(message)) });
-  bootstrapPort = await freePort();
-  const broker = `127.0.0.1:${bootstrapPort}`;
-  service = await startGinService([
-    "--etcd",
-    "",
-    "--kafka",
-    broker,
-    "--topic",
-    topic,
-    "--kafka-timeout",
-    "1s",
-  ]);
-});
+before(
+  async () => {
+    await ensureServices("kafka");
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+    await admin.disconnect();
+    reader = kafka.consumer({ groupId: `${topic}-reader` });
+    await reader.connect();
+    await reader.subscribe({ topic, fromBeginning: true });
+    await reader.run({ eachMessage: ({ message }) => Promise.resolve(void messages.push(message)) });
+    bootstrapPort = await freePort();
+    const broker = `127.0.0.1:${bootstrapPort}`;
+    service = await startGinService([
+      "--etcd",
+      "",
+      "--kafka",
+      broker,
+      "--topic",
+      topic,
+      "--kafka-timeout",
+      "1s",
+    ]);
+  },
+  { timeout: BUILD_TIMEOUT_MS },
+);
 
 after(async () => {
   await service?.stop();

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
 import { addScrapeTarget, ensureServices, promQuery, waitForScrape } from "../../helpers/services.ts";
 import { waitFor } from "../../helpers/wait-for.ts";
-import { startGinService } from "./example-processes.ts";
+import { BUILD_TIMEOUT_MS, startGinService } from "./example-processes.ts";
 import type { GinService } from "./example-processes.ts";
 
 // /metrics carries the service's RED histogram, the SQLite histogram, the orders counter and a GC
@@ -12,19 +12,22 @@ let service: GinService;
 let removeTarget: (() => Promise<void>) | undefined;
 const job = `gin-service-metrics-${randomUUID()}`;
 
-before(async () => {
-  await ensureServices("prometheus");
-  service = await startGinService(["--etcd", "", "--kafka", ""]);
-  const post = (body: unknown) =>
-    fetch(`${service.url}/orders`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
-  assert.equal((await post({ sku: "sku-001", quantity: 1, customer: "c-1" })).status, 201);
-  assert.equal((await post({ sku: "sku-001", quantity: 0, customer: "c-1" })).status, 400);
-  assert.equal((await fetch(`${service.url}/api/items?limit=5`)).status, 200);
-});
+before(
+  async () => {
+    await ensureServices("prometheus");
+    service = await startGinService(["--etcd", "", "--kafka", ""]);
+    const post = (body: unknown) =>
+      fetch(`${service.url}/orders`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    assert.equal((await post({ sku: "sku-001", quantity: 1, customer: "c-1" })).status, 201);
+    assert.equal((await post({ sku: "sku-001", quantity: 0, customer: "c-1" })).status, 400);
+    assert.equal((await fetch(`${service.url}/api/items?limit=5`)).status, 200);
+  },
+  { timeout: BUILD_TIMEOUT_MS },
+);
 
 after(async () => {
   await removeTarget?.();

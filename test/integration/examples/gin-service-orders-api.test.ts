@@ -1,14 +1,17 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { startGinService } from "./example-processes.ts";
+import { BUILD_TIMEOUT_MS, startGinService } from "./example-processes.ts";
 import type { GinService } from "./example-processes.ts";
 
 // POST /orders validates its input and names the problem; a stored order reads back by id.
 let service: GinService;
 
-before(async () => {
-  service = await startGinService(["--etcd", "", "--kafka", ""]);
-});
+before(
+  async () => {
+    service = await startGinService(["--etcd", "", "--kafka", ""]);
+  },
+  { timeout: BUILD_TIMEOUT_MS },
+);
 
 after(async () => {
   await service?.stop();

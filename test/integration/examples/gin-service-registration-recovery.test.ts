@@ -6,7 +6,7 @@ import { after, before, test } from "node:test";
 import { Etcd3 } from "etcd3";
 import { ensureServices, ETCD_ENDPOINT } from "../../helpers/services.ts";
 import { waitFor } from "../../helpers/wait-for.ts";
-import { startGinService, uniqueNames } from "./example-processes.ts";
+import { BUILD_TIMEOUT_MS, startGinService, uniqueNames } from "./example-processes.ts";
 import type { GinService } from "./example-processes.ts";
 
 // Registration is never fatal: with etcd unreachable at start the service serves and retries with
@@ -42,10 +42,13 @@ async function reservedRelay(): Promise<{ port: number; open: () => Promise<void
   };
 }
 
-before(async () => {
-  await ensureServices("etcd");
-  etcd = new Etcd3({ hosts: ETCD_ENDPOINT });
-});
+before(
+  async () => {
+    await ensureServices("etcd");
+    etcd = new Etcd3({ hosts: ETCD_ENDPOINT });
+  },
+  { timeout: BUILD_TIMEOUT_MS },
+);
 
 after(async () => {
   await Promise.all(services.map((s) => s.stop()));

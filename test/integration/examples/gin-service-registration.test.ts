@@ -3,7 +3,7 @@ import { after, before, test } from "node:test";
 import { Etcd3 } from "etcd3";
 import { ensureServices, ETCD_ENDPOINT } from "../../helpers/services.ts";
 import { waitFor } from "../../helpers/wait-for.ts";
-import { startGinService, uniqueNames } from "./example-processes.ts";
+import { BUILD_TIMEOUT_MS, startGinService, uniqueNames } from "./example-processes.ts";
 import type { GinService } from "./example-processes.ts";
 
 // The Gin service registers <prefix><host:port> under a TTL lease, with the JSON of etcd's naming
@@ -12,24 +12,27 @@ const { prefix } = uniqueNames("register");
 let etcd: Etcd3;
 let service: GinService;
 
-before(async () => {
-  await ensureServices("etcd");
-  etcd = new Etcd3({ hosts: ETCD_ENDPOINT });
-  service = await startGinService([
-    "--etcd",
-    ETCD_ENDPOINT,
-    "--prefix",
-    prefix,
-    "--ttl",
-    "7s",
-    "--kafka",
-    "",
-    "--version",
-    "2.3.4",
-    "--weight",
-    "5",
-  ]);
-});
+before(
+  async () => {
+    await ensureServices("etcd");
+    etcd = new Etcd3({ hosts: ETCD_ENDPOINT });
+    service = await startGinService([
+      "--etcd",
+      ETCD_ENDPOINT,
+      "--prefix",
+      prefix,
+      "--ttl",
+      "7s",
+      "--kafka",
+      "",
+      "--version",
+      "2.3.4",
+      "--weight",
+      "5",
+    ]);
+  },
+  { timeout: BUILD_TIMEOUT_MS },
+);
 
 after(async () => {
   await service?.stop();

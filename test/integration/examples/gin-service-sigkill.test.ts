@@ -3,7 +3,7 @@ import { after, before, test } from "node:test";
 import { Etcd3 } from "etcd3";
 import { ensureServices, ETCD_ENDPOINT } from "../../helpers/services.ts";
 import { waitFor } from "../../helpers/wait-for.ts";
-import { startGinService, uniqueNames } from "./example-processes.ts";
+import { BUILD_TIMEOUT_MS, startGinService, uniqueNames } from "./example-processes.ts";
 import type { GinService } from "./example-processes.ts";
 
 // A killed instance cannot deregister: its key must go when the lease it no longer renews expires.
@@ -12,20 +12,23 @@ const { prefix } = uniqueNames("sigkill");
 let etcd: Etcd3;
 let service: GinService;
 
-before(async () => {
-  await ensureServices("etcd");
-  etcd = new Etcd3({ hosts: ETCD_ENDPOINT });
-  service = await startGinService([
-    "--etcd",
-    ETCD_ENDPOINT,
-    "--prefix",
-    prefix,
-    "--ttl",
-    `${TTL_S}s`,
-    "--kafka",
-    "",
-  ]);
-});
+before(
+  async () => {
+    await ensureServices("etcd");
+    etcd = new Etcd3({ hosts: ETCD_ENDPOINT });
+    service = await startGinService([
+      "--etcd",
+      ETCD_ENDPOINT,
+      "--prefix",
+      prefix,
+      "--ttl",
+      `${TTL_S}s`,
+      "--kafka",
+      "",
+    ]);
+  },
+  { timeout: BUILD_TIMEOUT_MS },
+);
 
 after(async () => {
   await service?.stop();

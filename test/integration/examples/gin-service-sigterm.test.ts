@@ -3,7 +3,7 @@ import { after, before, test } from "node:test";
 import { Etcd3 } from "etcd3";
 import { ensureServices, ETCD_ENDPOINT } from "../../helpers/services.ts";
 import { waitFor } from "../../helpers/wait-for.ts";
-import { exitWithin, startGinService, uniqueNames } from "./example-processes.ts";
+import { BUILD_TIMEOUT_MS, exitWithin, startGinService, uniqueNames } from "./example-processes.ts";
 import type { GinService } from "./example-processes.ts";
 
 // The seed's graceful shutdown: on SIGTERM the instance leaves etcd first, keeps answering while
@@ -12,20 +12,23 @@ const { prefix } = uniqueNames("sigterm");
 let etcd: Etcd3;
 let service: GinService;
 
-before(async () => {
-  await ensureServices("etcd");
-  etcd = new Etcd3({ hosts: ETCD_ENDPOINT });
-  service = await startGinService([
-    "--etcd",
-    ETCD_ENDPOINT,
-    "--prefix",
-    prefix,
-    "--kafka",
-    "",
-    "--shutdown-delay",
-    "2s",
-  ]);
-});
+before(
+  async () => {
+    await ensureServices("etcd");
+    etcd = new Etcd3({ hosts: ETCD_ENDPOINT });
+    service = await startGinService([
+      "--etcd",
+      ETCD_ENDPOINT,
+      "--prefix",
+      prefix,
+      "--kafka",
+      "",
+      "--shutdown-delay",
+      "2s",
+    ]);
+  },
+  { timeout: BUILD_TIMEOUT_MS },
+);
 
 after(async () => {
   await service?.stop();

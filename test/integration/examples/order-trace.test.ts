@@ -7,7 +7,7 @@ import { waitForTrace } from "../../helpers/jaeger.ts";
 import type { JaegerSpan } from "../../helpers/jaeger.ts";
 import { ensureServices, JAEGER_OTLP_HTTP, KAFKA_BROKER } from "../../helpers/services.ts";
 import { waitFor } from "../../helpers/wait-for.ts";
-import { startGinService, startWorker, uniqueNames } from "./example-processes.ts";
+import { BUILD_TIMEOUT_MS, startGinService, startWorker, uniqueNames } from "./example-processes.ts";
 import type { ExampleProcess, GinService, LogLine } from "./example-processes.ts";
 
 // One order, one trace: the caller's traceparent → the Gin service's SERVER span → its PRODUCER span,
@@ -25,38 +25,41 @@ let worker: ExampleProcess;
 let reader: Consumer;
 const messages: KafkaMessage[] = [];
 
-before(async () => {
-  await ensureServices("kafka", "jaeger");
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
-  await admin.disconnect();
-  service = await startGinService([
-    "--etcd",
-    "",
-    "--kafka",
-    KAFKA_BROKER,
-    "--topic",
-    topic,
-    "--otlp",
-    JAEGER_OTLP_HTTP,
-  ]);
-  worker = await startWorker([
-    "--brokers",
-    KAFKA_BROKER,
-    "--topic",
-    topic,
-    "--group",
-    group,
-    "--otlp",
-    JAEGER_OTLP_HTTP,
-  ]);
-  // A plain consumer in its own group reads the raw message, headers and all.
-  reader = kafka.consumer({ groupId: `${topic}-reader` });
-  await reader.connect();
-  await reader.subscribe({ topic, fromBeginning: true });
-  await reader.run({ eachMessage: ({ message }) => Promise.resolve(void messages.push(message)) });
-});
+before(
+  async () => {
+    await ensureServices("kafka", "jaeger");
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+    await admin.disconnect();
+    service = await startGinService([
+      "--etcd",
+      "",
+      "--kafka",
+      KAFKA_BROKER,
+      "--topic",
+      topic,
+      "--otlp",
+      JAEGER_OTLP_HTTP,
+    ]);
+    worker = await startWorker([
+      "--brokers",
+      KAFKA_BROKER,
+      "--topic",
+      topic,
+      "--group",
+      group,
+      "--otlp",
+      JAEGER_OTLP_HTTP,
+    ]);
+    // A plain consumer in its own group reads the raw message, headers and all.
+    reader = kafka.consumer({ groupId: `${topic}-reader` });
+    await reader.connect();
+    await reader.subscribe({ topic, fromBeginning: true });
+    await reader.run({ eachMessage: ({ message }) => Promise.resolve(void messages.push(message)) });
+  },
+  { timeout: BUILD_TIMEOUT_MS },
+);
 
 after(async () => {
   await reader?.disconnect();
