@@ -6,7 +6,8 @@ import { fileURLToPath } from "node:url";
 import type { StrategyName } from "../src/config/types.ts";
 import { seededRandom, systemClock } from "../src/shared/clock.ts";
 import { createStrategy, strategyNames } from "../src/strategies/registry.ts";
-import type { Candidate, PickRequest } from "../src/strategies/strategy.ts";
+import type { Candidate } from "../src/pool/candidate.ts";
+import type { PickRequest } from "../src/strategies/strategy.ts";
 
 /** One measurement. */
 export interface Row {

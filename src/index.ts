@@ -16,6 +16,8 @@ export type {
   StrategyName,
   TransportName,
   HashKeySource,
+  BackendSpec,
+  BackendSource,
 } from "./config/types.ts";
 export type {
   ProxyObserver,
@@ -27,6 +29,7 @@ export type {
   RequestResult,
 } from "./proxy/observer.ts";
 export { createStrategy, strategyNames } from "./strategies/registry.ts";
-export type { Strategy, Candidate, PickRequest } from "./strategies/strategy.ts";
+export type { Strategy, PickRequest } from "./strategies/strategy.ts";
+export type { Candidate } from "./pool/candidate.ts";
 export { loadConfigFile, parseConfigText, validateConfig, ConfigError } from "./config/load.ts";
 export type { ConfigProblem, LoadedConfig } from "./config/load.ts";

@@ -23,10 +23,24 @@ export type HashKeySource =
 
 export type RetryOn = "error" | "timeout" | "http_500" | "http_502" | "http_503" | "http_504" | "http_429";
 
-export interface BackendConfig {
+/** Who declared a backend: the config file, an etcd registration, or the admin API. */
+export type BackendSource = "config" | "etcd" | "admin";
+
+/**
+ * One backend as declared, by any source: the config file's `backends` entries, an etcd key, an
+ * admin call. Discovery providers emit lists of these; the pool turns them into live `Backend`s.
+ */
+export interface BackendSpec {
   readonly url: string;
   readonly weight: number;
   readonly backup: boolean;
+  /** Absent means `config`. Shown by the admin API next to each backend. */
+  readonly source?: BackendSource;
+  /**
+   * Free-form labels (`version: v2`, `zone: a`) a canary or a route can select backends by; etcd
+   * registrations carry them in their `Metadata` field.
+   */
+  readonly metadata?: Readonly<Record<string, string>>;
 }
 
 export interface HealthCheckConfig {
@@ -75,7 +89,7 @@ export interface UpstreamConfig {
   readonly name: string;
   readonly strategy: StrategyName;
   readonly hashKey: HashKeySource;
-  readonly backends: readonly BackendConfig[];
+  readonly backends: readonly BackendSpec[];
   readonly healthCheck: HealthCheckConfig;
   readonly passive: PassiveHealthConfig;
   readonly retry: RetryConfig;

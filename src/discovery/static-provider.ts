@@ -1,12 +1,15 @@
 import type { UpstreamConfig } from "../config/types.ts";
 import type { DiscoveryProvider } from "./provider.ts";
 
-/** Backends listed in the config file: reported once, on start. Reloads build a new provider. */
-export function staticProvider(upstreams: ReadonlyMap<string, UpstreamConfig>): DiscoveryProvider {
+/**
+ * The upstream's `backends` from the config file: reported once, synchronously, on start. A reload
+ * makes a new provider, whose first report is the new list.
+ */
+export function staticProvider(upstream: UpstreamConfig): DiscoveryProvider {
   return {
     name: "static",
     start(onChange) {
-      for (const [name, upstream] of upstreams) onChange(name, upstream.backends);
+      onChange(upstream.name, upstream.backends);
       return Promise.resolve();
     },
     stop: () => Promise.resolve(),

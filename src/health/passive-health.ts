@@ -1,7 +1,7 @@
 import type { PassiveHealthConfig } from "../config/types.ts";
 import type { Backend } from "../pool/backend.ts";
 import type { StatusSetter } from "../pool/upstream-pool.ts";
-import type { PassiveOutcome, PassiveRecorder } from "../proxy/upstream.ts";
+import type { PassiveOutcome, PassiveRecorder } from "./attempt-outcome.ts";
 import type { Clock } from "../shared/clock.ts";
 
 /** Envoy's default `max_ejection_time`: the cap on `baseEjectionMs × timesEjected`. */

@@ -1,6 +1,6 @@
 import type { RetryOn, UpstreamConfig } from "../config/types.ts";
 import type { UpstreamPool } from "../pool/upstream-pool.ts";
-import type { PassiveRecorder } from "../proxy/upstream.ts";
+import type { PassiveRecorder } from "./attempt-outcome.ts";
 import type { Clock, Random } from "../shared/clock.ts";
 import { ActiveHealthChecker, isDownByChecker } from "./active-checker.ts";
 import { PassiveHealth } from "./passive-health.ts";

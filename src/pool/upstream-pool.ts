@@ -1,5 +1,6 @@
+import type { BackendSpec } from "../config/types.ts";
 import type { Clock } from "../shared/clock.ts";
-import { Backend, type BackendSpec } from "./backend.ts";
+import { Backend, type BackendOverride } from "./backend.ts";
 
 /** Who may change a backend's status: health checkers know only this. */
 export interface StatusSetter {
@@ -19,11 +20,12 @@ export interface PoolOptions {
 
 export type PoolChange =
   | { readonly type: "status"; readonly backend: Backend; readonly up: boolean }
-  | { readonly type: "members"; readonly added: readonly Backend[]; readonly removed: readonly Backend[] };
+  | { readonly type: "members"; readonly added: readonly Backend[]; readonly removed: readonly Backend[] }
+  | { readonly type: "override"; readonly backend: Backend };
 
 /**
- * The backends of one upstream and which of them may take traffic. Candidate lists are
- * computed on change, not per request.
+ * The backends of one upstream and which of them may take traffic. Members come from discovery
+ * snapshots ({@link reconcile}); candidate lists are computed on change, not per request.
  */
 export class UpstreamPool implements StatusSetter {
   readonly name: string;
@@ -33,14 +35,17 @@ export class UpstreamPool implements StatusSetter {
   #listeners = new Set<(change: PoolChange) => void>();
   /** Earliest time an ejection or slow start ramp needs the candidate list recomputed. */
   #nextRecomputeAt = Infinity;
+  /** False until the first snapshot: its members are the start-up set. */
+  #seeded = false;
 
-  constructor(name: string, specs: readonly BackendSpec[], opts: PoolOptions) {
+  /**
+   * `specs` is the first snapshot when the caller has it; `undefined` leaves the pool empty (every
+   * request answered 503) until discovery delivers one.
+   */
+  constructor(name: string, specs: readonly BackendSpec[] | undefined, opts: PoolOptions) {
     this.name = name;
     this.#opts = opts;
-    this.reconcile(specs);
-    // nginx applies slow start to servers that recover, not to the ones present at start-up.
-    for (const b of this.#backends) b.upSince = -Infinity;
-    this.#recompute();
+    if (specs !== undefined) this.reconcile(specs);
   }
 
   /** New slow-start / panic settings from a reload. */
@@ -76,21 +81,32 @@ export class UpstreamPool implements StatusSetter {
     this.#afterStatusChange(backend, wasUp);
   }
 
-  /** Replace the member set; backends whose origin is unchanged keep their state. */
+  /**
+   * Takes a discovery snapshot: the full member set. Backends whose origin is unchanged keep their
+   * health, in-flight count and strategy state; removed ones get no new requests (those in flight
+   * finish on the object they hold); added ones ramp up through slow start, except in the first
+   * snapshot (nginx applies slow start to servers that recover, not to those present at start-up).
+   * A declaration that changed clears the backend's operator override.
+   */
   reconcile(specs: readonly BackendSpec[]): void {
     const byId = new Map(this.#backends.map((b) => [b.id, b]));
+    const joinedAt = this.#seeded ? this.#opts.clock.now() : -Infinity;
+    this.#seeded = true;
     const next: Backend[] = [];
     const added: Backend[] = [];
+    // Two etcd keys may name one origin: the first declaration wins, as config validation demands.
+    const seen = new Set<string>();
     for (const spec of specs) {
       const fresh = new Backend(spec);
+      if (seen.has(fresh.id)) continue;
+      seen.add(fresh.id);
       const existing = byId.get(fresh.id);
       if (existing) {
-        existing.weight = spec.weight;
-        existing.backup = spec.backup;
+        if (existing.redeclare(spec)) existing.override = undefined;
         byId.delete(fresh.id);
         next.push(existing);
       } else {
-        fresh.upSince = this.#opts.clock.now();
+        fresh.upSince = joinedAt;
         next.push(fresh);
         added.push(fresh);
       }
@@ -99,6 +115,18 @@ export class UpstreamPool implements StatusSetter {
     this.#backends = next;
     this.#recompute();
     if (added.length > 0 || removed.length > 0) this.#emit({ type: "members", added, removed });
+  }
+
+  /**
+   * Sets (or, with `undefined`, clears) an operator's override of one member: the admin API's
+   * seam. Returns false when `backend` is not a member (it left with a snapshot).
+   */
+  setOverride(backend: Backend, override: BackendOverride | undefined): boolean {
+    if (!this.#backends.includes(backend)) return false;
+    backend.override = override;
+    this.#recompute();
+    this.#emit({ type: "override", backend });
+    return true;
   }
 
   onChange(listener: (change: PoolChange) => void): () => void {
@@ -129,16 +157,17 @@ export class UpstreamPool implements StatusSetter {
         b.upSince = now;
         if (b.activeUp) (rejoined ??= []).push(b);
       }
-      b.effectiveWeight = b.weight;
+      const weight = b.override?.weight ?? b.weight;
+      b.effectiveWeight = weight;
       if (slowStartMs > 0) {
         const age = now - b.upSince;
         if (age < slowStartMs) {
           // nginx slow_start: weight grows linearly from ~0 to full; never 0 so it is still picked.
-          b.effectiveWeight = Math.max(b.weight * (age / slowStartMs), b.weight / 100);
+          b.effectiveWeight = Math.max(weight * (age / slowStartMs), weight / 100);
           nextAt = Math.min(nextAt, now + Math.min(1000, slowStartMs - age));
         }
       }
-      if (!this.isUp(b)) continue;
+      if (b.heldOut || !this.isUp(b)) continue;
       (b.backup ? backups : primaries).push(b);
     }
     this.#nextRecomputeAt = nextAt;
@@ -146,8 +175,10 @@ export class UpstreamPool implements StatusSetter {
     else if (backups.length > 0) this.#candidates = backups;
     else if (!this.#opts.panicMode) this.#candidates = [];
     else {
-      const allPrimaries = this.#backends.filter((b) => !b.backup);
-      this.#candidates = allPrimaries.length > 0 ? allPrimaries : this.#backends;
+      // Panic mode overrides health, never an operator: drained backends stay out.
+      const inService = this.#backends.filter((b) => !b.heldOut);
+      const allPrimaries = inService.filter((b) => !b.backup);
+      this.#candidates = allPrimaries.length > 0 ? allPrimaries : inService;
     }
     if (rejoined) for (const backend of rejoined) this.#emit({ type: "status", backend, up: true });
   }

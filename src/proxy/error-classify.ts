@@ -1,5 +1,4 @@
-/** Low-cardinality error types, used as `error.type` in telemetry and for retry decisions. */
-export type UpstreamErrorType = "connect_error" | "timeout" | "reset" | "dns_error" | "bad_response";
+import type { UpstreamErrorType } from "../health/attempt-outcome.ts";
 
 /** Raised by the proxy's own timers so they are distinguishable from socket errors. */
 export class UpstreamTimeoutError extends Error {
@@ -11,6 +10,7 @@ export class UpstreamTimeoutError extends Error {
   }
 }
 
+/** Sorts a socket or timer error into the low-cardinality {@link UpstreamErrorType}. */
 export function classifyUpstreamError(err: unknown): UpstreamErrorType {
   if (err instanceof UpstreamTimeoutError) return "timeout";
   const code = (err as NodeJS.ErrnoException | undefined)?.code ?? "";

@@ -5,15 +5,15 @@ import { TracewayError } from "../errors.ts";
 import type { Backend } from "../pool/backend.ts";
 import type { Clock } from "../shared/clock.ts";
 import { sendError } from "./error-response.ts";
-import type { UpstreamErrorType } from "./error-classify.ts";
+import type { UpstreamErrorType } from "../health/attempt-outcome.ts";
 import { setForwardingHeaders } from "./forwarding-headers.ts";
 import { hashKeyOf } from "./hash-key.ts";
 import { withoutHopByHop } from "./hop-by-hop.ts";
 import type { ProxyObserver, RequestObservation } from "./observer.ts";
-import { isIdempotent } from "./retry-policy.ts";
+import { isIdempotent } from "../upstream/retry-policy.ts";
 import type { TrustedProxies } from "./trusted-proxies.ts";
 import type { AttemptOutcome, AttemptRequest, Transport, UpstreamResponse } from "./upstream-attempt.ts";
-import type { Upstream } from "./upstream.ts";
+import type { Upstream } from "../upstream/upstream.ts";
 
 export interface ForwarderDeps {
   readonly trusted: TrustedProxies;

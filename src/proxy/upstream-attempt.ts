@@ -8,7 +8,8 @@ import type {
 import type { Socket } from "node:net";
 import type { Backend } from "../pool/backend.ts";
 import type { AgentLimits } from "./agents.ts";
-import { classifyUpstreamError, UpstreamTimeoutError, type UpstreamErrorType } from "./error-classify.ts";
+import type { UpstreamErrorType } from "../health/attempt-outcome.ts";
+import { classifyUpstreamError, UpstreamTimeoutError } from "./error-classify.ts";
 
 export interface AttemptRequest {
   readonly backend: Backend;

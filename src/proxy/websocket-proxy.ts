@@ -9,7 +9,7 @@ import type { BackendAgents } from "./agents.ts";
 import { setForwardingHeaders } from "./forwarding-headers.ts";
 import { hashKeyOf } from "./hash-key.ts";
 import type { TrustedProxies } from "./trusted-proxies.ts";
-import type { Upstream } from "./upstream.ts";
+import type { Upstream } from "../upstream/upstream.ts";
 
 /**
  * WebSocket (and other HTTP/1.1 Upgrade) tunnels through `http-proxy`'s `ws()`, which handles

@@ -5,6 +5,7 @@ import express, { type Express, type RequestHandler } from "express";
 import pino, { type Logger } from "pino";
 import type { TracewayConfig } from "../config/types.ts";
 import { TracewayError } from "../errors.ts";
+import type { DiscoveryEvents } from "../discovery/provider.ts";
 import type { HealthEvents } from "../health/upstream-health.ts";
 import type { UpstreamPool } from "../pool/upstream-pool.ts";
 import { BackendAgents } from "../proxy/agents.ts";
@@ -14,11 +15,11 @@ import { HttpForwarder } from "../proxy/http-forwarder.ts";
 import { createTransport } from "../proxy/transports.ts";
 import { noopObserver, type ProxyObserver } from "../proxy/observer.ts";
 import { TrustedProxies } from "../proxy/trusted-proxies.ts";
-import type { Upstream } from "../proxy/upstream.ts";
+import type { Upstream } from "../upstream/upstream.ts";
 import { rejectUpgrade, WebSocketProxy } from "../proxy/websocket-proxy.ts";
 import { systemClock, systemRandom, type Clock, type Random } from "../shared/clock.ts";
 import { Router } from "./router.ts";
-import { UpstreamRegistry } from "./upstream-registry.ts";
+import { UpstreamRegistry } from "../upstream/upstream-registry.ts";
 
 /** Options for {@link startBalancer}. */
 export interface BalancerOptions {
@@ -33,6 +34,8 @@ export interface BalancerOptions {
   readonly middleware?: readonly RequestHandler[];
   /** Health and ejection transitions, for telemetry and logs. */
   readonly healthEvents?: HealthEvents;
+  /** Discovery problems (a provider that fails), for telemetry and logs; logged by default. */
+  readonly discoveryEvents?: DiscoveryEvents;
   readonly clock?: Clock;
   readonly random?: Random;
 }
@@ -71,7 +74,10 @@ export async function startBalancer(options: BalancerOptions): Promise<RunningBa
   const registry = new UpstreamRegistry({
     clock,
     random: options.random ?? systemRandom,
-    events: options.healthEvents ?? loggingHealthEvents(logger),
+    events: combinedEvents(
+      options.healthEvents ?? loggingHealthEvents(logger),
+      options.discoveryEvents ?? loggingDiscoveryEvents(logger),
+    ),
   });
   const agents = new BackendAgents();
   let trusted = new TrustedProxies(options.config.server.trustedProxies);
@@ -215,5 +221,20 @@ function loggingHealthEvents(logger: Logger): HealthEvents {
   return {
     onHealthChange: (e) => logger.warn(e, e.up ? "backend up" : "backend down"),
     onEjection: (e) => logger.warn(e, "backend ejected"),
+  };
+}
+
+function loggingDiscoveryEvents(logger: Logger): DiscoveryEvents {
+  return {
+    onDiscoveryError: (e) => logger.error({ upstream: e.upstream, provider: e.provider, err: e.error }, "discovery failed"),
+  };
+}
+
+/** Method calls, not a spread: either hook may be a class instance whose methods live on its prototype. */
+function combinedEvents(health: HealthEvents, discovery: DiscoveryEvents): HealthEvents & DiscoveryEvents {
+  return {
+    onHealthChange: (e) => health.onHealthChange(e),
+    onEjection: (e) => health.onEjection(e),
+    onDiscoveryError: (e) => discovery.onDiscoveryError(e),
   };
 }

@@ -1,4 +1,4 @@
-import type { Candidate } from "./strategy.ts";
+import type { Candidate } from "../pool/candidate.ts";
 
 /**
  * One number per candidate (nginx's `current_weight`), kept in a typed array aligned with the

@@ -1,5 +1,6 @@
 import { HashRing } from "./hash-ring.ts";
-import type { Candidate, PickRequest, Strategy, StrategyDeps } from "./strategy.ts";
+import type { Candidate } from "../pool/candidate.ts";
+import type { PickRequest, Strategy, StrategyDeps } from "./strategy.ts";
 
 /**
  * `consistent_hash`: the same `request.hashKey` goes to the same backend while it is offered;

@@ -1,5 +1,6 @@
 import type { Clock, Random } from "../shared/clock.ts";
-import type { AttemptOutcome, Candidate, PickRequest, Strategy, StrategyDeps } from "./strategy.ts";
+import type { Candidate } from "../pool/candidate.ts";
+import type { AttemptOutcome, PickRequest, Strategy, StrategyDeps } from "./strategy.ts";
 import { WeightedSampler } from "./weighted-sampler.ts";
 
 /** Tuning for `ewma`; every field has a default. */

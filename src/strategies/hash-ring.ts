@@ -1,5 +1,5 @@
 import { fmix32, hash32 } from "./hash32.ts";
-import type { Candidate } from "./strategy.ts";
+import type { Candidate } from "../pool/candidate.ts";
 
 /** Ketama's 160 virtual nodes per unit of weight. */
 export const POINTS_PER_WEIGHT = 160;

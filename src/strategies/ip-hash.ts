@@ -1,5 +1,6 @@
 import { HashRing } from "./hash-ring.ts";
-import type { Candidate, PickRequest, Strategy, StrategyDeps } from "./strategy.ts";
+import type { Candidate } from "../pool/candidate.ts";
+import type { PickRequest, Strategy, StrategyDeps } from "./strategy.ts";
 
 /**
  * `ip_hash`: client affinity. The proxy passes the client IP as `request.hashKey`; the key is

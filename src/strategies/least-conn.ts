@@ -1,5 +1,6 @@
 import { AlignedState } from "./aligned-state.ts";
-import type { Candidate, PickRequest, Strategy, StrategyDeps } from "./strategy.ts";
+import type { Candidate } from "../pool/candidate.ts";
+import type { PickRequest, Strategy, StrategyDeps } from "./strategy.ts";
 
 /**
  * `least_conn`: weighted least connections, as nginx's `least_conn`. The candidate with the

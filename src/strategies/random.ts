@@ -1,5 +1,6 @@
 import type { Random } from "../shared/clock.ts";
-import type { Candidate, PickRequest, Strategy, StrategyDeps } from "./strategy.ts";
+import type { Candidate } from "../pool/candidate.ts";
+import type { PickRequest, Strategy, StrategyDeps } from "./strategy.ts";
 import { WeightedSampler } from "./weighted-sampler.ts";
 
 /**

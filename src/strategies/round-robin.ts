@@ -1,4 +1,5 @@
-import type { Candidate, PickRequest, Strategy, StrategyDeps } from "./strategy.ts";
+import type { Candidate } from "../pool/candidate.ts";
+import type { PickRequest, Strategy, StrategyDeps } from "./strategy.ts";
 
 /**
  * `round_robin`: plain rotation over the candidates given, ignoring weights. The cursor is

@@ -1,5 +1,6 @@
 import { AlignedState } from "./aligned-state.ts";
-import type { Candidate, PickRequest, Strategy, StrategyDeps } from "./strategy.ts";
+import type { Candidate } from "../pool/candidate.ts";
+import type { PickRequest, Strategy, StrategyDeps } from "./strategy.ts";
 
 /**
  * `weighted_round_robin`: nginx's smooth weighted round robin over `effectiveWeight`. Each pick

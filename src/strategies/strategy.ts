@@ -1,14 +1,5 @@
+import type { Candidate } from "../pool/candidate.ts";
 import type { Clock, Random } from "../shared/clock.ts";
-
-/** What a strategy needs to know about a backend. The pool's `Backend` satisfies it. */
-export interface Candidate {
-  /** Stable identity (the backend origin). */
-  readonly id: string;
-  /** Effective weight right now (slow start already applied), > 0. */
-  readonly effectiveWeight: number;
-  /** Requests currently in flight to this backend. */
-  readonly inFlight: number;
-}
 
 /** Per-request input a strategy may use. Built once per request by the proxy. */
 export interface PickRequest {

@@ -1,4 +1,4 @@
-import type { Candidate } from "./strategy.ts";
+import type { Candidate } from "../pool/candidate.ts";
 
 /**
  * Weighted sampling over `effectiveWeight` by cumulative sums and binary search: O(log n) per

@@ -3,7 +3,7 @@ import { after, test } from "node:test";
 import type { HealthCheckConfig } from "../../../src/config/types.ts";
 import { ActiveHealthChecker } from "../../../src/health/active-checker.ts";
 import type { Backend } from "../../../src/pool/backend.ts";
-import type { BackendSpec } from "../../../src/pool/backend.ts";
+import type { BackendSpec } from "../../../src/config/types.ts";
 import { UpstreamPool } from "../../../src/pool/upstream-pool.ts";
 import { ManualClock, seededRandom } from "../../../src/shared/clock.ts";
 import { startBackend, type TestBackend } from "../../helpers/http-backend.ts";

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createConsistentHash } from "../../../src/strategies/consistent-hash.ts";
-import type { Candidate, Strategy } from "../../../src/strategies/strategy.ts";
+import type { Candidate } from "../../../src/pool/candidate.ts";
+import type { Strategy } from "../../../src/strategies/strategy.ts";
 
 const backends = (n: number): Candidate[] =>
   Array.from({ length: n }, (_, i) => ({

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ManualClock, seededRandom } from "../../../src/shared/clock.ts";
 import { createStrategy, strategyNames } from "../../../src/strategies/registry.ts";
-import type { Candidate } from "../../../src/strategies/strategy.ts";
+import type { Candidate } from "../../../src/pool/candidate.ts";
 
 const deps = { random: seededRandom(9), clock: new ManualClock() };
 

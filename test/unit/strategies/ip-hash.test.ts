@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createIpHash } from "../../../src/strategies/ip-hash.ts";
-import type { Candidate } from "../../../src/strategies/strategy.ts";
+import type { Candidate } from "../../../src/pool/candidate.ts";
 
 const cs: Candidate[] = [1, 2, 3, 4].map((i) => ({ id: `http://b${i}:80`, effectiveWeight: 1, inFlight: 0 }));
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createLeastConn } from "../../../src/strategies/least-conn.ts";
-import type { Candidate } from "../../../src/strategies/strategy.ts";
+import type { Candidate } from "../../../src/pool/candidate.ts";
 import { assertShares, SHARES_3_2_1 } from "./shares.ts";
 
 const req = { hashKey: "" };

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createRandom } from "../../../src/strategies/random.ts";
-import type { Candidate } from "../../../src/strategies/strategy.ts";
+import type { Candidate } from "../../../src/pool/candidate.ts";
 import { ManualClock, seededRandom } from "../../../src/shared/clock.ts";
 import { assertShares, SHARES_3_2_1 } from "./shares.ts";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createRoundRobin } from "../../../src/strategies/round-robin.ts";
-import type { Candidate } from "../../../src/strategies/strategy.ts";
+import type { Candidate } from "../../../src/pool/candidate.ts";
 
 const req = { hashKey: "" };
 const cand = (id: string): Candidate => ({ id, effectiveWeight: 1, inFlight: 0 });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import type { Candidate, Strategy } from "../../../src/strategies/strategy.ts";
+import type { Candidate } from "../../../src/pool/candidate.ts";
+import type { Strategy } from "../../../src/strategies/strategy.ts";
 
 /** Weights 3:2:1 as shares of the picks. */
 export const SHARES_3_2_1 = [
