@@ -8,3 +8,6 @@ export * from "./kafka/index.ts";
 
 // ---- Metrics shared by both ----
 export * from "./metrics/index.ts";
+
+// ---- Injected time, shared by both ----
+export type { Clock } from "./clock.ts";

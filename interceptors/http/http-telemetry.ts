@@ -1,8 +1,8 @@
 import { metrics, trace } from "@opentelemetry/api";
 import type { TextMapPropagator, Tracer } from "@opentelemetry/api";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
-import { systemClock } from "../../src/shared/clock.ts";
-import type { Clock } from "../../src/shared/clock.ts";
+import { systemClock } from "../clock.ts";
+import type { Clock } from "../clock.ts";
 import { HTTP_DURATION_BUCKETS_S } from "../internal/duration-buckets.ts";
 import { durationHistogram } from "../internal/duration-histogram.ts";
 import type { DurationHistogram } from "../internal/duration-histogram.ts";

@@ -6,7 +6,7 @@ import type {
   TracerProvider,
 } from "@opentelemetry/api";
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
-import type { Clock } from "../../src/shared/clock.ts";
+import type { Clock } from "../clock.ts";
 import type { PreAggregatedHistograms } from "../metrics/pre-aggregated-histograms.ts";
 
 /** Options shared by the HTTP server and client interceptors. */

@@ -1,4 +1,5 @@
 import { diag } from "@opentelemetry/api";
+import { ERROR_TYPE_OTHER } from "../semconv.ts";
 
 /**
  * Reports a telemetry step that failed. Hot paths wrap their steps in an inline `try/catch`
@@ -24,7 +25,11 @@ export function guard<T>(what: string, step: () => T): T | undefined {
 
 const SYSTEM_ERROR_CODE = /^E[A-Z_]+$/;
 
-/** `error.type` per semconv for a thrown value: its system error code or class name, else `_OTHER`. */
+/**
+ * `error.type` per semconv for a thrown value, the one definition for HTTP and Kafka alike: a
+ * Node system error code (`ECONNREFUSED`: semconv's "component-specific low-cardinality error
+ * identifier"), else the class name (`TypeError`, `KafkaJSNumberOfRetriesExceeded`), else `_OTHER`.
+ */
 export function errorTypeOf(err: unknown): string {
   if (err !== null && typeof err === "object") {
     const code = (err as { code?: unknown }).code;
@@ -33,5 +38,5 @@ export function errorTypeOf(err: unknown): string {
     const name = (err as { constructor?: { name?: unknown } }).constructor?.name;
     if (typeof name === "string" && name !== "" && name !== "Object") return name;
   }
-  return "_OTHER";
+  return ERROR_TYPE_OTHER;
 }

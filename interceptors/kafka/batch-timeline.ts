@@ -1,4 +1,4 @@
-import type { Clock } from "../../src/shared/clock.ts";
+import type { Clock } from "../clock.ts";
 import type { Failure } from "./kafka-telemetry.ts";
 
 /** Called once per group of messages whose processing ended together. Indices are inclusive. */

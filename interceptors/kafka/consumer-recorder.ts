@@ -1,4 +1,4 @@
-import { diag, ROOT_CONTEXT, SpanKind, SpanStatusCode } from "@opentelemetry/api";
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import type { Context, Link, Span, SpanOptions } from "@opentelemetry/api";
 import type { IHeaders, KafkaMessage } from "kafkajs";
 import {
@@ -25,10 +25,8 @@ export interface ConsumerRecorder {
   groupId(): string | undefined;
 }
 
-/** The `guard` of the hot path: same message, but no closure to allocate per message. */
-export function warnFailed(what: string, err: unknown): void {
-  diag.warn(`traceway kafka interceptor: ${what} failed`, err);
-}
+/** The `guard` of the hot path: same report, but no closure to allocate per message. */
+export { reportFailure as warnFailed } from "../internal/guard.ts";
 
 function hasHeaders(headers: IHeaders | undefined): boolean {
   if (headers === undefined) return false;

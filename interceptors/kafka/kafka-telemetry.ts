@@ -1,13 +1,14 @@
-import { diag, metrics, trace } from "@opentelemetry/api";
+import { metrics, trace } from "@opentelemetry/api";
 import type { Counter, Meter, TextMapPropagator, Tracer } from "@opentelemetry/api";
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
-import { systemClock } from "../../src/shared/clock.ts";
+import { systemClock } from "../clock.ts";
+import type { Clock } from "../clock.ts";
+import { E2E_DURATION_BUCKETS_S, PROCESS_DURATION_BUCKETS_S } from "../internal/duration-buckets.ts";
 import { durationHistogram } from "../internal/duration-histogram.ts";
 import type { DurationHistogram } from "../internal/duration-histogram.ts";
-import type { Clock } from "../../src/shared/clock.ts";
+import { errorTypeOf } from "../internal/guard.ts";
 import {
   ATTR_ERROR_TYPE,
-  ERROR_TYPE_OTHER,
   METRIC_MESSAGING_CLIENT_SENT_MESSAGES,
   METRIC_MESSAGING_PROCESS_DURATION,
   METRIC_TRACEWAY_KAFKA_CONSUMER_EVENTS,
@@ -18,15 +19,9 @@ import type { KafkaInstrumentationOptions } from "./types.ts";
 
 export const INSTRUMENTATION_SCOPE = "traceway/interceptors/kafka";
 
-/** The buckets the messaging semconv recommends for `messaging.process.duration`, in seconds. */
-export const PROCESS_DURATION_BUCKETS_S = [
-  0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
-];
-
-/** End-to-end latency includes time spent waiting in the backlog, so it needs minutes-long buckets. */
-export const E2E_DURATION_BUCKETS_S = [
-  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600,
-];
+// One copy each, shared with the HTTP interceptors (see ../internal/).
+export { E2E_DURATION_BUCKETS_S, PROCESS_DURATION_BUCKETS_S } from "../internal/duration-buckets.ts";
+export { errorTypeOf, guard } from "../internal/guard.ts";
 
 /** Everything a producer or consumer wrapper records with, created once per wrapped object. */
 export interface KafkaTelemetry {
@@ -100,28 +95,6 @@ export function createKafkaTelemetry(
 /** Converts a reading of the telemetry clock into an epoch-ms span time. */
 export function spanTime(telemetry: KafkaTelemetry, clockMs: number): number {
   return telemetry.epochOffsetMs + clockMs;
-}
-
-/**
- * Runs a telemetry step so that no failure in it can reach the message flow: a broken exporter,
- * a bad attribute or our own bug costs a data point, never a message.
- */
-export function guard<T>(what: string, step: () => T): T | undefined {
-  try {
-    return step();
-  } catch (err) {
-    diag.warn(`traceway kafka interceptor: ${what} failed`, err);
-    return undefined;
-  }
-}
-
-/** `error.type` per semconv: the exception's class name, `_OTHER` when there is none. */
-export function errorTypeOf(err: unknown): string {
-  if (err !== null && typeof err === "object") {
-    const name = (err as { constructor?: { name?: unknown } }).constructor?.name;
-    if (typeof name === "string" && name !== "" && name !== "Object") return name;
-  }
-  return ERROR_TYPE_OTHER;
 }
 
 /** A thrown value, boxed so that `throw undefined` still counts as a failure. */

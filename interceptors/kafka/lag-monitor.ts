@@ -1,8 +1,8 @@
 import { diag, metrics } from "@opentelemetry/api";
 import type { Attributes, Counter, Meter, MeterProvider } from "@opentelemetry/api";
 import type { Admin, Kafka } from "kafkajs";
-import { systemClock } from "../../src/shared/clock.ts";
-import type { Clock } from "../../src/shared/clock.ts";
+import { systemClock } from "../clock.ts";
+import type { Clock } from "../clock.ts";
 import {
   ATTR_MESSAGING_CONSUMER_GROUP_NAME,
   ATTR_MESSAGING_DESTINATION_NAME,

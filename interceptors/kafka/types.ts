@@ -1,5 +1,5 @@
 import type { MeterProvider, TextMapPropagator, TracerProvider } from "@opentelemetry/api";
-import type { Clock } from "../../src/shared/clock.ts";
+import type { Clock } from "../clock.ts";
 import type { PreAggregatedHistograms } from "../metrics/pre-aggregated-histograms.ts";
 
 /** Options shared by {@link instrumentConsumer} and {@link instrumentProducer}. */

@@ -3,10 +3,10 @@
  * can be tested with exact sequences and time-driven transitions, without sleeping.
  */
 
-/** Monotonic milliseconds. */
-export interface Clock {
-  now(): number;
-}
+import type { Clock } from "../../interceptors/balancer-entry.ts";
+
+/** Monotonic milliseconds: the interceptors' own `Clock`, so one clock drives both. */
+export type { Clock };
 
 /** Uniform float in [0, 1), like `Math.random`. */
 export type Random = () => number;

@@ -1,5 +1,5 @@
 import type { Attributes } from "@opentelemetry/api";
-import { ATTR_TRACEWAY_BACKEND, ATTR_TRACEWAY_UPSTREAM } from "../../interceptors/semconv.ts";
+import { ATTR_TRACEWAY_BACKEND, ATTR_TRACEWAY_UPSTREAM } from "../../interceptors/balancer-entry.ts";
 import type { Backend } from "../pool/backend.ts";
 
 const DEFAULT_PORTS: Readonly<Record<string, number>> = { "http:": 80, "https:": 443 };

@@ -1,11 +1,11 @@
 import type { Counter, Histogram, Meter } from "@opentelemetry/api";
-import { HTTP_DURATION_BUCKETS_S } from "../../interceptors/internal/duration-buckets.ts";
+import { HTTP_DURATION_BUCKETS_S } from "../../interceptors/balancer-entry.ts";
 import {
   METRIC_TRACEWAY_REQUESTS_REFUSED,
   METRIC_TRACEWAY_UPSTREAM_BACKEND_EJECTIONS,
   METRIC_TRACEWAY_UPSTREAM_QUEUE_WAIT_DURATION,
   METRIC_TRACEWAY_UPSTREAM_RETRIES,
-} from "../../interceptors/semconv.ts";
+} from "../../interceptors/balancer-entry.ts";
 import { BodyBytes } from "./body-bytes.ts";
 
 export const BALANCER_SCOPE = "traceway/balancer";

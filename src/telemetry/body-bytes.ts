@@ -2,7 +2,7 @@ import type { Attributes, Meter, ObservableResult } from "@opentelemetry/api";
 import {
   METRIC_TRACEWAY_REQUEST_BODY_BYTES,
   METRIC_TRACEWAY_RESPONSE_BODY_BYTES,
-} from "../../interceptors/semconv.ts";
+} from "../../interceptors/balancer-entry.ts";
 
 interface Totals {
   in: number;

@@ -5,7 +5,7 @@ import {
   METRIC_TRACEWAY_UPSTREAM_BACKEND_UP,
   METRIC_TRACEWAY_UPSTREAM_IN_FLIGHT,
   METRIC_TRACEWAY_UPSTREAM_QUEUE_LENGTH,
-} from "../../interceptors/semconv.ts";
+} from "../../interceptors/balancer-entry.ts";
 import type { UpstreamPool } from "../pool/upstream-pool.ts";
 import type { BackendLabelCache } from "./backend-attributes.ts";
 

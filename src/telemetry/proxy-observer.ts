@@ -1,10 +1,10 @@
 import { context, ROOT_CONTEXT } from "@opentelemetry/api";
 import type { Attributes, Context } from "@opentelemetry/api";
-import { ClientCall } from "../../interceptors/http/client-call.ts";
-import type { HttpTelemetry } from "../../interceptors/http/http-telemetry.ts";
-import { ServerCall } from "../../interceptors/http/server-call.ts";
-import { reportFailure } from "../../interceptors/internal/guard.ts";
-import { ATTR_TRACEWAY_ERROR_CODE } from "../../interceptors/semconv.ts";
+import { ClientCall } from "../../interceptors/balancer-entry.ts";
+import type { HttpTelemetry } from "../../interceptors/balancer-entry.ts";
+import { ServerCall } from "../../interceptors/balancer-entry.ts";
+import { reportFailure } from "../../interceptors/balancer-entry.ts";
+import { ATTR_TRACEWAY_ERROR_CODE } from "../../interceptors/balancer-entry.ts";
 import { ErrorCodes } from "../errors.ts";
 import type { Backend } from "../pool/backend.ts";
 import type {
