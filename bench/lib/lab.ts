@@ -52,10 +52,6 @@ export async function startLab(
       () =>
         startTraceway(ctx, "traceway off, http-proxy transport", { metrics: false, transport: "http-proxy" }),
     ],
-    [
-      "traceway off, native transport",
-      () => startTraceway(ctx, "traceway off, native transport", { metrics: false, transport: "native" }),
-    ],
     [FAILOVER_TRACEWAY, () => startTraceway(ctx, FAILOVER_TRACEWAY, { metrics: true, sampleRatio: 0.1 })],
     [
       "traceway metrics + 10% traces, http-proxy transport",

@@ -20,7 +20,7 @@ export interface TracewayTelemetry {
   /** Fraction of requests traced and exported; omitted = tracing off. */
   readonly sampleRatio?: number;
   /** `server.transport`; omitted = traceway's default (undici). */
-  readonly transport?: "http-proxy" | "native";
+  readonly transport?: "http-proxy";
 }
 
 export interface StartContext {

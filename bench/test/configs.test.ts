@@ -20,7 +20,7 @@ test("the generated traceway YAML passes traceway's own config validation", () =
     { metrics: true, sampleRatio: 0.1 },
     { metrics: true, sampleRatio: 1 },
     { metrics: false, transport: "http-proxy" },
-    { metrics: true, sampleRatio: 0.1, transport: "native" },
+    { metrics: true, sampleRatio: 0.1, transport: "http-proxy" },
   ];
   for (const telemetry of telemetries) {
     const yaml = stringify(

@@ -9,7 +9,7 @@ import type { LoggingConfig, RetryOn, StrategyName, TransportName } from "./type
 // server
 export const DEFAULT_LISTEN = "0.0.0.0:8080";
 /**
- * undici pools driven through `dispatch`: the fastest of the three transports behind the same
+ * undici pools driven through `dispatch`: the faster of the two transports behind the same
  * behaviour and tests (bench/results: 1.3-2x the requests per CPU second of `http-proxy`).
  * `http-proxy` stays selectable, and still tunnels every WebSocket upgrade.
  */

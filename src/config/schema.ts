@@ -38,7 +38,7 @@ export const RETRY_CONDITIONS = [
   "http_429",
 ] as const satisfies readonly RetryOn[];
 
-export const TRANSPORT_NAMES = ["http-proxy", "native", "undici"] as const satisfies readonly TransportName[];
+export const TRANSPORT_NAMES = ["http-proxy", "undici"] as const satisfies readonly TransportName[];
 
 export const LOG_LEVELS = [
   "trace",

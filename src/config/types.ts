@@ -112,10 +112,12 @@ export interface RouteConfig {
 }
 
 /**
- * How upstream requests are made: `undici` (default: undici pools through `dispatch`, the leanest),
- * `http-proxy` (the named library's `web()`) or `native` (`node:http` directly); see bench results.
+ * How upstream requests are made: `undici` (default: undici pools through `dispatch`, the leanest)
+ * or `http-proxy` (the named library's `web()`, which also tunnels WebSockets); see bench results.
+ * A third, `node:http` directly, was removed: it cost more CPU per request than undici and did
+ * nothing the other two do not (docs/bench.md).
  */
-export type TransportName = "http-proxy" | "native" | "undici";
+export type TransportName = "http-proxy" | "undici";
 
 export interface ServerConfig {
   readonly host: string;

@@ -5,16 +5,19 @@ import type { Logger } from "pino";
 import type { RouteConfig } from "../config/types.ts";
 import { TracewayError } from "../errors.ts";
 import type { Backend } from "../pool/backend.ts";
-import type { BackendAgents } from "./agents.ts";
+import type { Upstream } from "../upstream/upstream.ts";
+import { MUST_QUEUE, noHealthyBackend, pickNow, pickQueued, releaseSlot, takeSlot } from "./backend-selector.ts";
+import { sendSocketError } from "./error-writer.ts";
 import { setForwardingHeaders } from "./forwarding-headers.ts";
 import { hashKeyOf } from "./hash-key.ts";
+import type { BackendAgents } from "./transports/agents.ts";
 import type { TrustedProxies } from "./trusted-proxies.ts";
-import type { Upstream } from "../upstream/upstream.ts";
 
 /**
  * WebSocket (and other HTTP/1.1 Upgrade) tunnels through `http-proxy`'s `ws()`, which handles
- * the handshake relay and the bidirectional pipe. The backend is picked like any request and
- * counts as in flight until the tunnel closes, so least_conn sees long-lived sockets.
+ * the handshake relay and the bidirectional pipe. The backend is picked by the same selector as
+ * any request, `maxConnsPerBackend` and its queue included, and holds its slot until the tunnel
+ * closes, so least_conn and the connection limit see long-lived sockets.
  */
 export class WebSocketProxy {
   readonly #proxy = httpProxy.createProxyServer({ ws: true, xfwd: false });
@@ -30,28 +33,60 @@ export class WebSocketProxy {
     this.#proxy.on("error", (err) => this.#logger.warn({ err }, "websocket proxy error"));
   }
 
-  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, route: RouteConfig, upstream: Upstream): void {
+  async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, route: RouteConfig, upstream: Upstream): Promise<void> {
     const forwarded: Record<string, string | string[] | undefined> = {};
     const clientIp = setForwardingHeaders(req, forwarded, this.#trusted);
-    const backend = upstream.strategy.pick(upstream.pool.candidates(), {
-      hashKey: hashKeyOf(upstream.config.hashKey, req, clientIp),
-    });
-    if (!backend) {
-      rejectUpgrade(
-        socket,
-        new TracewayError("NO_HEALTHY_BACKEND", `no healthy backend in upstream "${upstream.name}"`),
-      );
-      return;
-    }
+    const backend = await this.#select(upstream, hashKeyOf(upstream.config.hashKey, req, clientIp), socket);
+    if (backend === undefined) return;
     for (const [key, value] of Object.entries(forwarded)) if (value !== undefined) req.headers[key] = value;
-    backend.inFlight++;
+    this.#tunnel(req, socket, head, route, upstream, backend);
+  }
+
+  close(): void {
+    this.#proxy.close();
+  }
+
+  /** A backend with its slot taken, or undefined once the client has been answered. */
+  async #select(upstream: Upstream, hashKey: string, socket: Duplex): Promise<Backend | undefined> {
+    const request = { hashKey };
+    let backend = pickNow(upstream, request, undefined);
+    if (backend === MUST_QUEUE) {
+      try {
+        backend = await pickQueued(upstream, request, undefined);
+      } catch (error) {
+        sendSocketError(socket, error as TracewayError);
+        return undefined;
+      }
+    }
+    if (backend === undefined) {
+      sendSocketError(socket, noHealthyBackend(upstream));
+      return undefined;
+    }
+    if (socket.destroyed) {
+      // The client gave up while queued; the slot it was woken for goes to the next waiter.
+      upstream.queue?.release();
+      return undefined;
+    }
+    takeSlot(backend);
+    return backend;
+  }
+
+  #tunnel(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    route: RouteConfig,
+    upstream: Upstream,
+    backend: Backend,
+  ): void {
     let released = false;
     const release = (): void => {
       if (released) return;
       released = true;
-      backend.inFlight--;
+      releaseSlot(upstream, backend);
     };
     socket.once("close", release);
+    const { keepAlive, timeouts } = upstream.config;
     this.#proxy.ws(
       req,
       socket,
@@ -59,39 +94,19 @@ export class WebSocketProxy {
       {
         target: backend.id,
         changeOrigin: !route.preserveHost,
-        agent: this.#agents.get(backend, upstream.config.keepAlive),
-        proxyTimeout: upstream.config.timeouts.connectMs + upstream.config.timeouts.responseMs,
+        agent: this.#agents.get(backend, keepAlive),
+        proxyTimeout: timeouts.connectMs + timeouts.responseMs,
       },
       (err) => {
         release();
-        this.#logger.warn(
-          { upstream: upstream.name, backend: backend.label, err },
-          "websocket upgrade failed",
-        );
+        this.#logger.warn({ upstream: upstream.name, backend: backend.label, err }, "websocket upgrade failed");
         upstream.passive.record(backend, { kind: "connect_error" });
-        rejectUpgrade(socket, failureFor(backend, err));
+        sendSocketError(socket, failureFor(backend, err));
       },
     );
-  }
-
-  close(): void {
-    this.#proxy.close();
   }
 }
 
 function failureFor(backend: Backend, err: Error): TracewayError {
   return new TracewayError("UPSTREAM_CONNECT", `backend ${backend.label}: ${err.message}`, { cause: err });
-}
-
-/** Answers a failed upgrade with a plain HTTP error on the raw socket. */
-export function rejectUpgrade(socket: Duplex, error: TracewayError): void {
-  if (!socket.writable) {
-    socket.destroy();
-    return;
-  }
-  const body = JSON.stringify(error.toJSON());
-  socket.end(
-    `HTTP/1.1 ${error.status} ${error.status === 503 ? "Service Unavailable" : "Bad Gateway"}\r\n` +
-      `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-  );
 }

@@ -1,25 +1,24 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Duplex } from "node:stream";
 import express, { type Express, type RequestHandler } from "express";
 import pino, { type Logger } from "pino";
 import type { TracewayConfig } from "../config/types.ts";
-import { TracewayError } from "../errors.ts";
-import type { DiscoveryEvents } from "../discovery/provider.ts";
+import type { DiscoveryEvents, ProviderFactory } from "../discovery/provider.ts";
 import type { HealthEvents } from "../health/upstream-health.ts";
 import type { UpstreamPool } from "../pool/upstream-pool.ts";
-import { BackendAgents } from "../proxy/agents.ts";
-import { answerClientError } from "../proxy/client-error.ts";
-import { sendError } from "../proxy/error-response.ts";
+import { withDiagnostics } from "../proxy/diagnostics.ts";
+import { answerClientError } from "../proxy/error-writer.ts";
 import { HttpForwarder } from "../proxy/http-forwarder.ts";
-import { createTransport } from "../proxy/transports.ts";
 import { noopObserver, type ProxyObserver } from "../proxy/observer.ts";
+import { BackendAgents } from "../proxy/transports/agents.ts";
+import { createTransport } from "../proxy/transports/index.ts";
+import type { Transport } from "../proxy/transports/transport.ts";
 import { TrustedProxies } from "../proxy/trusted-proxies.ts";
-import type { Upstream } from "../upstream/upstream.ts";
-import { rejectUpgrade, WebSocketProxy } from "../proxy/websocket-proxy.ts";
+import { WebSocketProxy } from "../proxy/websocket-proxy.ts";
 import { systemClock, systemRandom, type Clock, type Random } from "../shared/clock.ts";
-import { Router } from "./router.ts";
 import { UpstreamRegistry } from "../upstream/upstream-registry.ts";
+import { Router } from "./router.ts";
+import { Traffic, type Generation } from "./traffic.ts";
 
 /** Options for {@link startBalancer}. */
 export interface BalancerOptions {
@@ -36,6 +35,11 @@ export interface BalancerOptions {
   readonly healthEvents?: HealthEvents;
   /** Discovery problems (a provider that fails), for telemetry and logs; logged by default. */
   readonly discoveryEvents?: DiscoveryEvents;
+  /**
+   * Makes each upstream's discovery provider. The default reads the config (`backends` is the
+   * static provider); embedders may feed pools from their own registry instead.
+   */
+  readonly discovery?: ProviderFactory;
   readonly clock?: Clock;
   readonly random?: Random;
 }
@@ -61,100 +65,111 @@ export interface RunningBalancer {
   close(): Promise<void>;
 }
 
-interface Generation {
-  readonly config: TracewayConfig;
-  readonly router: Router;
-  readonly upstreams: ReadonlyMap<string, Upstream>;
-}
-
 /** Starts the balancer described by `config` and resolves once it listens. */
 export async function startBalancer(options: BalancerOptions): Promise<RunningBalancer> {
   const logger = options.logger ?? pino({ level: options.config.logging.level });
+  const parts = createParts(options, logger);
+  const traffic = new Traffic(parts.generation(options.config), logger);
+  const middleware = options.middleware ?? [];
+  const app = expressApp(middleware, traffic);
+  // Without middleware, requests skip Express entirely and go straight to the proxy.
+  const server = createServer(middleware.length > 0 ? app : traffic.handle);
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.on("clientError", answerClientError);
+  server.on("upgrade", traffic.upgrade);
+  const url = await listen(server, options.config.server.host, options.config.server.port);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port: (server.address() as AddressInfo).port,
+    server,
+    app,
+    get pools() {
+      return parts.registry.pools;
+    },
+    reload(config: TracewayConfig): void {
+      traffic.generation = parts.generation(config);
+      parts.freeConnections();
+      logger.info({ upstreams: [...config.upstreams.keys()] }, "configuration reloaded");
+    },
+    queues(): ReadonlyMap<string, { readonly length: number }> {
+      const queues = new Map<string, { readonly length: number }>();
+      for (const [name, upstream] of traffic.generation.upstreams)
+        if (upstream.queue) queues.set(name, upstream.queue);
+      return queues;
+    },
+    activeRequests: () => traffic.active,
+    upstreamSocketCount: () => parts.agents.socketCount() + parts.transport.connectionCount(),
+    close: () => (closing ??= shutDown(server, traffic, parts)),
+  };
+}
+
+/** What lives as long as the balancer, across reloads. */
+interface Parts {
+  readonly registry: UpstreamRegistry;
+  /** Keep-alive agents of WebSocket tunnels (the transport has its own). */
+  readonly agents: BackendAgents;
+  /** Fixed at start-up: changing `server.transport` needs a restart. */
+  readonly transport: Transport;
+  /** Everything one config serves with. */
+  generation(config: TracewayConfig): Generation;
+  /** Let go of connections to backends no pool holds any longer. */
+  freeConnections(): void;
+}
+
+function createParts(options: BalancerOptions, logger: Logger): Parts {
   const clock = options.clock ?? systemClock;
-  const registry = new UpstreamRegistry({
+  const agents = new BackendAgents();
+  const transport = createTransport(options.config.server.transport, new BackendAgents());
+  const observer = withDiagnostics(options.observer ?? noopObserver);
+  const freeConnections = (): void => {
+    const ids = registry.backendIds();
+    agents.retain(ids);
+    transport.retain(ids);
+  };
+  const registry: UpstreamRegistry = new UpstreamRegistry({
     clock,
     random: options.random ?? systemRandom,
     events: combinedEvents(
       options.healthEvents ?? loggingHealthEvents(logger),
       options.discoveryEvents ?? loggingDiscoveryEvents(logger),
     ),
+    // Discovery removes backends between reloads too: their sockets go when the pools let go.
+    onBackendsRemoved: freeConnections,
+    ...(options.discovery ? { createProvider: options.discovery } : {}),
   });
-  const agents = new BackendAgents();
-  let trusted = new TrustedProxies(options.config.server.trustedProxies);
-  const observer = options.observer ?? noopObserver;
-  const transport = createTransport(options.config.server.transport, new BackendAgents());
-  let forwarder = new HttpForwarder({ trusted, observer, logger, clock, transport });
-  let websockets = new WebSocketProxy({ agents, trusted, logger });
-
-  const build = (config: TracewayConfig): Generation => ({
-    config,
-    router: new Router(config.routes),
-    upstreams: registry.apply(config.upstreams),
-  });
-  let generation = build(options.config);
-  let active = 0;
-  let draining = false;
-  let drained: (() => void) | undefined;
-
-  const onResponseClose = (): void => {
-    active--;
-    if (active === 0) drained?.();
+  return {
+    registry,
+    agents,
+    transport,
+    freeConnections,
+    generation(config: TracewayConfig): Generation {
+      const trusted = new TrustedProxies(config.server.trustedProxies);
+      return {
+        config,
+        router: new Router(config.routes),
+        upstreams: registry.apply(config.upstreams),
+        forwarder: new HttpForwarder({ trusted, observer, logger, clock, transport }),
+        websockets: new WebSocketProxy({ agents, trusted, logger }),
+      };
+    },
   };
+}
 
-  const proxy = (req: IncomingMessage, res: ServerResponse): void => {
-    if (draining) res.shouldKeepAlive = false;
-    const gen = generation;
-    const matched = gen.router.match(req);
-    if (!matched) {
-      sendError(
-        res,
-        new TracewayError("NO_ROUTE", `no route matches ${req.headers.host ?? ""}${req.url ?? ""}`),
-      );
-      return;
-    }
-    const upstream = gen.upstreams.get(matched.route.upstream);
-    if (!upstream) {
-      sendError(
-        res,
-        new TracewayError("NO_ROUTE", `route upstream "${matched.route.upstream}" is not configured`),
-      );
-      return;
-    }
-    active++;
-    res.once("close", onResponseClose);
-    forwarder.forward(req, res, matched.route, matched.label, upstream).catch((err: unknown) => {
-      logger.error({ err }, "proxy failure");
-      sendError(res, new TracewayError("UPSTREAM_BAD_RESPONSE", "internal proxy failure"));
-    });
-  };
-
+/** The user's middleware, then the proxy. */
+function expressApp(middleware: readonly RequestHandler[], traffic: Traffic): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
-  for (const mw of options.middleware ?? []) app.use(mw);
-  app.use((req, res) => proxy(req, res));
-  const useExpress = (options.middleware?.length ?? 0) > 0;
+  for (const mw of middleware) app.use(mw);
+  app.use((req, res) => traffic.handle(req, res));
+  return app;
+}
 
-  const server = createServer(useExpress ? app : proxy);
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  server.on("clientError", answerClientError);
-  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on("error", () => socket.destroy());
-    const gen = generation;
-    const matched = draining ? undefined : gen.router.match(req);
-    const upstream = matched && gen.upstreams.get(matched.route.upstream);
-    if (!matched || !upstream) {
-      rejectUpgrade(
-        socket,
-        new TracewayError(draining ? "SHUTTING_DOWN" : "NO_ROUTE", "no route for upgrade"),
-      );
-      return;
-    }
-    websockets.upgrade(req, socket, head, matched.route, upstream);
-  });
-
-  const { host, port } = options.config.server;
+/** Listens and returns the URL clients reach it on (loopback for a wildcard address). */
+async function listen(server: Server, host: string, port: number): Promise<string> {
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {
@@ -164,57 +179,22 @@ export async function startBalancer(options: BalancerOptions): Promise<RunningBa
   });
   const address = server.address() as AddressInfo;
   const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return `http://${urlHost === "0.0.0.0" ? "127.0.0.1" : urlHost}:${address.port}`;
+}
 
-  return {
-    url: `http://${urlHost === "0.0.0.0" ? "127.0.0.1" : urlHost}:${address.port}`,
-    port: address.port,
-    server,
-    app,
-    get pools() {
-      return registry.pools;
-    },
-    reload(config: TracewayConfig): void {
-      trusted = new TrustedProxies(config.server.trustedProxies);
-      // The transport is fixed at start-up: changing it needs a restart.
-      forwarder = new HttpForwarder({ trusted, observer, logger, clock, transport });
-      websockets = new WebSocketProxy({ agents, trusted, logger });
-      generation = build(config);
-      const ids = registry.backendIds();
-      agents.retain(ids);
-      transport.retain(ids);
-      logger.info({ upstreams: [...config.upstreams.keys()] }, "configuration reloaded");
-    },
-    queues(): ReadonlyMap<string, { readonly length: number }> {
-      const queues = new Map<string, { readonly length: number }>();
-      for (const [name, upstream] of generation.upstreams)
-        if (upstream.queue) queues.set(name, upstream.queue);
-      return queues;
-    },
-    activeRequests: () => active,
-    upstreamSocketCount: () => agents.socketCount() + transport.connectionCount(),
-    async close(): Promise<void> {
-      if (draining) return;
-      draining = true;
-      const deadline = generation.config.server.shutdownTimeoutMs;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      if (active > 0) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, deadline);
-          drained = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
-      server.closeAllConnections();
-      registry.stop();
-      websockets.close();
-      transport.close();
-      agents.destroyAll();
-      await closed;
-    },
-  };
+/** Graceful stop: refuse new work, drain until the shutdown deadline, then free everything. */
+async function shutDown(server: Server, traffic: Traffic, parts: Parts): Promise<void> {
+  const { generation } = traffic;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  const drained = traffic.drain(generation.config.server.shutdownTimeoutMs);
+  server.closeIdleConnections();
+  await drained;
+  server.closeAllConnections();
+  await parts.registry.stop();
+  generation.websockets.close();
+  parts.transport.close();
+  parts.agents.destroyAll();
+  await closed;
 }
 
 function loggingHealthEvents(logger: Logger): HealthEvents {

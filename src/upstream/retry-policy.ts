@@ -66,8 +66,8 @@ export class RetryPolicy {
   }
 
   /** Whether attempt number `attempt` (0-based) may begin. The first always may. */
-  mayStart(attempt: number, elapsedMs: number): boolean {
-    return attempt === 0 || (attempt < this.tries && !this.budgetSpent(elapsedMs));
+  mayStart(attempt: number, request: RetryContext): boolean {
+    return attempt === 0 || (attempt < this.tries && !this.budgetSpent(request.elapsedMs()));
   }
 
   retriesStatus(status: number): boolean {

@@ -1,5 +1,5 @@
 import type { UpstreamConfig } from "../config/types.ts";
-import type { BackendSpec, DiscoveryEvents, DiscoveryProvider } from "../discovery/provider.ts";
+import type { BackendSpec, DiscoveryEvents, DiscoveryProvider, ProviderFactory } from "../discovery/provider.ts";
 import { createProvider } from "../discovery/registry.ts";
 import { createHealth, type HealthEvents, type UpstreamHealth } from "../health/upstream-health.ts";
 import { UpstreamPool } from "../pool/upstream-pool.ts";
@@ -15,6 +15,8 @@ export interface RegistryDeps {
   readonly events: HealthEvents & DiscoveryEvents;
   /** A snapshot removed backends from a pool: the owner frees their connections. */
   readonly onBackendsRemoved?: () => void;
+  /** Makes each upstream's provider; default {@link createProvider} (from the config). */
+  readonly createProvider?: ProviderFactory;
 }
 
 interface Entry {
@@ -100,7 +102,7 @@ export class UpstreamRegistry {
       queue:
         config.maxConnsPerBackend > 0 ? new ConnectionQueue(config.queue.size, config.queue.timeoutMs) : undefined,
     };
-    const entry: Entry = { upstream, health, provider: createProvider(config), unsubscribe: this.#watchRemovals(pool) };
+    const entry: Entry = { upstream, health, provider: (this.#deps.createProvider ?? createProvider)(config), unsubscribe: this.#watchRemovals(pool) };
     this.#entries.set(name, entry);
     // The static provider reports synchronously, so health checks start on the config's backends.
     this.#startDiscovery(name, entry);

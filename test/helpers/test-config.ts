@@ -1,7 +1,9 @@
+import { DEFAULT_TRANSPORT } from "../../src/config/defaults.ts";
+import { TRANSPORT_NAMES } from "../../src/config/schema.ts";
 import type { TracewayConfig, TransportName, UpstreamConfig } from "../../src/config/types.ts";
 
-/** Both ways of making upstream requests; proxy tests run against each. */
-export const TRANSPORTS: readonly TransportName[] = ["http-proxy", "native", "undici"];
+/** Every way of making upstream requests; every proxy test runs against each. */
+export const TRANSPORTS: readonly TransportName[] = TRANSPORT_NAMES;
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -63,7 +65,8 @@ export function testConfig(
     server: {
       host: "127.0.0.1",
       port: 0,
-      transport: overrides.transport ?? "http-proxy",
+      // The production default, so the path users take is the one most tested.
+      transport: overrides.transport ?? DEFAULT_TRANSPORT,
       trustedProxies: overrides.trustedProxies ?? [],
       shutdownTimeoutMs: overrides.shutdownTimeoutMs ?? 5000,
     },

@@ -99,7 +99,7 @@ test("traces: on when an endpoint is given; enabled alone uses the OTLP default 
 
 test("values a file gives are kept; durations become milliseconds; retry.on is de-duplicated", () => {
   const { config } = parseConfigText(
-    `server: { listen: "[::1]:0", shutdownTimeout: 1m30s, transport: native }
+    `server: { listen: "[::1]:0", shutdownTimeout: 1m30s, transport: http-proxy }
 upstreams:
   api:
     strategy: consistent_hash
@@ -118,7 +118,7 @@ logging: { level: debug, accessLog: false }
   assert.deepEqual(config.server, {
     host: "::1",
     port: 0,
-    transport: "native",
+    transport: "http-proxy",
     trustedProxies: [],
     shutdownTimeoutMs: 90_000,
   });

@@ -114,11 +114,17 @@ logging: { level: verbose }
 `;
   assert.deepEqual(problemsOf(text), [
     'server.listen: invalid listen address "0.0.0.0:70000": port must be 0..65535',
-    'server.transport: unknown transport "fast"; valid: http-proxy, native, undici',
+    'server.transport: unknown transport "fast"; valid: http-proxy, undici',
     'server.trustedProxies[0]: invalid address "10.0.0.0/33": prefix length must be 0..32',
     'telemetry.prometheus.listen: invalid listen address "::1:9464": put IPv6 addresses in brackets, e.g. "[::1]:8080"',
     "telemetry.traces.sampleRatio: must be at most 1, got 1.5",
     'logging.level: unknown log level "verbose"; valid: trace, debug, info, warn, error, fatal, silent',
+  ]);
+});
+
+test("the removed native transport is refused with the transports that remain", () => {
+  assert.deepEqual(problemsOf(`${upstreamWith("")}\nserver: { transport: native }\n`), [
+    'server.transport: unknown transport "native"; valid: http-proxy, undici',
   ]);
 });
 

@@ -1,87 +1,7 @@
-import type {
-  ClientRequest,
-  IncomingHttpHeaders,
-  IncomingMessage,
-  OutgoingHttpHeaders,
-  ServerResponse,
-} from "node:http";
+import type { ClientRequest, IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import type { Backend } from "../pool/backend.ts";
-import type { AgentLimits } from "./agents.ts";
-import type { UpstreamErrorType } from "../health/attempt-outcome.ts";
-import { classifyUpstreamError, UpstreamTimeoutError } from "./error-classify.ts";
-
-export interface AttemptRequest {
-  readonly backend: Backend;
-  /** Connection pool limits for the backend (`keepAlive` in the config). */
-  readonly keepAlive: AgentLimits;
-  readonly method: string;
-  readonly path: string;
-  readonly headers: OutgoingHttpHeaders;
-  /** The client's request body, or undefined when the request has none. */
-  readonly body: IncomingMessage | undefined;
-  /** Counts body bytes sent upstream (bytes-in telemetry). */
-  readonly bodyCounter: { bytes: number };
-  readonly connectMs: number;
-  readonly responseMs: number;
-  readonly idleMs: number;
-}
-
-/**
- * An upstream response whose headers have arrived. The transport relays its body: the undici
- * transport writes each chunk straight into the client response, without a Readable in between.
- */
-export interface UpstreamResponse {
-  readonly kind: "response";
-  readonly status: number;
-  readonly statusMessage: string | undefined;
-  readonly headers: IncomingHttpHeaders;
-  /** Body bytes received from the backend so far. */
-  readonly bodyBytes: number;
-  /**
-   * Streams the body into `sink` (its head already written) with backpressure, and ends `sink`
-   * when the body ends. `onBodyError` runs once if the backend fails mid-body; `sink` is then
-   * left as it is for the caller to cut.
-   */
-  relay(sink: ServerResponse, onBodyError: (error: Error) => void): void;
-  /** Reads the body to its end and drops it (a status retried elsewhere); `onFreed` once done. */
-  discard(onFreed: () => void): void;
-  /** Stops the body and frees the upstream connection (client gone); no callback runs after it. */
-  cancel(): void;
-}
-
-export type AttemptOutcome =
-  | UpstreamResponse
-  | {
-      readonly kind: "error";
-      readonly errorType: UpstreamErrorType;
-      readonly error: Error;
-      /** The request reached an upstream socket, so a non-idempotent request must not be resent. */
-      readonly sent: boolean;
-      /** Body bytes were read from the client: they cannot be replayed to another backend. */
-      readonly bodyConsumed: boolean;
-    };
-
-/** A running attempt. */
-export interface RunningAttempt {
-  readonly done: Promise<AttemptOutcome>;
-  /** The client went away: cancel the upstream request and free its socket. */
-  abort(): void;
-}
-
-/**
- * How an attempt's upstream request is made (`server.transport`): `http-proxy-transport.ts`,
- * `native-transport.ts`, `undici-transport.ts`. Each owns its connections to the backends.
- */
-export interface Transport {
-  start(a: AttemptRequest, client: { req: IncomingMessage; res: ServerResponse }): RunningAttempt;
-  /** Connections open towards backends, busy and idle (leak checks, shutdown). */
-  connectionCount(): number;
-  /** Let go of connections to backends that are no longer configured. */
-  retain(backendIds: ReadonlySet<string>): void;
-  /** Closes every connection. */
-  close(): void;
-}
+import { classifyUpstreamError, UpstreamTimeoutError } from "../error-classify.ts";
+import type { AttemptOutcome, AttemptRequest, RunningAttempt, UpstreamResponse } from "./transport.ts";
 
 /**
  * Watches one upstream request: connect, response and idle timeouts, and when to let the body
@@ -184,7 +104,7 @@ export class AttemptWatch implements RunningAttempt {
   }
 }
 
-/** A node:http response (http-proxy and native transports), relayed with `pipe`. */
+/** A node:http response (the http-proxy transport), relayed with `pipe`. */
 class MessageResponse implements UpstreamResponse {
   readonly kind = "response";
   readonly status: number;

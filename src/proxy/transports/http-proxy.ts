@@ -2,12 +2,8 @@ import type { ClientRequest, IncomingHttpHeaders, IncomingMessage, ServerRespons
 import { PassThrough } from "node:stream";
 import httpProxy from "http-proxy";
 import type { BackendAgents } from "./agents.ts";
-import {
-  AttemptWatch,
-  type AttemptRequest,
-  type RunningAttempt,
-  type Transport,
-} from "./upstream-attempt.ts";
+import { AttemptWatch } from "./attempt-watch.ts";
+import type { AttemptRequest, RunningAttempt, Transport } from "./transport.ts";
 
 /** http-proxy copies plain string keys of the per-call options, so the attempt rides along. */
 const ATTEMPT_KEY = "tracewayAttempt";

@@ -2,15 +2,9 @@ import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import { PassThrough } from "node:stream";
 import { Pool } from "undici";
 import type { Dispatcher } from "undici";
-import type { Backend } from "../pool/backend.ts";
-import { classifyUpstreamError, UpstreamTimeoutError } from "./error-classify.ts";
-import type {
-  AttemptOutcome,
-  AttemptRequest,
-  RunningAttempt,
-  Transport,
-  UpstreamResponse,
-} from "./upstream-attempt.ts";
+import type { Backend } from "../../pool/backend.ts";
+import { classifyUpstreamError, UpstreamTimeoutError } from "../error-classify.ts";
+import type { AttemptOutcome, AttemptRequest, RunningAttempt, Transport, UpstreamResponse } from "./transport.ts";
 
 /** undici rejects these request headers outright; `expect` was already answered by Node's server. */
 const REFUSED_BY_UNDICI = ["expect"] as const;

@@ -1,6 +1,6 @@
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
-import type { Backend } from "../pool/backend.ts";
+import type { Backend } from "../../pool/backend.ts";
 
 export interface AgentLimits {
   readonly maxSockets: number;

@@ -1,0 +1,61 @@
+import { STATUS_CODES, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import { TracewayError } from "../errors.ts";
+
+/**
+ * The one way traceway answers with an error, wherever it answers: a proxied request's response,
+ * a request Node's parser refused, or a refused upgrade on a raw socket. Same JSON body, same
+ * headers, and a status line whose reason phrase is the one for its status.
+ */
+export function sendError(res: ServerResponse, error: TracewayError, retryAfterSeconds?: number): void {
+  if (res.headersSent) {
+    // Too late for a status: cut the connection so the client sees a truncated response.
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify(error.toJSON());
+  res.statusCode = error.status;
+  res.setHeader("content-type", JSON_TYPE);
+  res.setHeader("content-length", Buffer.byteLength(body));
+  res.setHeader("cache-control", "no-store");
+  if (retryAfterSeconds !== undefined) res.setHeader("retry-after", String(retryAfterSeconds));
+  res.end(body);
+}
+
+/**
+ * Answers on a raw socket that has no `ServerResponse` (an upgrade, a parse failure) and closes it,
+ * since the stream may be out of sync. `status` defaults to the error's own.
+ */
+export function sendSocketError(socket: Duplex, error: TracewayError, status: number = error.status): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify(error.toJSON());
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}\r\ncontent-type: ${JSON_TYPE}\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
+/**
+ * Answers a request Node's parser rejected, before it reaches routing: a body naming what was
+ * wrong, with the status nginx would use (431 for oversized headers, 408 for a request that took
+ * too long, 400 otherwise). The code stays `TRACEWAY_ERR_BAD_REQUEST` for all three.
+ */
+export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || err.code === "ECONNRESET") {
+    socket.destroy();
+    return;
+  }
+  const error = new TracewayError("BAD_REQUEST", `malformed HTTP request: ${err.code ?? err.message}`);
+  sendSocketError(socket, error, clientErrorStatus(err.code));
+}
+
+export function clientErrorStatus(code: string | undefined): number {
+  if (code === "HPE_HEADER_OVERFLOW") return 431;
+  if (code === "ERR_HTTP_REQUEST_TIMEOUT") return 408;
+  return 400;
+}
+
+const JSON_TYPE = "application/json; charset=utf-8";

@@ -1,0 +1,115 @@
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import type { Logger } from "pino";
+import type { RouteConfig } from "../config/types.ts";
+import type { TracewayError } from "../errors.ts";
+import type { Backend } from "../pool/backend.ts";
+import type { Clock } from "../shared/clock.ts";
+import type { PickRequest } from "../strategies/strategy.ts";
+import type { RetryContext } from "../upstream/retry-policy.ts";
+import type { Upstream } from "../upstream/upstream.ts";
+import { hasUntried } from "./backend-selector.ts";
+import { setForwardingHeaders } from "./forwarding-headers.ts";
+import { hashKeyOf } from "./hash-key.ts";
+import { withoutHopByHop } from "./hop-by-hop.ts";
+import type { AttemptObservation, ProxyObserver, RequestObservation } from "./observer.ts";
+import type { ResponseRelay } from "./relay.ts";
+import type { TrustedProxies } from "./trusted-proxies.ts";
+import type { Transport, RunningAttempt } from "./transports/transport.ts";
+
+export interface ForwarderDeps {
+  readonly trusted: TrustedProxies;
+  readonly observer: ProxyObserver;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** How upstream requests are made (`server.transport`). */
+  readonly transport: Transport;
+}
+
+/**
+ * One client request on its way through the forwarder: what the attempt loop, the retry policy
+ * and the relay share. One object per request in place of a dozen closures and locals; it is
+ * also the strategy's pick request and the policy's retry context.
+ */
+export class ForwardedRequest implements PickRequest, RetryContext {
+  readonly deps: ForwarderDeps;
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly route: RouteConfig;
+  readonly upstream: Upstream;
+  readonly obs: RequestObservation;
+  readonly method: string;
+  /** Headers sent upstream: the client's, hop-by-hop stripped, forwarding headers set. */
+  readonly headers: OutgoingHttpHeaders;
+  readonly hashKey: string;
+  /** The client's body, or undefined when the request has none. */
+  readonly body: IncomingMessage | undefined;
+  readonly startedAt: number;
+  /** Client body bytes sent upstream so far (bytes-in telemetry). */
+  readonly bodyCounter = { bytes: 0 };
+  tried: Backend[] | undefined = undefined;
+  clientGone = false;
+  running: RunningAttempt | undefined = undefined;
+  /** The observation of the attempt in progress (attempts run one after another). */
+  attemptObs: AttemptObservation | undefined = undefined;
+  /** How long the last attempt took to its response head or failure, for the strategy. */
+  attemptMs = 0;
+  /** Set once a response streams to the client: from then on a close is the relay's business. */
+  relay: ResponseRelay | undefined = undefined;
+  /** What the client gets if no attempt produces a response. */
+  error: TracewayError | undefined = undefined;
+
+  constructor(
+    deps: ForwarderDeps,
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: RouteConfig,
+    upstream: Upstream,
+    obs: RequestObservation,
+  ) {
+    this.deps = deps;
+    this.req = req;
+    this.res = res;
+    this.route = route;
+    this.upstream = upstream;
+    this.obs = obs;
+    this.method = req.method ?? "GET";
+    this.headers = withoutHopByHop(req.headers);
+    const clientIp = setForwardingHeaders(req, this.headers, deps.trusted);
+    this.hashKey = hashKeyOf(upstream.config.hashKey, req, clientIp);
+    this.body = hasBody(req) ? req : undefined;
+    this.startedAt = deps.clock.now();
+  }
+
+  /** The one `close` listener of the response, for the request's whole life. */
+  readonly onClose = (): void => {
+    if (this.relay !== undefined) {
+      this.relay.onClientClose();
+      return;
+    }
+    if (this.res.writableFinished) return;
+    this.clientGone = true;
+    this.running?.abort();
+  };
+
+  get attempts(): number {
+    return this.tried?.length ?? 0;
+  }
+
+  elapsedMs(): number {
+    return this.deps.clock.now() - this.startedAt;
+  }
+
+  bodyRead(): boolean {
+    return this.body?.readableDidRead ?? false;
+  }
+
+  hasUntriedCandidate(): boolean {
+    return hasUntried(this.upstream, this.tried);
+  }
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers["content-length"];
+  if (length !== undefined) return length !== "0";
+  return req.headers["transfer-encoding"] !== undefined;
+}

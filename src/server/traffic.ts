@@ -1,0 +1,100 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import type { Logger } from "pino";
+import type { TracewayConfig } from "../config/types.ts";
+import { TracewayError } from "../errors.ts";
+import { sendError, sendSocketError } from "../proxy/error-writer.ts";
+import type { HttpForwarder } from "../proxy/http-forwarder.ts";
+import type { WebSocketProxy } from "../proxy/websocket-proxy.ts";
+import type { Upstream } from "../upstream/upstream.ts";
+import { Router } from "./router.ts";
+
+/** What one config generation serves with; a reload swaps it whole, running requests keep theirs. */
+export interface Generation {
+  readonly config: TracewayConfig;
+  readonly router: Router;
+  readonly upstreams: ReadonlyMap<string, Upstream>;
+  readonly forwarder: HttpForwarder;
+  readonly websockets: WebSocketProxy;
+}
+
+/**
+ * Routes each request and upgrade to its upstream's forwarder, counts the ones in progress, and
+ * drains them on shutdown. The two handlers are fields so `http.createServer` and Express take
+ * them as they are, with no closure per request.
+ */
+export class Traffic {
+  generation: Generation;
+  #active = 0;
+  #draining = false;
+  #onIdle: (() => void) | undefined;
+  readonly #logger: Logger;
+
+  constructor(generation: Generation, logger: Logger) {
+    this.generation = generation;
+    this.#logger = logger;
+  }
+
+  get active(): number {
+    return this.#active;
+  }
+
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    if (this.#draining) res.shouldKeepAlive = false;
+    const gen = this.generation;
+    const matched = gen.router.match(req);
+    if (!matched) {
+      sendError(res, new TracewayError("NO_ROUTE", `no route matches ${req.headers.host ?? ""}${req.url ?? ""}`));
+      return;
+    }
+    const upstream = gen.upstreams.get(matched.route.upstream);
+    if (!upstream) {
+      sendError(res, new TracewayError("NO_ROUTE", `route upstream "${matched.route.upstream}" is not configured`));
+      return;
+    }
+    this.#active++;
+    res.once("close", this.#onResponseClose);
+    gen.forwarder.forward(req, res, matched.route, matched.label, upstream).catch((err: unknown) => {
+      this.#logger.error({ err }, "proxy failure");
+      sendError(res, new TracewayError("UPSTREAM_BAD_RESPONSE", "internal proxy failure"));
+    });
+  };
+
+  readonly upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on("error", () => socket.destroy());
+    const gen = this.generation;
+    const matched = this.#draining ? undefined : gen.router.match(req);
+    const upstream = matched && gen.upstreams.get(matched.route.upstream);
+    if (!matched || !upstream) {
+      const kind = this.#draining ? "SHUTTING_DOWN" : "NO_ROUTE";
+      sendSocketError(socket, new TracewayError(kind, this.#draining ? "shutting down" : "no route for upgrade"));
+      return;
+    }
+    gen.websockets.upgrade(req, socket, head, matched.route, upstream).catch((err: unknown) => {
+      this.#logger.error({ err }, "upgrade failure");
+      socket.destroy();
+    });
+  };
+
+  /** Refuses new work from now on and resolves when the last request ends or `deadlineMs` passes. */
+  drain(deadlineMs: number): Promise<void> {
+    this.#draining = true;
+    if (this.#active === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, deadlineMs);
+      this.#onIdle = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  readonly #onResponseClose = (): void => {
+    this.#active--;
+    if (this.#active === 0) this.#onIdle?.();
+  };
+}
