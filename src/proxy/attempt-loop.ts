@@ -1,6 +1,13 @@
 import { passiveOutcomeOf, type PassiveOutcome } from "../health/attempt-outcome.ts";
 import type { Backend } from "../pool/backend.ts";
-import { MUST_QUEUE, noHealthyBackend, pickNow, pickQueued, releaseSlot, takeSlot } from "./backend-selector.ts";
+import {
+  MUST_QUEUE,
+  noHealthyBackend,
+  pickNow,
+  pickQueued,
+  releaseSlot,
+  takeSlot,
+} from "./backend-selector.ts";
 import type { ForwardedRequest } from "./forwarded-request.ts";
 import type { AttemptError, AttemptRequest, UpstreamResponse } from "./transports/transport.ts";
 
@@ -83,7 +90,9 @@ async function attemptOn(
     idleMs: config.timeouts.idleMs,
   };
   // Started outside the request's context: see RequestObservation.outside.
-  const running = x.obs.outside ? x.obs.outside(() => transport.start(request, x)) : transport.start(request, x);
+  const running = x.obs.outside
+    ? x.obs.outside(() => transport.start(request, x))
+    : transport.start(request, x);
   x.running = running;
   const outcome = await running.done;
   x.attemptMs = clock.now() - startedAt;
@@ -91,7 +100,12 @@ async function attemptOn(
 }
 
 /** Feedback for a failed attempt; true when the policy sends the request elsewhere. */
-function retriesAfterError(x: ForwardedRequest, failure: AttemptError, backend: Backend, attempt: number): boolean {
+function retriesAfterError(
+  x: ForwardedRequest,
+  failure: AttemptError,
+  backend: Backend,
+  attempt: number,
+): boolean {
   const { upstream } = x;
   releaseSlot(upstream, backend);
   x.attemptObs?.end({ errorType: x.clientGone ? "aborted" : failure.errorType });

@@ -24,7 +24,11 @@ export class ResponseRelay {
 
   start(): void {
     const { res } = this.#x;
-    res.writeHead(this.#response.status, this.#response.statusMessage, withoutHopByHop(this.#response.headers));
+    res.writeHead(
+      this.#response.status,
+      this.#response.statusMessage,
+      withoutHopByHop(this.#response.headers),
+    );
     this.#response.relay(res, this.#onBodyError);
   }
 

@@ -6,7 +6,14 @@ import type { RouteConfig } from "../config/types.ts";
 import { TracewayError } from "../errors.ts";
 import type { Backend } from "../pool/backend.ts";
 import type { Upstream } from "../upstream/upstream.ts";
-import { MUST_QUEUE, noHealthyBackend, pickNow, pickQueued, releaseSlot, takeSlot } from "./backend-selector.ts";
+import {
+  MUST_QUEUE,
+  noHealthyBackend,
+  pickNow,
+  pickQueued,
+  releaseSlot,
+  takeSlot,
+} from "./backend-selector.ts";
 import { sendSocketError } from "./error-writer.ts";
 import { setForwardingHeaders } from "./forwarding-headers.ts";
 import { hashKeyOf } from "./hash-key.ts";
@@ -33,7 +40,13 @@ export class WebSocketProxy {
     this.#proxy.on("error", (err) => this.#logger.warn({ err }, "websocket proxy error"));
   }
 
-  async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, route: RouteConfig, upstream: Upstream): Promise<void> {
+  async upgrade(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    route: RouteConfig,
+    upstream: Upstream,
+  ): Promise<void> {
     const forwarded: Record<string, string | string[] | undefined> = {};
     const clientIp = setForwardingHeaders(req, forwarded, this.#trusted);
     const backend = await this.#select(upstream, hashKeyOf(upstream.config.hashKey, req, clientIp), socket);
@@ -99,7 +112,10 @@ export class WebSocketProxy {
       },
       (err) => {
         release();
-        this.#logger.warn({ upstream: upstream.name, backend: backend.label, err }, "websocket upgrade failed");
+        this.#logger.warn(
+          { upstream: upstream.name, backend: backend.label, err },
+          "websocket upgrade failed",
+        );
         upstream.passive.record(backend, { kind: "connect_error" });
         sendSocketError(socket, failureFor(backend, err));
       },

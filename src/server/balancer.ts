@@ -206,7 +206,8 @@ function loggingHealthEvents(logger: Logger): HealthEvents {
 
 function loggingDiscoveryEvents(logger: Logger): DiscoveryEvents {
   return {
-    onDiscoveryError: (e) => logger.error({ upstream: e.upstream, provider: e.provider, err: e.error }, "discovery failed"),
+    onDiscoveryError: (e) =>
+      logger.error({ upstream: e.upstream, provider: e.provider, err: e.error }, "discovery failed"),
   };
 }
 

@@ -48,12 +48,18 @@ export class Traffic {
     const gen = this.generation;
     const matched = gen.router.match(req);
     if (!matched) {
-      sendError(res, new TracewayError("NO_ROUTE", `no route matches ${req.headers.host ?? ""}${req.url ?? ""}`));
+      sendError(
+        res,
+        new TracewayError("NO_ROUTE", `no route matches ${req.headers.host ?? ""}${req.url ?? ""}`),
+      );
       return;
     }
     const upstream = gen.upstreams.get(matched.route.upstream);
     if (!upstream) {
-      sendError(res, new TracewayError("NO_ROUTE", `route upstream "${matched.route.upstream}" is not configured`));
+      sendError(
+        res,
+        new TracewayError("NO_ROUTE", `route upstream "${matched.route.upstream}" is not configured`),
+      );
       return;
     }
     this.#active++;
@@ -71,7 +77,10 @@ export class Traffic {
     const upstream = matched && gen.upstreams.get(matched.route.upstream);
     if (!matched || !upstream) {
       const kind = this.#draining ? "SHUTTING_DOWN" : "NO_ROUTE";
-      sendSocketError(socket, new TracewayError(kind, this.#draining ? "shutting down" : "no route for upgrade"));
+      sendSocketError(
+        socket,
+        new TracewayError(kind, this.#draining ? "shutting down" : "no route for upgrade"),
+      );
       return;
     }
     gen.websockets.upgrade(req, socket, head, matched.route, upstream).catch((err: unknown) => {

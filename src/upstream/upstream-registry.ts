@@ -1,5 +1,10 @@
 import type { UpstreamConfig } from "../config/types.ts";
-import type { BackendSpec, DiscoveryEvents, DiscoveryProvider, ProviderFactory } from "../discovery/provider.ts";
+import type {
+  BackendSpec,
+  DiscoveryEvents,
+  DiscoveryProvider,
+  ProviderFactory,
+} from "../discovery/provider.ts";
 import { createProvider } from "../discovery/registry.ts";
 import { createHealth, type HealthEvents, type UpstreamHealth } from "../health/upstream-health.ts";
 import { UpstreamPool } from "../pool/upstream-pool.ts";
@@ -100,9 +105,16 @@ export class UpstreamRegistry {
       passive: health.passive,
       retry: new RetryPolicy(config.retry),
       queue:
-        config.maxConnsPerBackend > 0 ? new ConnectionQueue(config.queue.size, config.queue.timeoutMs) : undefined,
+        config.maxConnsPerBackend > 0
+          ? new ConnectionQueue(config.queue.size, config.queue.timeoutMs)
+          : undefined,
     };
-    const entry: Entry = { upstream, health, provider: (this.#deps.createProvider ?? createProvider)(config), unsubscribe: this.#watchRemovals(pool) };
+    const entry: Entry = {
+      upstream,
+      health,
+      provider: (this.#deps.createProvider ?? createProvider)(config),
+      unsubscribe: this.#watchRemovals(pool),
+    };
     this.#entries.set(name, entry);
     // The static provider reports synchronously, so health checks start on the config's backends.
     this.#startDiscovery(name, entry);

@@ -4,7 +4,13 @@ import { Pool } from "undici";
 import type { Dispatcher } from "undici";
 import type { Backend } from "../../pool/backend.ts";
 import { classifyUpstreamError, UpstreamTimeoutError } from "../error-classify.ts";
-import type { AttemptOutcome, AttemptRequest, RunningAttempt, Transport, UpstreamResponse } from "./transport.ts";
+import type {
+  AttemptOutcome,
+  AttemptRequest,
+  RunningAttempt,
+  Transport,
+  UpstreamResponse,
+} from "./transport.ts";
 
 /** undici rejects these request headers outright; `expect` was already answered by Node's server. */
 const REFUSED_BY_UNDICI = ["expect"] as const;
