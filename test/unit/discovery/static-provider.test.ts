@@ -10,7 +10,8 @@ void test("the static provider reports each upstream's full backend set from the
   const seen = new Map<string, readonly BackendSpec[]>();
   // One provider per upstream, as the upstream registry makes them.
   const providers = [staticProvider(api), staticProvider(web)];
-  for (const provider of providers) await provider.start((upstream, backends) => seen.set(upstream, backends));
+  for (const provider of providers)
+    await provider.start((upstream, backends) => seen.set(upstream, backends));
   for (const provider of providers) assert.equal(provider.name, "static");
   assert.deepEqual([...seen.keys()], ["api", "web"]);
   assert.deepEqual(
