@@ -1,9 +1,86 @@
 // @ts-check
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+/**
+ * The chain data flows along, bottom first: a module may import from its own layer and the layers
+ * before it, never from one after it. Names are src/ folders, or src/ root files without `.ts`.
+ *
+ *   shared, errors  the clock, random source and coded errors everything uses
+ *   config          the validated configuration
+ *   discovery       providers that report each upstream's backend set
+ *   pool            backends, candidates, operator overrides
+ *   health          active checks and passive ejection; only set status on the pool
+ *   strategies      pick one of the candidates they are given
+ *   upstream        assembles pool, health, strategy, retry policy and queue per upstream
+ *   proxy           forwards requests: selector, attempt loop, relay, transports, WebSockets
+ *   server          listens, routes, drains, and composes the layers below
+ *   telemetry       observes the proxy (metrics, spans, logs) through its observer interface
+ *   run, demo       process wiring: telemetry + balancer + signals; the embedded demo
+ *   cli, index      the command line and the library's public API
+ *
+ * `interceptors/` stands outside the chain: it never imports src/, and src/ reaches it only
+ * through interceptors/balancer-entry.ts.
+ */
+const CHAIN = [
+  ["shared", "errors"],
+  ["config"],
+  ["discovery"],
+  ["pool"],
+  ["health"],
+  ["strategies"],
+  ["upstream"],
+  ["proxy"],
+  ["server"],
+  ["telemetry"],
+  ["run"],
+  ["demo"],
+  ["cli", "index"],
+];
+
+// A new src/ folder must be placed in the chain before it can be linted.
+for (const entry of readdirSync(join(import.meta.dirname, "src"), { withFileTypes: true })) {
+  const name = entry.isDirectory() ? entry.name : entry.name.replace(/\.ts$/, "");
+  if (!CHAIN.some((layer) => layer.includes(name)))
+    throw new Error(`eslint.config.js: src/${entry.name} has no place in CHAIN; add it where it belongs`);
+}
+
+/** src/ may use interceptors/ only through its one internal entry. */
+const INTERCEPTORS_ENTRY_ONLY = {
+  regex: "^(\\.\\./)+interceptors/(?!balancer-entry\\.ts$)",
+  message: "src/ reaches interceptors/ only through interceptors/balancer-entry.ts.",
+};
+
+/** One config block per layer: its files, and the layers after it as forbidden import targets. */
+const importBoundaries = CHAIN.map((layer, i) => {
+  const later = CHAIN.slice(i + 1).flat();
+  const patterns = [INTERCEPTORS_ENTRY_ONLY];
+  if (later.length > 0) {
+    patterns.push({
+      regex: `^(\\./|(\\.\\./)+)(${later.join("|")})(/|\\.ts$)`,
+      message: `${layer.join("/")} sits below ${later.join(", ")} in the chain (see CHAIN in eslint.config.js): data flows one way, so it must not import from them.`,
+    });
+  }
+  return {
+    files: layer.flatMap((name) => [`src/${name}/**/*.ts`, `src/${name}.ts`]),
+    rules: { "no-restricted-imports": ["error", { patterns }] },
+  };
+});
+
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", ".cache/**", ".services/**", "bin/**"] },
+  {
+    ignores: [
+      "dist/**",
+      "node_modules/**",
+      ".cache/**",
+      ".services/**",
+      "bin/**",
+      // Deliberately bad imports that test/unit/lint/import-boundaries.test.ts lints.
+      "test/fixtures/import-boundaries/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -26,6 +103,24 @@ export default tseslint.config(
       "@typescript-eslint/no-misused-promises": ["error", { checksVoidReturn: { arguments: false } }],
       "@typescript-eslint/no-explicit-any": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+    },
+  },
+  ...importBoundaries,
+  {
+    files: ["interceptors/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "^((\\.\\./)+src/|traceway($|/))",
+              message:
+                "interceptors/ stands alone (it is published as traceway/interceptors): no import from src/.",
+            },
+          ],
+        },
+      ],
     },
   },
   {

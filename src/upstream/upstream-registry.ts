@@ -56,7 +56,7 @@ export class UpstreamRegistry {
     for (const [name, config] of configs) views.set(name, this.#applyOne(name, config));
     for (const [name, entry] of this.#entries) {
       if (!configs.has(name)) {
-        this.#retire(entry);
+        void this.#retire(entry);
         this.#entries.delete(name);
       }
     }

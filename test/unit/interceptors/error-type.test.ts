@@ -25,6 +25,7 @@ async function httpErrorType(thrown: unknown, n: number): Promise<unknown> {
     meterProvider: telemetry.meterProvider,
   });
   const url = `http://http-${n}.test:80/`;
+  // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- non-Errors are thrown too, and must map to _OTHER
   await assert.rejects(client.intercept({ method: "GET", url, headers: {} }, () => Promise.reject(thrown)));
   return telemetry.spans().find((s) => s.attributes["url.full"] === url)?.attributes["error.type"];
 }
@@ -36,6 +37,7 @@ async function kafkaErrorType(thrown: unknown, n: number): Promise<unknown> {
     meterProvider: telemetry.meterProvider,
     groupId: "error-type",
   });
+  // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- as above
   await consumer.run({ eachMessage: () => Promise.reject(thrown) });
   const topic = `kafka-${n}`;
   await assert.rejects(
