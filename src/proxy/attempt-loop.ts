@@ -9,7 +9,12 @@ import {
   takeSlot,
 } from "./backend-selector.ts";
 import type { ForwardedRequest } from "./forwarded-request.ts";
-import type { AttemptError, AttemptRequest, UpstreamResponse } from "./transports/transport.ts";
+import type {
+  AttemptError,
+  AttemptRequest,
+  RunningAttempt,
+  UpstreamResponse,
+} from "./transports/transport.ts";
 
 const SUCCESS: PassiveOutcome = { kind: "success" };
 
@@ -21,10 +26,19 @@ const SUCCESS: PassiveOutcome = { kind: "success" };
  */
 export async function runAttempts(x: ForwardedRequest): Promise<UpstreamResponse | undefined> {
   const { retry } = x.upstream;
+  const { clock } = x.deps;
   for (let attempt = 0; !x.clientGone && retry.mayStart(attempt, x); attempt++) {
-    const backend = await nextBackend(x, attempt);
-    if (backend === undefined) return undefined;
-    const outcome = await attemptOn(x, backend, attempt);
+    // The common case picks without a promise; only a full upstream waits in its queue.
+    let backend = pickNow(x.upstream, x, x.tried);
+    if (backend === MUST_QUEUE) backend = await waitForSlot(x);
+    if (backend === undefined) {
+      // After a failed attempt, the error that attempt left is the better answer.
+      if (attempt === 0 && x.error === undefined) x.error = noHealthyBackend(x.upstream);
+      return undefined;
+    }
+    (x.tried ??= []).push(backend);
+    const outcome = await startAttempt(x, backend, attempt).done;
+    x.attemptMs = clock.now() - x.attemptStartedAt;
     if (outcome.kind === "error") {
       if (!retriesAfterError(x, outcome, backend, attempt)) return undefined;
     } else if (!retriesAfterResponse(x, outcome, backend, attempt)) {
@@ -34,35 +48,21 @@ export async function runAttempts(x: ForwardedRequest): Promise<UpstreamResponse
   return undefined;
 }
 
-/** The backend for this attempt, queueing if every candidate is full; undefined ends the loop. */
-async function nextBackend(x: ForwardedRequest, attempt: number): Promise<Backend | undefined> {
-  let picked = pickNow(x.upstream, x, x.tried);
-  if (picked === MUST_QUEUE) {
-    const queuedAt = x.deps.clock.now();
-    try {
-      picked = await pickQueued(x.upstream, x, x.tried);
-    } catch (error) {
-      x.error = error as NonNullable<ForwardedRequest["error"]>;
-      return undefined;
-    }
+/** Waits in the upstream's queue; a refusal (full, timed out) becomes the request's error. */
+async function waitForSlot(x: ForwardedRequest): Promise<Backend | undefined> {
+  const queuedAt = x.deps.clock.now();
+  try {
+    const picked = await pickQueued(x.upstream, x, x.tried);
     if (picked) x.obs.onQueued?.(picked, (x.deps.clock.now() - queuedAt) / 1000);
-  }
-  if (!picked) {
-    // After a failed attempt, the error that attempt left is the better answer.
-    if (attempt === 0) x.error = noHealthyBackend(x.upstream);
+    return picked;
+  } catch (error) {
+    x.error = error as NonNullable<ForwardedRequest["error"]>;
     return undefined;
   }
-  (x.tried ??= []).push(picked);
-  return picked;
 }
 
-/** Runs one attempt until its response head arrives or it fails. */
-async function attemptOn(
-  x: ForwardedRequest,
-  backend: Backend,
-  attempt: number,
-): Promise<UpstreamResponse | AttemptError> {
-  const { clock, transport } = x.deps;
+/** Starts one attempt on `backend`: its observation, its slot, the transport call. */
+function startAttempt(x: ForwardedRequest, backend: Backend, attempt: number): RunningAttempt {
   const { config } = x.upstream;
   const clientHost = x.req.headers.host;
   x.headers.host = x.route.preserveHost && clientHost ? clientHost : backend.url.host;
@@ -76,7 +76,7 @@ async function attemptOn(
     headers: x.headers,
   });
   takeSlot(backend);
-  const startedAt = clock.now();
+  x.attemptStartedAt = x.deps.clock.now();
   const request: AttemptRequest = {
     backend,
     keepAlive: config.keepAlive,
@@ -89,14 +89,13 @@ async function attemptOn(
     responseMs: config.timeouts.responseMs,
     idleMs: config.timeouts.idleMs,
   };
+  const { transport } = x.deps;
   // Started outside the request's context: see RequestObservation.outside.
   const running = x.obs.outside
     ? x.obs.outside(() => transport.start(request, x))
     : transport.start(request, x);
   x.running = running;
-  const outcome = await running.done;
-  x.attemptMs = clock.now() - startedAt;
-  return outcome;
+  return running;
 }
 
 /** Feedback for a failed attempt; true when the policy sends the request elsewhere. */

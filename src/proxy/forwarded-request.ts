@@ -51,6 +51,7 @@ export class ForwardedRequest implements PickRequest, RetryContext {
   running: RunningAttempt | undefined = undefined;
   /** The observation of the attempt in progress (attempts run one after another). */
   attemptObs: AttemptObservation | undefined = undefined;
+  attemptStartedAt = 0;
   /** How long the last attempt took to its response head or failure, for the strategy. */
   attemptMs = 0;
   /** Set once a response streams to the client: from then on a close is the relay's business. */
