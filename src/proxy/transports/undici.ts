@@ -54,28 +54,14 @@ type Controller = Dispatcher.DispatchController;
  */
 export function createUndiciTransport(): Transport {
   const pools = new Map<string, Pool>();
-  const poolFor = (backend: Backend, a: AttemptRequest): Pool => {
-    const limits = a.keepAlive;
-    let pool = pools.get(backend.id);
-    if (!pool) {
-      pool = new Pool(backend.id, {
-        ...(limits.maxSockets > 0 ? { connections: limits.maxSockets } : {}),
-        pipelining: 1,
-        connect: { timeout: a.connectMs > 0 ? a.connectMs : 10_000 },
-        headersTimeout: 0,
-        bodyTimeout: a.idleMs,
-      });
-      pools.set(backend.id, pool);
-    }
-    return pool;
-  };
-
   return {
     start(a: AttemptRequest): RunningAttempt {
       const headers = a.headers as IncomingHttpHeaders;
       for (const name of REFUSED_BY_UNDICI) delete headers[name];
       const exchange = new UndiciExchange(a);
-      poolFor(a.backend, a).dispatch(
+      let pool = pools.get(a.backend.id);
+      if (!pool) pools.set(a.backend.id, (pool = newPool(a.backend, a)));
+      pool.dispatch(
         {
           path: a.path,
           method: a.method,
@@ -106,6 +92,18 @@ export function createUndiciTransport(): Transport {
       pools.clear();
     },
   };
+}
+
+/** A backend's keep-alive pool, made with the settings of the first attempt that needs it. */
+function newPool(backend: Backend, a: AttemptRequest): Pool {
+  const limits = a.keepAlive;
+  return new Pool(backend.id, {
+    ...(limits.maxSockets > 0 ? { connections: limits.maxSockets } : {}),
+    pipelining: 1,
+    connect: { timeout: a.connectMs > 0 ? a.connectMs : 10_000 },
+    headersTimeout: 0,
+    bodyTimeout: a.idleMs,
+  });
 }
 
 /**
