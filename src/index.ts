@@ -28,6 +28,15 @@ export type {
   AttemptResult,
   RequestResult,
 } from "./proxy/observer.ts";
+export { DIAGNOSTICS_CHANNELS } from "./proxy/diagnostics.ts";
+export type {
+  RequestStartMessage,
+  AttemptStartMessage,
+  AttemptEndMessage,
+  RequestErrorMessage,
+  RequestEndMessage,
+} from "./proxy/diagnostics.ts";
+export type { DiscoveryProvider, ProviderFactory, DiscoveryEvents } from "./discovery/provider.ts";
 export { createStrategy, strategyNames } from "./strategies/registry.ts";
 export type { Strategy, PickRequest } from "./strategies/strategy.ts";
 export type { Candidate } from "./pool/candidate.ts";
