@@ -86,9 +86,12 @@ export class UpstreamPool implements StatusSetter {
    * health, in-flight count and strategy state; removed ones get no new requests (those in flight
    * finish on the object they hold); added ones ramp up through slow start, except in the first
    * snapshot (nginx applies slow start to servers that recover, not to those present at start-up).
-   * A declaration that changed clears the backend's operator override.
+   * A declaration that changed clears the backend's operator override. A snapshot with a malformed
+   * URL throws and changes nothing.
    */
   reconcile(specs: readonly BackendSpec[]): void {
+    // Parsed first: a malformed URL throws here, before anything changes.
+    const incoming = specs.map((spec) => new Backend(spec));
     const byId = new Map(this.#backends.map((b) => [b.id, b]));
     const joinedAt = this.#seeded ? this.#opts.clock.now() : -Infinity;
     this.#seeded = true;
@@ -96,8 +99,8 @@ export class UpstreamPool implements StatusSetter {
     const added: Backend[] = [];
     // Two etcd keys may name one origin: the first declaration wins, as config validation demands.
     const seen = new Set<string>();
-    for (const spec of specs) {
-      const fresh = new Backend(spec);
+    for (const [i, fresh] of incoming.entries()) {
+      const spec = specs[i] as BackendSpec;
       if (seen.has(fresh.id)) continue;
       seen.add(fresh.id);
       const existing = byId.get(fresh.id);

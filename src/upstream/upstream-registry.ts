@@ -131,9 +131,18 @@ export class UpstreamRegistry {
         this.#reportError(name, provider, new Error(`reported backends for upstream "${upstream}"`));
         return;
       }
-      entry.upstream.pool.reconcile(backends);
+      try {
+        entry.upstream.pool.reconcile(backends);
+      } catch (error) {
+        // A snapshot the pool cannot take (a malformed URL) is refused whole: the last one stays.
+        this.#reportError(name, provider, error);
+      }
     };
-    provider.start(onChange).catch((error: unknown) => this.#reportError(name, provider, error));
+    try {
+      provider.start(onChange).catch((error: unknown) => this.#reportError(name, provider, error));
+    } catch (error) {
+      this.#reportError(name, provider, error);
+    }
   }
 
   #watchRemovals(pool: UpstreamPool): () => void {

@@ -125,3 +125,15 @@ void test("a provider that cannot start is reported, and its upstream keeps answ
   assert.deepEqual(h.errors, ["api/test: Error: cannot reach the source"]);
   assert.deepEqual(pool?.candidates(), []);
 });
+
+void test("a snapshot with a malformed URL is refused whole and reported; the last good set stays", () => {
+  const h = harness();
+  const pool = h.registry.apply(config("api")).get("api")?.pool;
+  h.started[0]?.report([spec(1), spec(2)]);
+  h.started[0]?.report([spec(3), { url: "not a url", weight: 1, backup: false }]);
+  assert.deepEqual(
+    pool?.backends.map((b) => b.label),
+    ["127.0.0.1:1", "127.0.0.1:2"],
+  );
+  assert.deepEqual(h.errors, ["api/test: TypeError: Invalid URL"]);
+});
