@@ -54,8 +54,11 @@ export const METRIC_TRACEWAY_REQUEST_BODY_BYTES = "traceway.http.request.body.by
 export const METRIC_TRACEWAY_RESPONSE_BODY_BYTES = "traceway.http.response.body.bytes";
 
 // ---- Kafka / messaging (owned by the kafkajs interceptors) ----------------------------------
+// Messaging semconv as published in `@opentelemetry/semantic-conventions` 1.45 (incubating):
+// `messaging.system` became `messaging.system.name` and the Kafka-specific `messaging.kafka.*`
+// attributes became `kafka.*` (docs/kafka-conventions.md lists every instrument and span).
 
-export const ATTR_MESSAGING_SYSTEM = "messaging.system";
+export const ATTR_MESSAGING_SYSTEM_NAME = "messaging.system.name";
 export const MESSAGING_SYSTEM_KAFKA = "kafka";
 export const ATTR_MESSAGING_DESTINATION_NAME = "messaging.destination.name";
 export const ATTR_MESSAGING_DESTINATION_PARTITION_ID = "messaging.destination.partition.id";
@@ -65,25 +68,174 @@ export const ATTR_MESSAGING_OPERATION_TYPE = "messaging.operation.type";
 export const ATTR_MESSAGING_OPERATION_NAME = "messaging.operation.name";
 export const ATTR_MESSAGING_BATCH_MESSAGE_COUNT = "messaging.batch.message_count";
 export const ATTR_MESSAGING_MESSAGE_BODY_SIZE = "messaging.message.body.size";
-export const ATTR_MESSAGING_KAFKA_OFFSET = "messaging.kafka.offset";
-export const ATTR_MESSAGING_KAFKA_MESSAGE_KEY = "messaging.kafka.message.key";
-export const ATTR_MESSAGING_KAFKA_MESSAGE_TOMBSTONE = "messaging.kafka.message.tombstone";
+export const ATTR_KAFKA_OFFSET = "kafka.offset";
+export const ATTR_KAFKA_MESSAGE_KEY = "kafka.message.key";
+export const ATTR_KAFKA_MESSAGE_TOMBSTONE = "kafka.message.tombstone";
 
+export const MESSAGING_OPERATION_TYPE_CREATE = "create";
 export const MESSAGING_OPERATION_TYPE_SEND = "send";
 export const MESSAGING_OPERATION_TYPE_PROCESS = "process";
 export const MESSAGING_OPERATION_TYPE_RECEIVE = "receive";
+/** `messaging.operation.name` of kafkajs' fetch loop (a `receive`), as the Java Kafka client calls it. */
+export const MESSAGING_OPERATION_NAME_POLL = "poll";
 
-/** Which kafkajs consumer lifecycle event a `traceway.messaging.kafka.consumer.events` point counts. */
-export const ATTR_TRACEWAY_KAFKA_EVENT = "traceway.kafka.event";
-
+export const METRIC_MESSAGING_CLIENT_OPERATION_DURATION = "messaging.client.operation.duration";
 export const METRIC_MESSAGING_PROCESS_DURATION = "messaging.process.duration";
 export const METRIC_MESSAGING_CLIENT_CONSUMED_MESSAGES = "messaging.client.consumed.messages";
 export const METRIC_MESSAGING_CLIENT_SENT_MESSAGES = "messaging.client.sent.messages";
+
+/** Which kafkajs consumer lifecycle event a `traceway.messaging.kafka.consumer.events` point counts. */
+export const ATTR_TRACEWAY_KAFKA_EVENT = "traceway.kafka.event";
+/** The Burrow-like status a `traceway.messaging.kafka.consumer_group.status` series stands for. */
+export const ATTR_TRACEWAY_KAFKA_LAG_STATUS = "traceway.kafka.lag.status";
+
 export const METRIC_TRACEWAY_MESSAGING_PROCESS_ERRORS = "traceway.messaging.process.errors";
 export const METRIC_TRACEWAY_MESSAGING_E2E_DURATION = "traceway.messaging.e2e.duration";
 export const METRIC_TRACEWAY_KAFKA_FETCH_LAG = "traceway.messaging.kafka.fetch.lag";
 export const METRIC_TRACEWAY_KAFKA_GROUP_LAG = "traceway.messaging.kafka.consumer_group.lag";
-export const METRIC_TRACEWAY_KAFKA_GROUP_LAG_SECONDS = "traceway.messaging.kafka.consumer_group.lag_seconds";
+export const METRIC_TRACEWAY_KAFKA_GROUP_TIME_LAG = "traceway.messaging.kafka.consumer_group.time_lag";
 export const METRIC_TRACEWAY_KAFKA_GROUP_STATUS = "traceway.messaging.kafka.consumer_group.status";
 export const METRIC_TRACEWAY_KAFKA_CONSUMER_EVENTS = "traceway.messaging.kafka.consumer.events";
 export const METRIC_TRACEWAY_KAFKA_LAG_MONITOR_ERRORS = "traceway.messaging.kafka.lag_monitor.errors";
+
+// ---- The allow-list of traceway's own names ------------------------------------------------
+
+/** A `traceway.*` name: emitted only because no semantic convention covers what it measures. */
+export interface CustomName {
+  readonly name: string;
+  readonly kind: "metric" | "attribute";
+  /** Why no semconv name fits. */
+  readonly reason: string;
+}
+
+/**
+ * Every `traceway.*` metric and attribute name the interceptors and the balancer may emit, with
+ * the reason it exists. The conformance tests fail on any `traceway.*` name missing here.
+ */
+export const CUSTOM_NAMES: readonly CustomName[] = [
+  // Balancer (src/telemetry): load-balancer concepts the HTTP semconv has no words for.
+  {
+    name: ATTR_TRACEWAY_UPSTREAM,
+    kind: "attribute",
+    reason: "configured upstream (backend pool) name; semconv has no load-balancer pool",
+  },
+  {
+    name: ATTR_TRACEWAY_BACKEND,
+    kind: "attribute",
+    reason: "backend host:port inside an upstream; server.address is the client-facing authority",
+  },
+  {
+    name: ATTR_TRACEWAY_ERROR_CODE,
+    kind: "attribute",
+    reason: "traceway's stable TRACEWAY_ERR_* code when the balancer itself answered",
+  },
+  {
+    name: ATTR_TRACEWAY_BACKEND_STATE,
+    kind: "attribute",
+    reason: "health transition direction (up/down); no semconv health state",
+  },
+  {
+    name: METRIC_TRACEWAY_UPSTREAM_IN_FLIGHT,
+    kind: "metric",
+    reason: "in-flight requests per backend; http.client.active_requests has no upstream/backend",
+  },
+  {
+    name: METRIC_TRACEWAY_UPSTREAM_QUEUE_LENGTH,
+    kind: "metric",
+    reason: "balancer connection-queue backlog; no semconv queue metric",
+  },
+  {
+    name: METRIC_TRACEWAY_UPSTREAM_QUEUE_WAIT_DURATION,
+    kind: "metric",
+    reason: "time queued before an upstream attempt; no semconv equivalent",
+  },
+  {
+    name: METRIC_TRACEWAY_UPSTREAM_BACKEND_UP,
+    kind: "metric",
+    reason: "backend in rotation (1) or not (0), as nginx/HAProxy status pages show",
+  },
+  {
+    name: METRIC_TRACEWAY_UPSTREAM_BACKEND_EJECTIONS,
+    kind: "metric",
+    reason: "passive-health ejections (Envoy's outlier_detection.ejections_total)",
+  },
+  {
+    name: METRIC_TRACEWAY_UPSTREAM_BACKEND_TRANSITIONS,
+    kind: "metric",
+    reason: "health state changes per backend",
+  },
+  {
+    name: METRIC_TRACEWAY_UPSTREAM_RETRIES,
+    kind: "metric",
+    reason: "retried upstream attempts (Envoy's upstream_rq_retry)",
+  },
+  {
+    name: METRIC_TRACEWAY_REQUESTS_REFUSED,
+    kind: "metric",
+    reason: "requests the balancer refused before any upstream attempt",
+  },
+  {
+    name: METRIC_TRACEWAY_REQUEST_BODY_BYTES,
+    kind: "metric",
+    reason: "bytes per upstream/backend; http.*.body.size is per request and unlabelled by backend",
+  },
+  {
+    name: METRIC_TRACEWAY_RESPONSE_BODY_BYTES,
+    kind: "metric",
+    reason: "bytes per upstream/backend; http.*.body.size is per request and unlabelled by backend",
+  },
+  // Kafka (interceptors/kafka).
+  {
+    name: ATTR_TRACEWAY_KAFKA_EVENT,
+    kind: "attribute",
+    reason: "which kafkajs lifecycle event was counted; semconv has no client lifecycle events",
+  },
+  {
+    name: ATTR_TRACEWAY_KAFKA_LAG_STATUS,
+    kind: "attribute",
+    reason:
+      "Burrow-like partition status (OK/WARN/STALL/STOP), one series per status as kube-state-metrics does",
+  },
+  {
+    name: METRIC_TRACEWAY_MESSAGING_PROCESS_ERRORS,
+    kind: "metric",
+    reason:
+      "handler failures, also counted when @opentelemetry/instrumentation-kafkajs owns messaging.process.duration",
+  },
+  {
+    name: METRIC_TRACEWAY_MESSAGING_E2E_DURATION,
+    kind: "metric",
+    reason: "produce-to-processed latency from the message timestamp; semconv has none",
+  },
+  {
+    name: METRIC_TRACEWAY_KAFKA_FETCH_LAG,
+    kind: "metric",
+    reason: "consumer lag at fetch time; semconv defines no lag metric",
+  },
+  {
+    name: METRIC_TRACEWAY_KAFKA_GROUP_LAG,
+    kind: "metric",
+    reason:
+      "committed-offset lag per group and partition (kafka-consumer-groups LAG); semconv defines no lag metric",
+  },
+  {
+    name: METRIC_TRACEWAY_KAFKA_GROUP_TIME_LAG,
+    kind: "metric",
+    reason: "age of the oldest unconsumed message (kafka-lag-exporter's time lag)",
+  },
+  {
+    name: METRIC_TRACEWAY_KAFKA_GROUP_STATUS,
+    kind: "metric",
+    reason: "Burrow-like partition status for alerting",
+  },
+  {
+    name: METRIC_TRACEWAY_KAFKA_CONSUMER_EVENTS,
+    kind: "metric",
+    reason: "kafkajs lifecycle events (rebalances, crashes, commits)",
+  },
+  {
+    name: METRIC_TRACEWAY_KAFKA_LAG_MONITOR_ERRORS,
+    kind: "metric",
+    reason: "failed polls of the lag monitor itself",
+  },
+];

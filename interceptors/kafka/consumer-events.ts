@@ -1,12 +1,10 @@
 import type { Consumer, InstrumentationEvent } from "kafkajs";
-import {
-  ATTR_MESSAGING_CONSUMER_GROUP_NAME,
-  ATTR_MESSAGING_SYSTEM,
-  ATTR_TRACEWAY_KAFKA_EVENT,
-  MESSAGING_SYSTEM_KAFKA,
-} from "../semconv.ts";
+import { ATTR_MESSAGING_SYSTEM_NAME, ATTR_TRACEWAY_KAFKA_EVENT, MESSAGING_SYSTEM_KAFKA } from "../semconv.ts";
+import { watchBroker } from "./broker-address.ts";
+import { withIdentity } from "./client-identity.ts";
 import type { ConsumerRecorder } from "./consumer-recorder.ts";
 import { guard, withErrorType } from "./kafka-telemetry.ts";
+import type { PollDuration } from "./poll-duration.ts";
 
 /** `traceway.kafka.event` values, by kafkajs consumer event key. */
 const COUNTED_EVENTS = {
@@ -29,6 +27,7 @@ interface EventPayload {
   topic?: unknown;
   partition?: unknown;
   highWatermark?: unknown;
+  nodeId?: unknown;
 }
 
 function payloadOf(event: InstrumentationEvent<unknown>): EventPayload {
@@ -42,24 +41,25 @@ export function countConsumerEvent(
   name: string,
   error?: { error: unknown },
 ): void {
-  const attributes = {
-    [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_KAFKA,
-    [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: recorder.groupId() ?? "",
+  const attributes: Record<string, string | number> = {
+    [ATTR_MESSAGING_SYSTEM_NAME]: MESSAGING_SYSTEM_KAFKA,
     [ATTR_TRACEWAY_KAFKA_EVENT]: name,
   };
+  withIdentity(attributes, recorder.identity.current, true);
   recorder.telemetry.consumerEvents.add(1, withErrorType(attributes, error));
 }
 
 /**
  * Subscribes to the consumer's instrumentation events: lifecycle events become counters, the
- * first group join tells us the group id, and each batch start carries the high watermark that
- * fetch-time lag needs (kafkajs gives `eachMessage` handlers no batch). kafkajs emits these
+ * first group join tells the group id and the first network request the broker address, each
+ * batch start carries the high watermark that fetch-time lag needs (kafkajs gives `eachMessage`
+ * handlers no batch), and fetch start/end time the `poll` operation. kafkajs emits these
  * synchronously from its fetch loop, so every listener is guarded.
  */
 export function listenToConsumerEvents(
   consumer: Consumer,
   recorder: ConsumerRecorder,
-  learnGroupId: (groupId: string) => void,
+  poll: PollDuration,
 ): () => void {
   const removers: (() => void)[] = [];
   for (const [key, name] of Object.entries(COUNTED_EVENTS)) {
@@ -68,7 +68,7 @@ export function listenToConsumerEvents(
       consumer.on(eventName, (event: InstrumentationEvent<unknown>) => {
         guard(`consumer event ${name}`, () => {
           const payload = payloadOf(event);
-          if (typeof payload.groupId === "string") learnGroupId(payload.groupId);
+          if (typeof payload.groupId === "string") recorder.identity.learnGroup(payload.groupId);
           countConsumerEvent(recorder, name, key === "CRASH" ? { error: payload.error } : undefined);
         });
       }),
@@ -81,7 +81,20 @@ export function listenToConsumerEvents(
         recorder.fetchLag.onFetched(topic, partition, highWatermark);
       });
     }),
+    consumer.on(consumer.events.FETCH_START, (event: InstrumentationEvent<unknown>) => {
+      guard("consumer event fetch_start", () => {
+        const { nodeId } = payloadOf(event);
+        if (typeof nodeId === "number") poll.started(nodeId);
+      });
+    }),
+    consumer.on(consumer.events.FETCH, (event: InstrumentationEvent<unknown>) => {
+      guard("consumer event fetch", () => {
+        const { nodeId } = payloadOf(event);
+        if (typeof nodeId === "number") poll.ended(nodeId);
+      });
+    }),
   );
+  watchBroker(consumer, (broker) => recorder.identity.learnBroker(broker));
   return () => {
     for (const remove of removers) remove();
   };

@@ -1,16 +1,11 @@
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode } from "@opentelemetry/api";
-import type { Context, Link, Span, SpanOptions } from "@opentelemetry/api";
+import { ROOT_CONTEXT, SpanStatusCode } from "@opentelemetry/api";
+import type { Context, Span } from "@opentelemetry/api";
 import type { IHeaders, KafkaMessage } from "kafkajs";
-import {
-  ATTR_ERROR_TYPE,
-  ATTR_MESSAGING_KAFKA_MESSAGE_KEY,
-  ATTR_MESSAGING_KAFKA_MESSAGE_TOMBSTONE,
-  ATTR_MESSAGING_KAFKA_OFFSET,
-  ATTR_MESSAGING_MESSAGE_BODY_SIZE,
-} from "../semconv.ts";
+import { ATTR_ERROR_TYPE } from "../semconv.ts";
+import type { IdentityCell } from "./client-identity.ts";
 import type { FetchLag } from "./fetch-lag.ts";
 import { kafkaHeaderGetter } from "./header-carrier.ts";
-import { errorTypeOf, spanTime } from "./kafka-telemetry.ts";
+import { errorTypeOf } from "./kafka-telemetry.ts";
 import type { Failure, KafkaTelemetry } from "./kafka-telemetry.ts";
 import { failedAttributes } from "./partition-telemetry.ts";
 import type { PartitionTelemetry, PartitionTelemetryCache } from "./partition-telemetry.ts";
@@ -21,8 +16,8 @@ export interface ConsumerRecorder {
   readonly fetchLag: FetchLag;
   readonly partitions: PartitionTelemetryCache;
   readonly partitionLabel: boolean;
-  /** Resolved lazily: may only be known after the first group join. */
-  groupId(): string | undefined;
+  /** Group id and broker address, learnt as the consumer connects and joins its group. */
+  readonly identity: IdentityCell;
 }
 
 /** The `guard` of the hot path: same report, but no closure to allocate per message. */
@@ -35,43 +30,12 @@ function hasHeaders(headers: IHeaders | undefined): boolean {
 }
 
 /**
- * The producer's context carried in `headers`. Most messages of an untraced producer have no
- * headers at all: then there is nothing to extract and the propagators are not called.
+ * The message's creation context carried in `headers`. Most messages of an untraced producer
+ * have no headers at all: then there is nothing to extract and the propagators are not called.
  */
 export function producerContext(telemetry: KafkaTelemetry, headers: IHeaders | undefined): Context {
   if (!hasHeaders(headers)) return ROOT_CONTEXT;
   return telemetry.propagator.extract(ROOT_CONTEXT, headers, kafkaHeaderGetter);
-}
-
-/**
- * Starts a `process <topic>` span. The sampler sees the message-independent attributes (cached
- * per partition); the per-message ones (offset, body size, key, tombstone) are only computed
- * when the span records, so an unsampled message costs the SDK's sampling decision and no more.
- */
-export function startProcessSpan(
-  telemetry: KafkaTelemetry,
-  entry: PartitionTelemetry,
-  message: KafkaMessage,
-  startMs: number,
-  parent: Context,
-  links: Link[] | undefined,
-): Span {
-  const options: SpanOptions = {
-    kind: SpanKind.CONSUMER,
-    startTime: spanTime(telemetry, startMs),
-    attributes: entry.spanAttributes,
-  };
-  if (links !== undefined) options.links = links;
-  const span = telemetry.tracer.startSpan(entry.spanName, options, parent);
-  if (!span.isRecording()) return span;
-  span.setAttribute(ATTR_MESSAGING_KAFKA_OFFSET, Number(message.offset));
-  if (message.value !== null) span.setAttribute(ATTR_MESSAGING_MESSAGE_BODY_SIZE, message.value.length);
-  if (message.key !== null) {
-    if (telemetry.captureMessageKey)
-      span.setAttribute(ATTR_MESSAGING_KAFKA_MESSAGE_KEY, message.key.toString("utf8"));
-    if (message.value === null) span.setAttribute(ATTR_MESSAGING_KAFKA_MESSAGE_TOMBSTONE, true);
-  }
-  return span;
 }
 
 /** Marks a span failed the way the semconv asks: `error.type`, ERROR status, the exception. */

@@ -1,29 +1,14 @@
 import { context, SpanKind, trace } from "@opentelemetry/api";
-import type { Attributes, Context, Link, Span } from "@opentelemetry/api";
+import type { Attributes, Context, Link, Span, SpanContext, SpanOptions } from "@opentelemetry/api";
 import type { Batch, EachBatchHandler, EachBatchPayload, KafkaMessage } from "kafkajs";
-import {
-  ATTR_MESSAGING_BATCH_MESSAGE_COUNT,
-  ATTR_MESSAGING_CLIENT_ID,
-  ATTR_MESSAGING_CONSUMER_GROUP_NAME,
-  ATTR_MESSAGING_DESTINATION_NAME,
-  ATTR_MESSAGING_DESTINATION_PARTITION_ID,
-  ATTR_MESSAGING_OPERATION_NAME,
-  ATTR_MESSAGING_OPERATION_TYPE,
-  ATTR_MESSAGING_SYSTEM,
-  MESSAGING_OPERATION_TYPE_RECEIVE,
-  MESSAGING_SYSTEM_KAFKA,
-} from "../semconv.ts";
+import { ATTR_MESSAGING_BATCH_MESSAGE_COUNT } from "../semconv.ts";
 import { BatchTimeline } from "./batch-timeline.ts";
-import {
-  failSpan,
-  producerContext,
-  recordDelivered,
-  recordProcessed,
-  startProcessSpan,
-} from "./consumer-recorder.ts";
+import { failSpan, producerContext, recordDelivered, recordProcessed } from "./consumer-recorder.ts";
 import type { ConsumerRecorder } from "./consumer-recorder.ts";
 import { guard, spanTime } from "./kafka-telemetry.ts";
-import type { Failure } from "./kafka-telemetry.ts";
+import type { Failure, KafkaTelemetry } from "./kafka-telemetry.ts";
+import { samplingOf, startMessageSpan } from "./message-span.ts";
+import type { PartitionTelemetry } from "./partition-telemetry.ts";
 
 interface BatchSession {
   readonly payload: EachBatchPayload;
@@ -31,27 +16,64 @@ interface BatchSession {
   finish(failure?: Failure): void;
 }
 
-function pollAttributes(recorder: ConsumerRecorder, batch: Batch): Attributes {
-  const attributes: Attributes = {
-    [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_KAFKA,
-    [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_RECEIVE,
-    [ATTR_MESSAGING_OPERATION_NAME]: "poll",
-    [ATTR_MESSAGING_DESTINATION_NAME]: batch.topic,
-    [ATTR_MESSAGING_DESTINATION_PARTITION_ID]: String(batch.partition),
-    [ATTR_MESSAGING_BATCH_MESSAGE_COUNT]: batch.messages.length,
-  };
-  const group = recorder.groupId();
-  if (group !== undefined) attributes[ATTR_MESSAGING_CONSUMER_GROUP_NAME] = group;
-  if (recorder.telemetry.clientId !== undefined)
-    attributes[ATTR_MESSAGING_CLIENT_ID] = recorder.telemetry.clientId;
-  return attributes;
+/** The batch's `process` span, and what its per-message spans start from. */
+interface BatchTrace {
+  readonly span: Span;
+  readonly context: Context;
+  /** Each message's creation context, by index (`undefined`: the message carried none). */
+  readonly creations: readonly (SpanContext | undefined)[];
 }
 
-function producerLinks(recorder: ConsumerRecorder, messages: readonly KafkaMessage[]): (Link | undefined)[] {
-  return messages.map((message) => {
-    const spanContext = trace.getSpanContext(producerContext(recorder.telemetry, message.headers));
-    return spanContext === undefined ? undefined : { context: spanContext };
-  });
+function creationContexts(
+  telemetry: KafkaTelemetry,
+  messages: readonly KafkaMessage[],
+): (SpanContext | undefined)[] {
+  return messages.map((message) => trace.getSpanContext(producerContext(telemetry, message.headers)));
+}
+
+function linksTo(creations: readonly (SpanContext | undefined)[]): Link[] {
+  const links: Link[] = [];
+  for (const creation of creations) if (creation !== undefined) links.push({ context: creation });
+  return links;
+}
+
+/**
+ * Starts the batch's `process <topic>` CONSUMER span (child of the context kafkajs runs the
+ * handler in, linked to every message's creation context, `messaging.batch.message_count`), or
+ * returns `undefined` when the sampler is known to drop it and so every span under it: then not
+ * even the messages' headers are read. A sampler known to read no attributes or links gets none
+ * at start; any other sees them all.
+ */
+function startBatchTrace(
+  telemetry: KafkaTelemetry,
+  entry: PartitionTelemetry,
+  batch: Batch,
+): BatchTrace | undefined {
+  const ambient = context.active();
+  const knowledge = telemetry.sampler.current();
+  if (samplingOf(knowledge, trace.getSpanContext(ambient)) === false) return undefined;
+  const attributes: Attributes = {
+    ...entry.spanAttributes,
+    [ATTR_MESSAGING_BATCH_MESSAGE_COUNT]: batch.messages.length,
+  };
+  const options: SpanOptions = {
+    kind: SpanKind.CONSUMER,
+    startTime: spanTime(telemetry, telemetry.clock.now()),
+  };
+  const known = knowledge.kind === "parent-based";
+  let creations: (SpanContext | undefined)[] = [];
+  if (!known) {
+    creations = creationContexts(telemetry, batch.messages);
+    options.attributes = attributes;
+    options.links = linksTo(creations);
+  }
+  const span = telemetry.tracer.startSpan(entry.spanName, options, ambient);
+  if (known && span.isRecording()) {
+    creations = creationContexts(telemetry, batch.messages);
+    span.setAttributes(attributes);
+    span.addLinks(linksTo(creations));
+  }
+  return { span, context: trace.setSpan(ambient, span), creations };
 }
 
 function isIndex(property: string | symbol): property is string {
@@ -76,20 +98,7 @@ function beginBatch(recorder: ConsumerRecorder, payload: EachBatchPayload): Batc
   const entry = recorder.partitions.get(batch.topic, batch.partition);
   entry.position.highWatermark = batch.highWatermark;
   recordDelivered(entry, messages.length);
-
-  let pollSpan: Span | undefined;
-  let pollContext: Context | undefined;
-  let links: (Link | undefined)[] = [];
-  if (!telemetry.deferToOtel) {
-    links = producerLinks(recorder, messages);
-    pollSpan = telemetry.tracer.startSpan(`poll ${batch.topic}`, {
-      kind: SpanKind.CLIENT,
-      startTime: spanTime(telemetry, telemetry.clock.now()),
-      attributes: pollAttributes(recorder, batch),
-      links: links.filter((link): link is Link => link !== undefined),
-    });
-    pollContext = trace.setSpan(context.active(), pollSpan);
-  }
+  const batchTrace = telemetry.deferToOtel ? undefined : startBatchTrace(telemetry, entry, batch);
 
   const timeline = new BatchTimeline(
     messages.map((message) => message.offset),
@@ -99,16 +108,10 @@ function beginBatch(recorder: ConsumerRecorder, payload: EachBatchPayload): Batc
         const message = messages[i];
         if (message === undefined) continue;
         recordProcessed(telemetry, entry, message, endMs - beginMs, failure);
-        if (pollContext === undefined) continue;
-        const link = links[i];
-        const span = startProcessSpan(
-          telemetry,
-          entry,
-          message,
-          beginMs,
-          pollContext,
-          link === undefined ? undefined : [link],
-        );
+        if (batchTrace === undefined) continue;
+        const { context: parent, creations } = batchTrace;
+        const span = startMessageSpan(telemetry, entry, message, beginMs, parent, creations[i]);
+        if (span === undefined) continue;
         if (failure !== undefined) failSpan(span, failure);
         span.end(spanTime(telemetry, endMs));
       }
@@ -127,20 +130,22 @@ function beginBatch(recorder: ConsumerRecorder, payload: EachBatchPayload): Batc
 
   return {
     payload: { ...payload, batch: watchedBatch, resolveOffset },
-    context: pollContext,
+    context: batchTrace?.context,
     finish(failure) {
       guard("eachBatch finish", () => timeline.finish(failure));
-      if (pollSpan === undefined) return;
-      if (failure !== undefined) failSpan(pollSpan, failure);
-      pollSpan.end(spanTime(telemetry, telemetry.clock.now()));
+      if (batchTrace === undefined) return;
+      if (failure !== undefined) failSpan(batchTrace.span, failure);
+      batchTrace.span.end(spanTime(telemetry, telemetry.clock.now()));
     },
   };
 }
 
 /**
- * Wraps an `eachBatch` handler: a `poll <topic>` CLIENT span per batch linked to every message's
- * producer context, and a `process <topic>` CONSUMER span per message with its own duration
- * (see {@link BatchTimeline} for how it is measured). `resolveOffset`, `heartbeat`,
+ * Wraps an `eachBatch` handler the way the messaging semconv models batch processing: one
+ * `process <topic>` CONSUMER span for the batch (`messaging.batch.message_count`, a link to every
+ * message's creation context), active while the handler runs, and under it a `process <topic>`
+ * span per message with that message's own duration and a link to its creation context (see
+ * {@link BatchTimeline} for how the duration is measured). `resolveOffset`, `heartbeat`,
  * `commitOffsetsIfNecessary` and the rest keep kafkajs' behaviour.
  */
 export function wrapEachBatch(recorder: ConsumerRecorder, handler: EachBatchHandler): EachBatchHandler {

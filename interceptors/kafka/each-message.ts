@@ -6,25 +6,27 @@ import {
   producerContext,
   recordDelivered,
   recordProcessed,
-  startProcessSpan,
   warnFailed,
 } from "./consumer-recorder.ts";
 import type { ConsumerRecorder } from "./consumer-recorder.ts";
 import { spanTime } from "./kafka-telemetry.ts";
+import { startMessageSpan } from "./message-span.ts";
 import type { Failure, KafkaTelemetry } from "./kafka-telemetry.ts";
 import type { PartitionTelemetry } from "./partition-telemetry.ts";
 
 /**
- * The context the handler runs in, or `undefined` when it would carry nothing (no tracer SDK and
- * no producer context), so the context manager is skipped. A span the sampler dropped still
- * becomes active when its context is valid: children then inherit "not sampled" (ParentBased
- * samplers drop whole traces, not random fragments of them) and an instrumented producer called
- * from the handler still forwards the trace id.
+ * The context the handler runs in, or `undefined` when it would carry nothing (no span and no
+ * producer context), so the context manager is skipped. A span the sampler dropped still becomes
+ * active when its context is valid: children then inherit "not sampled" (ParentBased samplers
+ * drop whole traces, not random fragments of them) and an instrumented producer called from the
+ * handler still forwards the trace id. When no span was made (the sampler is known to drop it)
+ * the producer's context itself is active, with the same effect.
  */
-function handlerContext(parent: Context, span: Span): Context | undefined {
+function handlerContext(parent: Context, span: Span | undefined): Context | undefined {
   // Identity, not isSpanContextValid: the no-op tracer returns this very object, and the regex
   // checks of the validity test would run for every message.
-  if (span.isRecording() || span.spanContext() !== INVALID_SPAN_CONTEXT) return trace.setSpan(parent, span);
+  if (span !== undefined && (span.isRecording() || span.spanContext() !== INVALID_SPAN_CONTEXT))
+    return trace.setSpan(parent, span);
   return parent === ROOT_CONTEXT ? undefined : parent;
 }
 
@@ -48,8 +50,8 @@ function finish(
 }
 
 /**
- * Wraps an `eachMessage` handler: one `process <topic>` CONSUMER span per message, child of the
- * context extracted from its headers, active while the handler runs. The handler's result and
+ * Wraps an `eachMessage` handler: one `process <topic>` CONSUMER span per message, child of (and
+ * linked to) the creation context extracted from its headers, active while the handler runs. The handler's result and
  * errors pass through untouched, so kafkajs' retry and commit behaviour is what it would be
  * without traceway.
  *
@@ -71,7 +73,8 @@ export function wrapEachMessage(recorder: ConsumerRecorder, handler: EachMessage
         // The producer's context is the parent, not whatever happens to be active in kafkajs'
         // fetch loop: the message, not the poll, is what continues the producer's trace.
         const parent = producerContext(telemetry, payload.message.headers);
-        span = startProcessSpan(telemetry, entry, payload.message, startMs, parent, undefined);
+        const creation = parent === ROOT_CONTEXT ? undefined : trace.getSpanContext(parent);
+        span = startMessageSpan(telemetry, entry, payload.message, startMs, parent, creation);
         active = handlerContext(parent, span);
       }
     } catch (err) {

@@ -1,9 +1,9 @@
-import type { Meter } from "@opentelemetry/api";
+import type { Attributes, Meter } from "@opentelemetry/api";
 import {
   ATTR_MESSAGING_CONSUMER_GROUP_NAME,
   ATTR_MESSAGING_DESTINATION_NAME,
   ATTR_MESSAGING_DESTINATION_PARTITION_ID,
-  ATTR_MESSAGING_SYSTEM,
+  ATTR_MESSAGING_SYSTEM_NAME,
   MESSAGING_SYSTEM_KAFKA,
   METRIC_TRACEWAY_KAFKA_FETCH_LAG,
 } from "../semconv.ts";
@@ -36,16 +36,18 @@ export class FetchLag {
       unit: "{message}",
     });
     gauge.addCallback((result) => {
-      const group = this.#groupId() ?? "";
+      const group = this.#groupId();
       for (const position of this.#positions.values()) {
         const lag = this.#lagOf(position);
         if (lag === undefined) continue;
-        result.observe(lag, {
-          [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_KAFKA,
-          [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: group,
+        const attributes: Attributes = {
+          [ATTR_MESSAGING_SYSTEM_NAME]: MESSAGING_SYSTEM_KAFKA,
           [ATTR_MESSAGING_DESTINATION_NAME]: position.topic,
           [ATTR_MESSAGING_DESTINATION_PARTITION_ID]: String(position.partition),
-        });
+        };
+        // Left out until the first group join tells it, rather than "" (a value of its own).
+        if (group !== undefined) attributes[ATTR_MESSAGING_CONSUMER_GROUP_NAME] = group;
+        result.observe(lag, attributes);
       }
     });
   }

@@ -1,4 +1,11 @@
-import type { Consumer, ConsumerRunConfig, TopicPartitionOffsetAndMetadata } from "kafkajs";
+import type {
+  Consumer,
+  ConsumerRunConfig,
+  ConsumerSubscribeTopic,
+  ConsumerSubscribeTopics,
+  TopicPartitionOffsetAndMetadata,
+} from "kafkajs";
+import { IdentityCell } from "./client-identity.ts";
 import {
   COMMIT_OFFSETS_FAILED_EVENT,
   countConsumerEvent,
@@ -12,6 +19,7 @@ import { createKafkaTelemetry, guard } from "./kafka-telemetry.ts";
 import { isTracewayInstrumented, TRACEWAY_KAFKA_INSTRUMENTED } from "./instrumented-mark.ts";
 import { isInstrumentedByOtelKafkajs } from "./otel-kafkajs-detect.ts";
 import { PartitionTelemetryCache } from "./partition-telemetry.ts";
+import { PollDuration, Subscriptions } from "./poll-duration.ts";
 import type { KafkaConsumerInstrumentationOptions } from "./types.ts";
 
 function wrapRunConfig(recorder: ConsumerRecorder, config: ConsumerRunConfig | undefined): ConsumerRunConfig {
@@ -43,28 +51,37 @@ export function instrumentConsumer<C extends Consumer>(
   if (isTracewayInstrumented(consumer)) return consumer;
   const defer = (options.deferToOtelInstrumentation ?? true) && isInstrumentedByOtelKafkajs(consumer, "run");
   const telemetry = createKafkaTelemetry(options, defer);
-  let groupId = options.groupId;
-  const currentGroupId = (): string | undefined => groupId;
+  const identity = new IdentityCell(options.groupId);
   const partitionLabel = options.partitionLabel ?? true;
-  const fetchLag = new FetchLag(telemetry.meter, currentGroupId);
+  const fetchLag = new FetchLag(telemetry.meter, () => identity.current.groupId);
   const recorder: ConsumerRecorder = {
     telemetry,
     partitionLabel,
-    groupId: currentGroupId,
+    identity,
     fetchLag,
-    partitions: new PartitionTelemetryCache({ telemetry, fetchLag, partitionLabel, groupId: currentGroupId }),
-  };
-  guard("consumer event listeners", () =>
-    listenToConsumerEvents(consumer, recorder, (learnt) => {
-      groupId ??= learnt;
+    partitions: new PartitionTelemetryCache({
+      telemetry,
+      fetchLag,
+      partitionLabel,
+      identity: () => identity.current,
     }),
-  );
+  };
+  const subscriptions = new Subscriptions();
+  const poll = new PollDuration(telemetry, identity, subscriptions);
+  guard("consumer event listeners", () => listenToConsumerEvents(consumer, recorder, poll));
 
   const wrapped = Object.create(consumer) as C;
   Object.defineProperties(wrapped, {
     [TRACEWAY_KAFKA_INSTRUMENTED]: { value: true },
     run: {
       value: (config?: ConsumerRunConfig): Promise<void> => consumer.run(wrapRunConfig(recorder, config)),
+    },
+    subscribe: {
+      // Only to learn the topics a poll covers; kafkajs does the subscribing.
+      value: (subscription: ConsumerSubscribeTopic | ConsumerSubscribeTopics): Promise<void> => {
+        guard("subscription", () => subscriptions.add(subscription));
+        return consumer.subscribe(subscription);
+      },
     },
     commitOffsets: {
       // kafkajs emits consumer.commit_offsets only on success; a failed manual commit is only

@@ -1,5 +1,5 @@
 import { metrics, trace } from "@opentelemetry/api";
-import type { Counter, Meter, TextMapPropagator, Tracer } from "@opentelemetry/api";
+import type { Counter, Meter, MeterProvider, TextMapPropagator, Tracer } from "@opentelemetry/api";
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
 import { systemClock } from "../clock.ts";
 import type { Clock } from "../clock.ts";
@@ -7,8 +7,12 @@ import { E2E_DURATION_BUCKETS_S, PROCESS_DURATION_BUCKETS_S } from "../internal/
 import { durationHistogram } from "../internal/duration-histogram.ts";
 import type { DurationHistogram } from "../internal/duration-histogram.ts";
 import { errorTypeOf } from "../internal/guard.ts";
+import { KnownSampler } from "../internal/known-sampler.ts";
+import { defaultHistograms } from "../metrics/default-histograms.ts";
+import type { PreAggregatedHistograms } from "../metrics/pre-aggregated-histograms.ts";
 import {
   ATTR_ERROR_TYPE,
+  METRIC_MESSAGING_CLIENT_OPERATION_DURATION,
   METRIC_MESSAGING_CLIENT_SENT_MESSAGES,
   METRIC_MESSAGING_PROCESS_DURATION,
   METRIC_TRACEWAY_KAFKA_CONSUMER_EVENTS,
@@ -23,9 +27,14 @@ export const INSTRUMENTATION_SCOPE = "traceway/interceptors/kafka";
 export { E2E_DURATION_BUCKETS_S, PROCESS_DURATION_BUCKETS_S } from "../internal/duration-buckets.ts";
 export { errorTypeOf, guard } from "../internal/guard.ts";
 
+/** The buckets the messaging semconv recommends for `messaging.client.operation.duration`, in seconds. */
+export const OPERATION_DURATION_BUCKETS_S = PROCESS_DURATION_BUCKETS_S;
+
 /** Everything a producer or consumer wrapper records with, created once per wrapped object. */
 export interface KafkaTelemetry {
   readonly tracer: Tracer;
+  /** What the tracer's sampler is known to do, so unsampled spans can be skipped up front. */
+  readonly sampler: KnownSampler;
   readonly meter: Meter;
   readonly propagator: TextMapPropagator;
   readonly clock: Clock;
@@ -37,6 +46,8 @@ export interface KafkaTelemetry {
   /** `@opentelemetry/instrumentation-kafkajs` owns spans, headers and semconv counters. */
   readonly deferToOtel: boolean;
   readonly processDuration: DurationHistogram;
+  /** `messaging.client.operation.duration`: a send call, or one of kafkajs' fetches (`poll`). */
+  readonly operationDuration: DurationHistogram;
   readonly sentMessages: Counter;
   readonly processErrors: Counter;
   readonly e2eDuration: DurationHistogram;
@@ -47,16 +58,33 @@ const defaultPropagator = new CompositePropagator({
   propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
 });
 
+/**
+ * Where the duration histograms go: the caller's `histograms`; with none given, the meter
+ * provider's shared pre-aggregated set when it can be attached to the provider's readers; with
+ * `false`, or when it cannot, the provider's own histograms.
+ */
+function histogramsFor(
+  options: KafkaInstrumentationOptions,
+  meterProvider: MeterProvider,
+): PreAggregatedHistograms | undefined {
+  if (options.histograms === false) return undefined;
+  return options.histograms ?? defaultHistograms(meterProvider);
+}
+
 export function createKafkaTelemetry(
   options: KafkaInstrumentationOptions,
   deferToOtel: boolean,
 ): KafkaTelemetry {
-  const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(INSTRUMENTATION_SCOPE);
-  const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(INSTRUMENTATION_SCOPE);
+  const tracerProvider = options.tracerProvider ?? trace.getTracerProvider();
+  const tracer = tracerProvider.getTracer(INSTRUMENTATION_SCOPE);
+  const meterProvider = options.meterProvider ?? metrics.getMeterProvider();
+  const meter = meterProvider.getMeter(INSTRUMENTATION_SCOPE);
+  const histograms = histogramsFor(options, meterProvider);
   const clock = options.clock ?? systemClock;
   const now = options.now ?? Date.now;
   return {
     tracer,
+    sampler: new KnownSampler(tracerProvider, INSTRUMENTATION_SCOPE),
     meter,
     propagator: options.propagator ?? defaultPropagator,
     clock,
@@ -65,11 +93,17 @@ export function createKafkaTelemetry(
     clientId: options.clientId,
     captureMessageKey: options.captureMessageKey ?? false,
     deferToOtel,
-    processDuration: durationHistogram(meter, INSTRUMENTATION_SCOPE, options.histograms, {
+    processDuration: durationHistogram(meter, INSTRUMENTATION_SCOPE, histograms, {
       name: METRIC_MESSAGING_PROCESS_DURATION,
       description: "Time the application's handler took to process one message.",
       unit: "s",
       boundaries: PROCESS_DURATION_BUCKETS_S,
+    }),
+    operationDuration: durationHistogram(meter, INSTRUMENTATION_SCOPE, histograms, {
+      name: METRIC_MESSAGING_CLIENT_OPERATION_DURATION,
+      description: "Duration of a send call, or of one kafkajs fetch (poll) from a broker.",
+      unit: "s",
+      boundaries: OPERATION_DURATION_BUCKETS_S,
     }),
     sentMessages: meter.createCounter(METRIC_MESSAGING_CLIENT_SENT_MESSAGES, {
       description: "Messages the producer attempted to send (error.type set when the send failed).",
@@ -79,7 +113,7 @@ export function createKafkaTelemetry(
       description: "Messages whose handler threw, by topic and error.type.",
       unit: "{message}",
     }),
-    e2eDuration: durationHistogram(meter, INSTRUMENTATION_SCOPE, options.histograms, {
+    e2eDuration: durationHistogram(meter, INSTRUMENTATION_SCOPE, histograms, {
       name: METRIC_TRACEWAY_MESSAGING_E2E_DURATION,
       description: "From the message's Kafka timestamp to the end of its successful processing.",
       unit: "s",

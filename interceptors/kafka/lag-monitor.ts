@@ -7,15 +7,16 @@ import {
   ATTR_MESSAGING_CONSUMER_GROUP_NAME,
   ATTR_MESSAGING_DESTINATION_NAME,
   ATTR_MESSAGING_DESTINATION_PARTITION_ID,
-  ATTR_MESSAGING_SYSTEM,
+  ATTR_MESSAGING_SYSTEM_NAME,
+  ATTR_TRACEWAY_KAFKA_LAG_STATUS,
   MESSAGING_SYSTEM_KAFKA,
   METRIC_TRACEWAY_KAFKA_GROUP_LAG,
-  METRIC_TRACEWAY_KAFKA_GROUP_LAG_SECONDS,
+  METRIC_TRACEWAY_KAFKA_GROUP_TIME_LAG,
   METRIC_TRACEWAY_KAFKA_GROUP_STATUS,
   METRIC_TRACEWAY_KAFKA_LAG_MONITOR_ERRORS,
 } from "../semconv.ts";
 import { errorTypeOf, INSTRUMENTATION_SCOPE, withErrorType } from "./kafka-telemetry.ts";
-import { evaluatePartitionStatus, PARTITION_STATUS_VALUE } from "./lag-status.ts";
+import { evaluatePartitionStatus, PARTITION_STATUSES } from "./lag-status.ts";
 import type { LagObservation, StatusRules } from "./lag-status.ts";
 import { OffsetHistory } from "./offset-history.ts";
 import type { PartitionLag } from "./types.ts";
@@ -68,7 +69,7 @@ type TopicOffsets = Awaited<ReturnType<Admin["fetchTopicOffsets"]>>;
 
 function rowAttributes(row: PartitionLag): Attributes {
   return {
-    [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_KAFKA,
+    [ATTR_MESSAGING_SYSTEM_NAME]: MESSAGING_SYSTEM_KAFKA,
     [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: row.groupId,
     [ATTR_MESSAGING_DESTINATION_NAME]: row.topic,
     [ATTR_MESSAGING_DESTINATION_PARTITION_ID]: String(row.partition),
@@ -82,8 +83,9 @@ function rowAttributes(row: PartitionLag): Attributes {
  * - lag = high watermark − max(committed offset, log start offset); clamping to the log start
  *   offset keeps deleted segments from showing phantom lag. A partition without a committed
  *   offset counts `high − low`: everything still retained is unconsumed by the group.
- * - lag in seconds, interpolated from the history of high watermarks ({@link OffsetHistory}).
- * - a Burrow-like status per partition ({@link evaluatePartitionStatus}).
+ * - time lag (seconds), interpolated from the history of high watermarks ({@link OffsetHistory}).
+ * - a Burrow-like status per partition ({@link evaluatePartitionStatus}), one 0/1 series per
+ *   status.
  *
  * Poll failures are counted (`traceway.messaging.kafka.lag_monitor.errors`) and the gauges keep
  * the last good values of the failing group.
@@ -118,12 +120,14 @@ export function createLagMonitor(options: LagMonitorOptions): LagMonitor {
     description: "Committed-offset lag: high watermark − max(committed offset, log start offset).",
     unit: "{message}",
   });
-  const lagSecondsGauge = meter.createObservableGauge(METRIC_TRACEWAY_KAFKA_GROUP_LAG_SECONDS, {
+  const timeLagGauge = meter.createObservableGauge(METRIC_TRACEWAY_KAFKA_GROUP_TIME_LAG, {
     description: "Estimated age of the oldest unconsumed message (interpolated from high watermarks).",
     unit: "s",
   });
   const statusGauge = meter.createObservableGauge(METRIC_TRACEWAY_KAFKA_GROUP_STATUS, {
-    description: "Burrow-like partition status: 0 OK, 1 WARN, 2 STALL, 3 STOP.",
+    description:
+      "Burrow-like partition status: 1 on the series of the current traceway.kafka.lag.status (OK, WARN, STALL, STOP), 0 on the others.",
+    unit: "1",
   });
   meter.addBatchObservableCallback(
     (result) => {
@@ -131,12 +135,17 @@ export function createLagMonitor(options: LagMonitorOptions): LagMonitor {
         for (const row of rows) {
           const attributes = rowAttributes(row);
           result.observe(lagGauge, row.lag, attributes);
-          result.observe(lagSecondsGauge, row.lagSeconds, attributes);
-          result.observe(statusGauge, PARTITION_STATUS_VALUE[row.status], attributes);
+          result.observe(timeLagGauge, row.lagSeconds, attributes);
+          for (const status of PARTITION_STATUSES) {
+            result.observe(statusGauge, status === row.status ? 1 : 0, {
+              ...attributes,
+              [ATTR_TRACEWAY_KAFKA_LAG_STATUS]: status,
+            });
+          }
         }
       }
     },
-    [lagGauge, lagSecondsGauge, statusGauge],
+    [lagGauge, timeLagGauge, statusGauge],
   );
 
   function track(key: string, committedOffset: number | undefined, nowMs: number): PartitionTrack {

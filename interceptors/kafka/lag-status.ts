@@ -1,12 +1,12 @@
 import type { PartitionStatus } from "./types.ts";
 
-/** Numeric value of each status in the `traceway.messaging.kafka.consumer_group.status` gauge. */
-export const PARTITION_STATUS_VALUE: Readonly<Record<PartitionStatus, number>> = {
-  OK: 0,
-  WARN: 1,
-  STALL: 2,
-  STOP: 3,
-};
+/**
+ * Every status, in order of severity. The `traceway.messaging.kafka.consumer_group.status` gauge
+ * has one series per status (`traceway.kafka.lag.status`), 1 for the partition's current status
+ * and 0 for the others, as kube-state-metrics publishes a pod's phase: an alert selects the
+ * statuses it cares about instead of comparing numbers that stand for names.
+ */
+export const PARTITION_STATUSES: readonly PartitionStatus[] = Object.freeze(["OK", "WARN", "STALL", "STOP"]);
 
 /** One poll's view of one partition of one group. */
 export interface LagObservation {

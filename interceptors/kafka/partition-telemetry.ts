@@ -2,15 +2,16 @@ import type { Attributes } from "@opentelemetry/api";
 import {
   ATTR_ERROR_TYPE,
   ATTR_MESSAGING_CLIENT_ID,
-  ATTR_MESSAGING_CONSUMER_GROUP_NAME,
   ATTR_MESSAGING_DESTINATION_NAME,
   ATTR_MESSAGING_DESTINATION_PARTITION_ID,
   ATTR_MESSAGING_OPERATION_NAME,
   ATTR_MESSAGING_OPERATION_TYPE,
-  ATTR_MESSAGING_SYSTEM,
+  ATTR_MESSAGING_SYSTEM_NAME,
   MESSAGING_OPERATION_TYPE_PROCESS,
   MESSAGING_SYSTEM_KAFKA,
 } from "../semconv.ts";
+import { withIdentity } from "./client-identity.ts";
+import type { ClientIdentity } from "./client-identity.ts";
 import { consumedSeries } from "./consumed-messages.ts";
 import type { ConsumedSeries } from "./consumed-messages.ts";
 import type { FetchLag, PartitionPosition } from "./fetch-lag.ts";
@@ -18,18 +19,19 @@ import { errorTypeOf } from "./kafka-telemetry.ts";
 import type { KafkaTelemetry } from "./kafka-telemetry.ts";
 
 /**
- * Everything per-message recording needs that depends only on (topic, partition, group), built
- * once. The metrics SDK hashes the attribute object on every record, so building it per message
- * would add an allocation on top of that for nothing.
+ * Everything per-message recording needs that depends only on (topic, partition, client
+ * identity), built once. Metric points are looked up by the identity of their attributes object,
+ * so building it per message would cost an allocation and, in the SDK, a hash.
  */
 export interface PartitionTelemetry {
   readonly topic: string;
   readonly partition: number;
-  readonly group: string | undefined;
+  /** The group and broker this entry's attributes were built with. */
+  readonly identity: ClientIdentity;
   /** Attributes of every per-message metric point (the same object each time). */
   readonly metricAttributes: Attributes;
   readonly spanName: string;
-  /** The message-independent attributes of a `process` span. */
+  /** The message-independent attributes of a `process` span (the sampling-relevant ones first). */
   readonly spanAttributes: Attributes;
   /** `undefined` when `@opentelemetry/instrumentation-kafkajs` owns that counter. */
   readonly consumed: ConsumedSeries | undefined;
@@ -42,7 +44,7 @@ export interface PartitionTelemetryDeps {
   readonly telemetry: KafkaTelemetry;
   readonly fetchLag: FetchLag;
   readonly partitionLabel: boolean;
-  readonly groupId: () => string | undefined;
+  readonly identity: () => ClientIdentity;
 }
 
 /** Per wrapped consumer: the {@link PartitionTelemetry} of each partition it has processed. */
@@ -57,9 +59,14 @@ export class PartitionTelemetryCache {
   }
 
   get(topic: string, partition: number): PartitionTelemetry {
-    const group = this.#deps.groupId();
+    const identity = this.#deps.identity();
     const last = this.#last;
-    if (last !== undefined && last.partition === partition && last.topic === topic && last.group === group)
+    if (
+      last !== undefined &&
+      last.partition === partition &&
+      last.topic === topic &&
+      last.identity === identity
+    )
       return last;
     let partitions = this.#byTopic.get(topic);
     if (partitions === undefined) {
@@ -67,38 +74,41 @@ export class PartitionTelemetryCache {
       this.#byTopic.set(topic, partitions);
     }
     let entry = partitions.get(partition);
-    // The group id may only be learnt at the first group join; entries made before carry "".
-    if (entry === undefined || entry.group !== group) {
-      entry = this.#create(topic, partition, group);
+    // The group and broker are learnt as the client connects; entries made before lack them.
+    if (entry === undefined || entry.identity !== identity) {
+      entry = this.#create(topic, partition, identity);
       partitions.set(partition, entry);
     }
     this.#last = entry;
     return entry;
   }
 
-  #create(topic: string, partition: number, group: string | undefined): PartitionTelemetry {
+  #create(topic: string, partition: number, identity: ClientIdentity): PartitionTelemetry {
     const { telemetry, partitionLabel, fetchLag } = this.#deps;
     const metricAttributes: Attributes = {
-      [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_KAFKA,
+      [ATTR_MESSAGING_SYSTEM_NAME]: MESSAGING_SYSTEM_KAFKA,
       [ATTR_MESSAGING_OPERATION_NAME]: MESSAGING_OPERATION_TYPE_PROCESS,
       [ATTR_MESSAGING_DESTINATION_NAME]: topic,
-      [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: group ?? "",
     };
     if (partitionLabel) metricAttributes[ATTR_MESSAGING_DESTINATION_PARTITION_ID] = String(partition);
+    withIdentity(metricAttributes, identity, true);
     const spanAttributes: Attributes = {
-      [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_KAFKA,
+      [ATTR_MESSAGING_SYSTEM_NAME]: MESSAGING_SYSTEM_KAFKA,
       [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_PROCESS,
       [ATTR_MESSAGING_OPERATION_NAME]: MESSAGING_OPERATION_TYPE_PROCESS,
       [ATTR_MESSAGING_DESTINATION_NAME]: topic,
       [ATTR_MESSAGING_DESTINATION_PARTITION_ID]: String(partition),
     };
-    if (group !== undefined) spanAttributes[ATTR_MESSAGING_CONSUMER_GROUP_NAME] = group;
+    withIdentity(spanAttributes, identity, true);
     if (telemetry.clientId !== undefined) spanAttributes[ATTR_MESSAGING_CLIENT_ID] = telemetry.clientId;
-    const seriesKey = `${topic}\u0000${group ?? ""}\u0000${partitionLabel ? partition : ""}`;
+    const group = identity.groupId ?? "";
+    const broker =
+      identity.broker === undefined ? "" : `${identity.broker.address}:${identity.broker.port ?? ""}`;
+    const seriesKey = `${topic}\u0000${group}\u0000${partitionLabel ? partition : ""}\u0000${broker}`;
     return {
       topic,
       partition,
-      group,
+      identity,
       metricAttributes,
       spanName: `process ${topic}`,
       spanAttributes,

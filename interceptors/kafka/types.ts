@@ -29,14 +29,30 @@ export interface KafkaInstrumentationOptions {
   /** Monotonic clock used for every duration. Defaults to `performance.now()`. */
   readonly clock?: Clock;
   /**
-   * Record `messaging.process.duration` and `traceway.messaging.e2e.duration` here instead of in
-   * the `meterProvider`: per message this saves the SDK's attribute hashing (most of what metrics
-   * cost a fast consumer), but the reader must be given it as a metric producer
-   * (see {@link PreAggregatedHistograms}).
+   * Where the duration histograms (`messaging.process.duration`,
+   * `messaging.client.operation.duration`, `traceway.messaging.e2e.duration`) are aggregated.
+   * Per message the SDK's own histograms cost an attribute hash (most of what metrics cost a
+   * fast consumer), so by default they are pre-aggregated ({@link PreAggregatedHistograms}) and
+   * attached to the `meterProvider`'s readers as a metric producer: no set-up needed. That
+   * default falls back to the SDK's histograms when it cannot attach safely (a provider that is
+   * not the SDK's `MeterProvider`, a View registered, a delta-temporality reader). Pass your own
+   * `PreAggregatedHistograms` to share one you give your readers yourself, or `false` to always
+   * use the SDK's histograms (so that Views apply).
    */
-  readonly histograms?: PreAggregatedHistograms;
+  readonly histograms?: PreAggregatedHistograms | false;
   /** Wall clock in epoch milliseconds, compared with message timestamps. Defaults to `Date.now`. */
   readonly now?: () => number;
+}
+
+/** Options of {@link instrumentProducer}. */
+export interface KafkaProducerInstrumentationOptions extends KafkaInstrumentationOptions {
+  /**
+   * For a call sending more than one message, create a `create <topic>` PRODUCER span per
+   * message and inject its context into that message, as the messaging semconv recommends for
+   * batch sends; the one `send` span (CLIENT) links to them. Default `true`. With `false` the
+   * `send` span (PRODUCER) is the creation context of every message of the call.
+   */
+  readonly createSpans?: boolean;
 }
 
 /** Options of {@link instrumentConsumer}. */
@@ -70,7 +86,7 @@ export interface PartitionLag {
   readonly highOffset: number;
   /** Messages behind: `high − max(committed, low)`, or `high − low` without a commit. */
   readonly lag: number;
-  /** Estimated age in seconds of the oldest unconsumed message (see README.md `## Kafka`). */
+  /** Estimated age in seconds of the oldest unconsumed message (see docs/kafka-conventions.md). */
   readonly lagSeconds: number;
   readonly status: PartitionStatus;
 }

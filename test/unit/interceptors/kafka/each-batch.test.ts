@@ -48,7 +48,7 @@ function payloadFor(batch: Batch, calls: string[]): EachBatchPayload {
   };
 }
 
-void test("eachBatch: per-message spans carry each message's own duration; resolveOffset and heartbeat pass through", async () => {
+void test("eachBatch: one process span for the batch, and per-message spans with each message's own duration", async () => {
   const clock = new ManualClock(0);
   const fake = createFakeConsumer();
   const consumer = instrumentConsumer(fake.consumer, {
@@ -76,26 +76,39 @@ void test("eachBatch: per-message spans carry each message's own duration; resol
 
   assert.deepEqual(calls, ["resolve 10", "heartbeat", "resolve 11", "heartbeat", "resolve 12", "heartbeat"]);
   const spans = telemetry.spans().filter((s) => s.attributes["messaging.destination.name"] === "batched");
-  const poll = spans.find((s) => s.name === "poll batched");
-  assert.ok(poll);
-  assert.equal(poll.kind, SpanKind.CLIENT);
-  assert.equal(poll.attributes["messaging.batch.message_count"], 3);
+  const batchSpans = spans.filter((s) => s.attributes["messaging.batch.message_count"] !== undefined);
+  assert.equal(batchSpans.length, 1);
+  const [batchSpan] = batchSpans;
+  assert.ok(batchSpan);
+  assert.equal(batchSpan.name, "process batched");
+  assert.equal(batchSpan.kind, SpanKind.CONSUMER);
+  assert.equal(batchSpan.attributes["messaging.operation.type"], "process");
+  assert.equal(batchSpan.attributes["messaging.batch.message_count"], 3);
+  assert.equal(batchSpan.attributes["messaging.consumer.group.name"], "batchers");
   assert.deepEqual(
-    poll.links.map((l) => l.context.traceId),
+    batchSpan.links.map((l) => l.context.traceId),
     [10, 11, 12].map((i) => String(i).padStart(32, "a")),
+    "the batch links to every message's creation context",
   );
-  const processSpans = spans.filter((s) => s.name === "process batched");
+  const processSpans = spans.filter((s) => s.attributes["kafka.offset"] !== undefined);
   assert.deepEqual(
-    processSpans.map((s) => [s.attributes["messaging.kafka.offset"], toMs(s.duration)]),
+    processSpans.map((s) => [s.attributes["kafka.offset"], toMs(s.duration)]),
     [
       [10, 30],
       [11, 120],
       [12, 60],
     ],
   );
-  for (const span of processSpans) {
-    assert.equal(span.parentSpanContext?.spanId, poll.spanContext().spanId);
+  for (const [i, span] of processSpans.entries()) {
+    assert.equal(span.name, "process batched");
+    assert.equal(span.parentSpanContext?.spanId, batchSpan.spanContext().spanId);
     assert.equal(span.kind, SpanKind.CONSUMER);
+    assert.equal(span.attributes["messaging.batch.message_count"], undefined, "a single message");
+    assert.deepEqual(
+      span.links.map((l) => l.context.spanId),
+      [String(10 + i).padStart(16, "b")],
+      "each message's span links to its own creation context",
+    );
   }
   const histogram = await telemetry.histogram("messaging.process.duration", {
     "messaging.destination.name": "batched",
@@ -109,7 +122,7 @@ void test("eachBatch: per-message spans carry each message's own duration; resol
   );
 });
 
-void test("eachBatch: a throw marks the failing message and the poll span, and is re-thrown", async () => {
+void test("eachBatch: a throw marks the failing message and the batch span, and is re-thrown", async () => {
   const clock = new ManualClock(0);
   const fake = createFakeConsumer();
   const consumer = instrumentConsumer(fake.consumer, {
@@ -146,14 +159,16 @@ void test("eachBatch: a throw marks the failing message and the poll span, and i
   const spans = telemetry.spans().filter((s) => s.attributes["messaging.destination.name"] === "poisoned");
   assert.deepEqual(
     spans
-      .filter((s) => s.name === "process poisoned")
-      .map((s) => [s.attributes["messaging.kafka.offset"], s.status.code, s.attributes["error.type"]]),
+      .filter((s) => s.attributes["kafka.offset"] !== undefined)
+      .map((s) => [s.attributes["kafka.offset"], s.status.code, s.attributes["error.type"]]),
     [
       [20, SpanStatusCode.UNSET, undefined],
       [21, SpanStatusCode.ERROR, "RangeError"],
     ],
   );
-  assert.equal(spans.find((s) => s.name === "poll poisoned")?.status.code, SpanStatusCode.ERROR);
+  const batchSpan = spans.find((s) => s.attributes["messaging.batch.message_count"] === 3);
+  assert.equal(batchSpan?.status.code, SpanStatusCode.ERROR);
+  assert.equal(batchSpan?.attributes["error.type"], "RangeError");
   assert.equal(
     await telemetry.value("traceway.messaging.process.errors", {
       "messaging.destination.name": "poisoned",

@@ -53,26 +53,32 @@ void test("eachMessage: process span continues the producer's trace; metrics per
     pause,
   });
 
-  const [ok] = telemetry.spans().filter((s) => s.attributes["messaging.kafka.offset"] === 7);
+  const [ok] = telemetry.spans().filter((s) => s.attributes["kafka.offset"] === 7);
   assert.ok(ok);
   assert.equal(ok.name, "process orders");
   assert.equal(ok.kind, SpanKind.CONSUMER);
   assert.equal(ok.spanContext().traceId, producerTraceId);
   assert.equal(ok.parentSpanContext?.spanId, producerSpanId);
+  assert.deepEqual(
+    ok.links.map((l) => l.context.spanId),
+    [producerSpanId],
+    "and links to it, as semconv asks of every process span",
+  );
   assert.notEqual(activeTraceId, producerTraceId, "the second message (no headers) started its own trace");
-  const root = telemetry.spans().find((s) => s.attributes["messaging.kafka.offset"] === 8);
+  const root = telemetry.spans().find((s) => s.attributes["kafka.offset"] === 8);
   assert.equal(root?.parentSpanContext, undefined);
+  assert.deepEqual(root?.links, [], "no creation context, no link");
   assert.equal(activeTraceId, root?.spanContext().traceId, "the handler runs inside the process span");
   assert.deepEqual(
     {
-      system: ok.attributes["messaging.system"],
+      system: ok.attributes["messaging.system.name"],
       destination: ok.attributes["messaging.destination.name"],
       group: ok.attributes["messaging.consumer.group.name"],
       partition: ok.attributes["messaging.destination.partition.id"],
       client: ok.attributes["messaging.client.id"],
       type: ok.attributes["messaging.operation.type"],
       name: ok.attributes["messaging.operation.name"],
-      key: ok.attributes["messaging.kafka.message.key"],
+      key: ok.attributes["kafka.message.key"],
     },
     {
       system: "kafka",

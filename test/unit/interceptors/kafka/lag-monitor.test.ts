@@ -40,7 +40,7 @@ function fakeAdmin(state: { committed: Record<number, number>; topic: Offsets; f
   return admin;
 }
 
-void test("committed-offset lag: clamped to the log start, no commit counts high − low, status and seconds", async () => {
+void test("committed-offset lag: clamped to the log start, no commit counts high − low, status and time lag", async () => {
   const clock = new ManualClock(0);
   const state = {
     committed: { 0: 40, 1: 5 } as Record<number, number>,
@@ -87,16 +87,33 @@ void test("committed-offset lag: clamped to the log start, no commit counts high
   const byPartition = new Map(monitor.latest().map((r) => [r.partition, r]));
   assert.equal(byPartition.get(0)?.status, "WARN");
   assert.equal(byPartition.get(1)?.status, "STALL");
-  assert.equal(
-    await telemetry.value("traceway.messaging.kafka.consumer_group.status", {
-      ...labels,
-      "messaging.destination.partition.id": "0",
-    }),
-    1,
-  );
+  // One series per status, 1 for the current one (kube-state-metrics style).
+  for (const [partition, current] of [
+    ["0", "WARN"],
+    ["1", "STALL"],
+  ] as const) {
+    for (const status of ["OK", "WARN", "STALL", "STOP"]) {
+      assert.equal(
+        await telemetry.value("traceway.messaging.kafka.consumer_group.status", {
+          ...labels,
+          "messaging.destination.partition.id": partition,
+          "traceway.kafka.lag.status": status,
+        }),
+        status === current ? 1 : 0,
+        `partition ${partition}, ${status}`,
+      );
+    }
+  }
   // Offset 44 was already below the first high watermark seen (50 at t=0): older than the history,
   // so the estimate is the lower bound "time since the first sample" = 2 s.
   assert.equal(byPartition.get(0)?.lagSeconds, 2);
+  assert.equal(
+    await telemetry.value("traceway.messaging.kafka.consumer_group.time_lag", {
+      ...labels,
+      "messaging.destination.partition.id": "0",
+    }),
+    2,
+  );
 
   clock.advance(10_000);
   await monitor.poll();
