@@ -11,3 +11,6 @@ export * from "./metrics/index.ts";
 
 // ---- Injected time, shared by both ----
 export type { Clock } from "./clock.ts";
+
+// ---- Sampling ----
+export * from "./sampling/index.ts";

@@ -4,9 +4,14 @@
  *
  *   a  plain kafkajs
  *   b  instrumented, metrics on, traces never sampled (ParentBased(TraceIdRatio(0)))
- *   c  instrumented, metrics on, ParentBased(TraceIdRatio(0.1))
- *   d  instrumented, metrics on, AlwaysOn (what `npm run bench` measures)
- *   e  instrumented, metrics on, no tracer SDK (the API's no-op tracer): metrics only
+ *   c  instrumented, SDK histograms, ParentBased(TraceIdRatio(0.1))
+ *   d  instrumented, metrics on, AlwaysOn
+ *   e  instrumented, SDK histograms, no tracer SDK (the API's no-op tracer): metrics only
+ *   f  instrumented, defaults (pre-aggregated histograms), no tracer SDK
+ *   g  instrumented, pre-aggregated histograms given, ParentBased(TraceIdRatio(0.1))
+ *   h  instrumented, defaults, ParentBased(TraceIdRatio(0.1))
+ *   i  instrumented, defaults, TracewaySampler(0.1)
+ * (the ones `npm run bench` runs: a, e, f, c, g, h, i, d; bench/lib/kafka-load.ts defines them)
  *
  * It produces `--messages` 100 B messages to a fresh 3-partition topic once, then consumes the
  * whole topic with a fresh group per run, variants alternating order per round, and prints the

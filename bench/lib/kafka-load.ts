@@ -17,6 +17,7 @@ import {
 import type { Sampler } from "@opentelemetry/sdk-trace";
 import type { MetricProducer } from "@opentelemetry/sdk-metrics";
 import { PreAggregatedHistograms } from "../../interceptors/metrics/pre-aggregated-histograms.ts";
+import { TracewaySampler } from "../../interceptors/sampling/traceway-sampler.ts";
 import { Partitioners } from "kafkajs";
 import type { Consumer, Kafka } from "kafkajs";
 
@@ -34,6 +35,8 @@ export interface SdkProviders {
 /**
  * Real SDK providers, so the interceptors' spans and metrics are actually recorded; export is
  * discarded. `producers` are read by the metric reader besides the SDK (pre-aggregated histograms).
+ * The reader is cumulative, as a Prometheus exporter is: that is the set-up in which
+ * `instrumentConsumer` attaches its pre-aggregated histograms by default.
  */
 export function sdkProviders(sampler: Sampler, producers: readonly MetricProducer[] = []): SdkProviders {
   const exporter = {
@@ -49,7 +52,7 @@ export function sdkProviders(sampler: Sampler, producers: readonly MetricProduce
     meterProvider: new SdkMeterProvider({
       readers: [
         new PeriodicExportingMetricReader({
-          exporter: new InMemoryMetricExporter(AggregationTemporality.DELTA),
+          exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE),
           exportIntervalMillis: 1000,
           metricProducers: [...producers],
         }),
@@ -163,9 +166,16 @@ export type InstrumentConsumer = (
     groupId?: string;
     tracerProvider?: TracerProvider;
     meterProvider?: MeterProvider;
-    histograms?: PreAggregatedHistograms;
+    histograms?: PreAggregatedHistograms | false;
   },
 ) => Consumer;
+
+/**
+ * Where a variant's duration histograms go: the SDK's own (`histograms: false`), a
+ * `PreAggregatedHistograms` the bench gives the reader and the interceptor itself, or whatever
+ * `instrumentConsumer` does with no `histograms` option.
+ */
+export type HistogramSetup = "sdk" | "given" | "default";
 
 /** One way of running the consumer: plain kafkajs, or wrapped with some tracing set-up. */
 export interface KafkaVariant {
@@ -173,11 +183,13 @@ export interface KafkaVariant {
   readonly label: string;
   /** `undefined`: plain kafkajs, no wrapper; `"none"`: wrapped, metrics only, no tracer SDK at all. */
   readonly sampler: (() => Sampler) | "none" | undefined;
-  /** Durations into `PreAggregatedHistograms` (read as a metric producer) instead of SDK histograms. */
-  readonly preAggregated?: boolean;
+  /** Where the duration histograms go; `"default"` when not said. */
+  readonly histograms?: HistogramSetup;
 }
 
-/** Shared by `npm run bench` (a, e, f, c, g, d) and scripts/kafka-interceptor-probe.ts (any). */
+const tenPercent = (): Sampler => new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.1) });
+
+/** Shared by `npm run bench` (a, e, f, c, g, h, i, d) and scripts/kafka-interceptor-probe.ts (any). */
 export const KAFKA_VARIANTS: readonly KafkaVariant[] = [
   { id: "a", label: "kafkajs", sampler: undefined },
   {
@@ -187,26 +199,41 @@ export const KAFKA_VARIANTS: readonly KafkaVariant[] = [
   },
   {
     id: "c",
-    label: "+ instrumentConsumer, metrics + 10% traces (ParentBased(ratio 0.1))",
-    sampler: () => new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.1) }),
+    label: "+ instrumentConsumer, SDK histograms + 10% traces (ParentBased(ratio 0.1))",
+    sampler: tenPercent,
+    histograms: "sdk",
   },
   {
     id: "d",
     label: "+ instrumentConsumer, metrics + 100% traces (AlwaysOn)",
     sampler: () => new AlwaysOnSampler(),
   },
-  { id: "e", label: "+ instrumentConsumer, metrics only (no tracer SDK)", sampler: "none" },
+  {
+    id: "e",
+    label: "+ instrumentConsumer, metrics only (no tracer SDK), SDK histograms",
+    sampler: "none",
+    histograms: "sdk",
+  },
   {
     id: "f",
-    label: "+ instrumentConsumer, metrics only, pre-aggregated histograms",
+    label: "+ instrumentConsumer, metrics only (no tracer SDK), defaults (pre-aggregated histograms)",
     sampler: "none",
-    preAggregated: true,
   },
   {
     id: "g",
-    label: "+ instrumentConsumer, pre-aggregated histograms + 10% traces",
-    sampler: () => new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.1) }),
-    preAggregated: true,
+    label: "+ instrumentConsumer, pre-aggregated histograms given + 10% traces",
+    sampler: tenPercent,
+    histograms: "given",
+  },
+  {
+    id: "h",
+    label: "+ instrumentConsumer, metrics + 10% traces with defaults",
+    sampler: tenPercent,
+  },
+  {
+    id: "i",
+    label: "+ instrumentConsumer, metrics + 10% traces with defaults, TracewaySampler(0.1)",
+    sampler: () => new TracewaySampler({ ratio: 0.1 }),
   },
 ];
 
@@ -234,7 +261,8 @@ export async function consumeVariant(
 ): Promise<ConsumeRun> {
   const groupId = `traceway-bench-${process.pid}-${Date.now()}-${variant.id}`;
   const { sampler } = variant;
-  const histograms = variant.preAggregated === true ? new PreAggregatedHistograms() : undefined;
+  const setup = variant.histograms ?? "default";
+  const histograms = setup === "given" ? new PreAggregatedHistograms() : undefined;
   const providers =
     sampler === undefined
       ? undefined
@@ -252,6 +280,7 @@ export async function consumeVariant(
                 tracerProvider: sampler === "none" ? noopTracerProvider : providers.tracerProvider,
                 meterProvider: providers.meterProvider,
                 ...(histograms ? { histograms } : {}),
+                ...(setup === "sdk" ? { histograms: false } : {}),
               }),
     });
   } finally {

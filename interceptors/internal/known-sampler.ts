@@ -1,4 +1,5 @@
 import type { Tracer, TracerProvider } from "@opentelemetry/api";
+import { TracewaySampler } from "../sampling/traceway-sampler.ts";
 
 /**
  * What an interceptor may assume about the sampler that decides its spans:
@@ -8,11 +9,12 @@ import type { Tracer, TracerProvider } from "@opentelemetry/api";
  *   its parent's sampled flag, local or remote) over `TraceIdRatioBased(rootRatio)`,
  *   `AlwaysOn` (1) or `AlwaysOff` (0). It reads neither span name, attributes nor links, so the
  *   interceptor may leave them out of `startSpan` and skip spans under an unsampled parent.
+ *   `roots` is set when it is a {@link TracewaySampler}, which also decides roots up front.
  * - `unknown`: anything else; every span goes through `startSpan` with its sampling attributes.
  */
 export type SamplerKnowledge =
   | { readonly kind: "noop" }
-  | { readonly kind: "parent-based"; readonly rootRatio: number }
+  | { readonly kind: "parent-based"; readonly rootRatio: number; readonly roots?: TracewaySampler }
   | { readonly kind: "unknown" };
 
 const NOOP: SamplerKnowledge = { kind: "noop" };
@@ -35,6 +37,10 @@ function className(value: unknown): string | undefined {
  * delegate. Anything not recognised is `unknown`.
  */
 export function samplerKnowledgeOf(sampler: unknown): SamplerKnowledge {
+  // An instance of this very class (not a look-alike from another copy of traceway): its root
+  // decisions are only honoured for the context key of this module.
+  if (sampler instanceof TracewaySampler && className(sampler) === "TracewaySampler")
+    return { kind: "parent-based", rootRatio: sampler.ratio, roots: sampler };
   if (className(sampler) !== "ParentBasedSampler") return UNKNOWN;
   const match = DEFAULT_PARENT_BASED.exec(String(sampler));
   if (match === null) return UNKNOWN;

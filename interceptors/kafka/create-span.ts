@@ -46,16 +46,9 @@ export function messageAttributes(producer: ProducerTelemetry, topic: string, me
   return attributes;
 }
 
-/** Options of a `create` span; its attributes at start only for a sampler that may read them. */
-export function createSpanOptions(
-  producer: ProducerTelemetry,
-  topic: string,
-  message: Message,
-  startTime: TimeInput | undefined,
-  samplerIgnoresAttributes: boolean,
-): SpanOptions {
+/** Options of a `create` span: it starts with the call, like the `send` span. */
+export function createSpanOptions(startTime: TimeInput | undefined): SpanOptions {
   const options: SpanOptions = { kind: SpanKind.PRODUCER };
   if (startTime !== undefined) options.startTime = startTime;
-  if (!samplerIgnoresAttributes) options.attributes = messageAttributes(producer, topic, message);
   return options;
 }

@@ -7,7 +7,7 @@ import { failSpan, producerContext, recordDelivered, recordProcessed } from "./c
 import type { ConsumerRecorder } from "./consumer-recorder.ts";
 import { guard, spanTime } from "./kafka-telemetry.ts";
 import type { Failure, KafkaTelemetry } from "./kafka-telemetry.ts";
-import { samplingOf, startMessageSpan } from "./message-span.ts";
+import { planSpan, SpanPlan, startMessageSpan, startPlanned } from "./message-span.ts";
 import type { PartitionTelemetry } from "./partition-telemetry.ts";
 
 interface BatchSession {
@@ -22,6 +22,8 @@ interface BatchTrace {
   readonly context: Context;
   /** Each message's creation context, by index (`undefined`: the message carried none). */
   readonly creations: readonly (SpanContext | undefined)[];
+  /** Whether per-message spans may be sampled under this batch span. */
+  readonly messages: boolean;
 }
 
 function creationContexts(
@@ -50,8 +52,8 @@ function startBatchTrace(
   batch: Batch,
 ): BatchTrace | undefined {
   const ambient = context.active();
-  const knowledge = telemetry.sampler.current();
-  if (samplingOf(knowledge, trace.getSpanContext(ambient)) === false) return undefined;
+  const plan = planSpan(telemetry.sampler.current(), trace.getSpanContext(ambient));
+  if (plan === SpanPlan.Skip) return undefined;
   const attributes: Attributes = {
     ...entry.spanAttributes,
     [ATTR_MESSAGING_BATCH_MESSAGE_COUNT]: batch.messages.length,
@@ -60,20 +62,19 @@ function startBatchTrace(
     kind: SpanKind.CONSUMER,
     startTime: spanTime(telemetry, telemetry.clock.now()),
   };
-  const known = knowledge.kind === "parent-based";
   let creations: (SpanContext | undefined)[] = [];
-  if (!known) {
+  if (plan === SpanPlan.Full) {
     creations = creationContexts(telemetry, batch.messages);
-    options.attributes = attributes;
     options.links = linksTo(creations);
   }
-  const span = telemetry.tracer.startSpan(entry.spanName, options, ambient);
-  if (known && span.isRecording()) {
+  const span = startPlanned(telemetry, plan, entry.spanName, options, attributes, ambient);
+  if (plan !== SpanPlan.Full && span.isRecording()) {
     creations = creationContexts(telemetry, batch.messages);
-    span.setAttributes(attributes);
     span.addLinks(linksTo(creations));
   }
-  return { span, context: trace.setSpan(ambient, span), creations };
+  // Under a batch span known to be unsampled, every message span would be unsampled too.
+  const messages = span.isRecording() || plan === SpanPlan.Full;
+  return { span, context: trace.setSpan(ambient, span), creations, messages };
 }
 
 function isIndex(property: string | symbol): property is string {
@@ -108,7 +109,7 @@ function beginBatch(recorder: ConsumerRecorder, payload: EachBatchPayload): Batc
         const message = messages[i];
         if (message === undefined) continue;
         recordProcessed(telemetry, entry, message, endMs - beginMs, failure);
-        if (batchTrace === undefined) continue;
+        if (batchTrace === undefined || !batchTrace.messages) continue;
         const { context: parent, creations } = batchTrace;
         const span = startMessageSpan(telemetry, entry, message, beginMs, parent, creations[i]);
         if (span === undefined) continue;

@@ -11,6 +11,7 @@ import {
 import type { ConsumerRecorder } from "./consumer-recorder.ts";
 import { spanTime } from "./kafka-telemetry.ts";
 import { startMessageSpan } from "./message-span.ts";
+import { UnsampledSpan } from "../internal/unsampled-span.ts";
 import type { Failure, KafkaTelemetry } from "./kafka-telemetry.ts";
 import type { PartitionTelemetry } from "./partition-telemetry.ts";
 
@@ -25,7 +26,10 @@ import type { PartitionTelemetry } from "./partition-telemetry.ts";
 function handlerContext(parent: Context, span: Span | undefined): Context | undefined {
   // Identity, not isSpanContextValid: the no-op tracer returns this very object, and the regex
   // checks of the validity test would run for every message.
-  if (span !== undefined && (span.isRecording() || span.spanContext() !== INVALID_SPAN_CONTEXT))
+  if (
+    span !== undefined &&
+    (span instanceof UnsampledSpan || span.isRecording() || span.spanContext() !== INVALID_SPAN_CONTEXT)
+  )
     return trace.setSpan(parent, span);
   return parent === ROOT_CONTEXT ? undefined : parent;
 }

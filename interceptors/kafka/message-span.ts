@@ -1,7 +1,9 @@
 import { isSpanContextValid, SpanKind, trace, TraceFlags } from "@opentelemetry/api";
-import type { Context, Span, SpanContext, SpanOptions } from "@opentelemetry/api";
+import type { Attributes, Context, Span, SpanContext, SpanOptions } from "@opentelemetry/api";
 import type { KafkaMessage } from "kafkajs";
 import type { SamplerKnowledge } from "../internal/known-sampler.ts";
+import { UnsampledSpan } from "../internal/unsampled-span.ts";
+import { rootSampledContext } from "../sampling/traceway-sampler.ts";
 import {
   ATTR_KAFKA_MESSAGE_KEY,
   ATTR_KAFKA_MESSAGE_TOMBSTONE,
@@ -12,23 +14,59 @@ import { spanTime } from "./kafka-telemetry.ts";
 import type { KafkaTelemetry } from "./kafka-telemetry.ts";
 import type { PartitionTelemetry } from "./partition-telemetry.ts";
 
+/** How the next span under some parent is to be made, decided before making anything. */
+export const SpanPlan = {
+  /** The sampler is known to drop it, and the parent's context already says so: make nothing. */
+  Skip: 0,
+  /** A root the sampler is known to drop: an {@link UnsampledSpan}, no tracer call. */
+  UnsampledRoot: 1,
+  /** A root a {@link TracewaySampler} decided to keep: start it in `rootSampledContext`. */
+  SampledRoot: 2,
+  /** The sampler reads no attributes: start the span bare, add attributes if it records. */
+  Bare: 3,
+  /** Unknown sampler: start the span with its sampling-relevant attributes. */
+  Full: 4,
+} as const;
+export type SpanPlan = (typeof SpanPlan)[keyof typeof SpanPlan];
+
 /**
- * Whether a span started under `parent` will be sampled, decided without creating it, or
- * `undefined` when only the tracer can tell. Known only for the SDK's parent-based samplers
- * (see {@link KnownSampler}): a child follows its parent's sampled flag, and a root is never
- * sampled at ratio 0 and always at ratio 1.
+ * Decides how to make a span under `parent` from what is known of the sampler (see
+ * {@link KnownSampler}): with no SDK nothing is made; with a parent-based sampler a child follows
+ * its parent's sampled flag, a root at ratio 0 is dropped, and a {@link TracewaySampler} decides
+ * a root itself; anything else goes through the tracer with the attributes a sampler may read.
  */
-export function samplingOf(
-  knowledge: SamplerKnowledge,
-  parent: SpanContext | undefined,
-): boolean | undefined {
-  if (knowledge.kind === "noop") return false;
-  if (knowledge.kind === "unknown") return undefined;
+export function planSpan(knowledge: SamplerKnowledge, parent: SpanContext | undefined): SpanPlan {
+  if (knowledge.kind === "noop") return SpanPlan.Skip;
+  if (knowledge.kind === "unknown") return SpanPlan.Full;
   if (parent !== undefined && isSpanContextValid(parent))
-    return (parent.traceFlags & TraceFlags.SAMPLED) !== 0;
-  if (knowledge.rootRatio === 0) return false;
-  if (knowledge.rootRatio === 1) return true;
-  return undefined;
+    return (parent.traceFlags & TraceFlags.SAMPLED) !== 0 ? SpanPlan.Bare : SpanPlan.Skip;
+  if (knowledge.rootRatio === 0) return SpanPlan.UnsampledRoot;
+  if (knowledge.roots === undefined) return SpanPlan.Bare;
+  return knowledge.roots.sampleRoot() ? SpanPlan.SampledRoot : SpanPlan.UnsampledRoot;
+}
+
+/**
+ * Starts a span as `plan` says (never for {@link SpanPlan.Skip}). `attributes` are given at start
+ * only to a sampler that may read them, and set afterwards on a span that records otherwise.
+ */
+export function startPlanned(
+  telemetry: KafkaTelemetry,
+  plan: SpanPlan,
+  name: string,
+  options: SpanOptions,
+  attributes: Attributes | undefined,
+  parent: Context,
+): Span {
+  if (plan === SpanPlan.UnsampledRoot) return new UnsampledSpan();
+  if (plan === SpanPlan.Full && attributes !== undefined) options.attributes = attributes;
+  const span = telemetry.tracer.startSpan(
+    name,
+    options,
+    plan === SpanPlan.SampledRoot ? rootSampledContext(parent) : parent,
+  );
+  if (plan !== SpanPlan.Full && attributes !== undefined && span.isRecording())
+    span.setAttributes(attributes);
+  return span;
 }
 
 /** The per-message attributes, only worth computing for a span that records. */
@@ -43,16 +81,11 @@ function addMessageAttributes(telemetry: KafkaTelemetry, span: Span, message: Ka
 
 /**
  * Starts the `process <topic>` CONSUMER span of one message, or returns `undefined` when the
- * sampler is known to drop it: then no span object is made at all (for the 90 % a 10 % sampler
- * drops, the message costs a flag test). Otherwise:
- *
- * - with a sampler known to read no attributes, the span starts bare and gets its attributes
- *   only if it records;
- * - with any other sampler, it starts with the attributes the messaging semconv lists as
- *   sampling inputs, so that sampler sees them.
- *
- * A recording span links to the message's creation context (the semconv's correlation for every
- * process span), also when that context is its parent.
+ * sampler is known to drop it under an unsampled parent: then no span object is made at all and
+ * the parent's context carries on. A root the sampler is known to drop gets an
+ * {@link UnsampledSpan} (no tracer call, ids only on demand). A recording span links to the
+ * message's creation context (the semconv's correlation for every process span), also when that
+ * context is its parent.
  */
 export function startMessageSpan(
   telemetry: KafkaTelemetry,
@@ -62,14 +95,11 @@ export function startMessageSpan(
   parent: Context,
   creation: SpanContext | undefined,
 ): Span | undefined {
-  const knowledge = telemetry.sampler.current();
-  if (samplingOf(knowledge, trace.getSpanContext(parent)) === false) return undefined;
+  const plan = planSpan(telemetry.sampler.current(), trace.getSpanContext(parent));
+  if (plan === SpanPlan.Skip) return undefined;
   const options: SpanOptions = { kind: SpanKind.CONSUMER, startTime: spanTime(telemetry, startMs) };
-  const known = knowledge.kind === "parent-based";
-  if (!known) options.attributes = entry.spanAttributes;
-  const span = telemetry.tracer.startSpan(entry.spanName, options, parent);
+  const span = startPlanned(telemetry, plan, entry.spanName, options, entry.spanAttributes, parent);
   if (!span.isRecording()) return span;
-  if (known) span.setAttributes(entry.spanAttributes);
   addMessageAttributes(telemetry, span, message);
   if (creation !== undefined && isSpanContextValid(creation)) span.addLink({ context: creation });
   return span;

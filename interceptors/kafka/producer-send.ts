@@ -19,7 +19,7 @@ import { addMessageFacts, createSpanOptions, messageAttributes } from "./create-
 import { kafkaHeaderGetter, kafkaHeaderSetter } from "./header-carrier.ts";
 import { errorTypeOf, guard, spanTime } from "./kafka-telemetry.ts";
 import type { Failure, KafkaTelemetry } from "./kafka-telemetry.ts";
-import { samplingOf } from "./message-span.ts";
+import { planSpan, SpanPlan, startPlanned } from "./message-span.ts";
 
 export interface TopicMessages {
   readonly topic: string;
@@ -115,9 +115,9 @@ function startCall(producer: ProducerTelemetry, topicMessages: readonly TopicMes
   const ambient = context.active();
   const count = countOf(topicMessages);
   const topic = singleTopic(topicMessages);
-  const knowledge = telemetry.sampler.current();
   const ambientSpan = trace.getSpanContext(ambient);
-  if (samplingOf(knowledge, ambientSpan) === false) {
+  const plan = planSpan(telemetry.sampler.current(), ambientSpan);
+  if (plan === SpanPlan.Skip) {
     // Nothing would be sampled: no span objects, and the messages carry the active (unsampled)
     // context on, as a producer that traces nothing would.
     const carried = ambientSpan !== undefined && isSpanContextValid(ambientSpan);
@@ -129,16 +129,17 @@ function startCall(producer: ProducerTelemetry, topicMessages: readonly TopicMes
     };
   }
   const batch = count > 1 && producer.createSpans;
-  const attributes = sendAttributes(producer, topicMessages, topic, count);
   const options: SpanOptions = {
     kind: batch ? SpanKind.CLIENT : SpanKind.PRODUCER,
     startTime: spanTime(telemetry, startMs),
   };
-  const known = knowledge.kind === "parent-based";
-  if (!known) options.attributes = attributes;
-  const span = telemetry.tracer.startSpan(topic === undefined ? "send" : `send ${topic}`, options, ambient);
-  if (known && span.isRecording()) span.setAttributes(attributes);
+  const name = topic === undefined ? "send" : `send ${topic}`;
+  const attributes = sendAttributes(producer, topicMessages, topic, count);
+  const span = startPlanned(telemetry, plan, name, options, attributes, ambient);
   const sendContext = trace.setSpan(ambient, span);
+  // Create spans are only worth making where they may be sampled; under a send span known to be
+  // unsampled, that span's context is every message's.
+  const creates = batch && (span.isRecording() || plan === SpanPlan.Full);
   const links: Link[] = [];
   const createParent = ambientSpan !== undefined && isSpanContextValid(ambientSpan) ? ambient : sendContext;
   const prepared = inject(telemetry, topicMessages, (topicName, message) => {
@@ -147,16 +148,16 @@ function startCall(producer: ProducerTelemetry, topicMessages: readonly TopicMes
       links.push({ context: own });
       return undefined;
     }
-    if (!batch) return sendContext;
-    const create = telemetry.tracer.startSpan(
+    if (!creates) return sendContext;
+    const create = startPlanned(
+      telemetry,
+      plan === SpanPlan.Full ? SpanPlan.Full : SpanPlan.Bare,
       `create ${topicName}`,
-      createSpanOptions(producer, topicName, message, options.startTime, known),
+      createSpanOptions(options.startTime),
+      messageAttributes(producer, topicName, message),
       createParent,
     );
-    if (create.isRecording()) {
-      if (known) create.setAttributes(messageAttributes(producer, topicName, message));
-      links.push({ context: create.spanContext() });
-    }
+    if (create.isRecording()) links.push({ context: create.spanContext() });
     create.end(spanTime(telemetry, telemetry.clock.now()));
     return trace.setSpan(createParent, create);
   });

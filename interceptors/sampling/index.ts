@@ -1,0 +1,2 @@
+export { TracewaySampler } from "./traceway-sampler.ts";
+export type { TracewaySamplerOptions } from "./traceway-sampler.ts";
