@@ -49,6 +49,28 @@ export function countConsumerEvent(
   recorder.telemetry.consumerEvents.add(1, withErrorType(attributes, error));
 }
 
+/** Times kafkajs' fetches: `fetch_start` and `fetch` carry the broker node they went to. */
+function listenToFetches(consumer: Consumer, poll: PollDuration): (() => void)[] {
+  const nodeOf = (event: InstrumentationEvent<unknown>): number | undefined => {
+    const { nodeId } = payloadOf(event);
+    return typeof nodeId === "number" ? nodeId : undefined;
+  };
+  return [
+    consumer.on(consumer.events.FETCH_START, (event: InstrumentationEvent<unknown>) => {
+      guard("consumer event fetch_start", () => {
+        const node = nodeOf(event);
+        if (node !== undefined) poll.started(node);
+      });
+    }),
+    consumer.on(consumer.events.FETCH, (event: InstrumentationEvent<unknown>) => {
+      guard("consumer event fetch", () => {
+        const node = nodeOf(event);
+        if (node !== undefined) poll.ended(node);
+      });
+    }),
+  ];
+}
+
 /**
  * Subscribes to the consumer's instrumentation events: lifecycle events become counters, the
  * first group join tells the group id and the first network request the broker address, each
@@ -81,19 +103,10 @@ export function listenToConsumerEvents(
         recorder.fetchLag.onFetched(topic, partition, highWatermark);
       });
     }),
-    consumer.on(consumer.events.FETCH_START, (event: InstrumentationEvent<unknown>) => {
-      guard("consumer event fetch_start", () => {
-        const { nodeId } = payloadOf(event);
-        if (typeof nodeId === "number") poll.started(nodeId);
-      });
-    }),
-    consumer.on(consumer.events.FETCH, (event: InstrumentationEvent<unknown>) => {
-      guard("consumer event fetch", () => {
-        const { nodeId } = payloadOf(event);
-        if (typeof nodeId === "number") poll.ended(nodeId);
-      });
-    }),
   );
+  // With @opentelemetry/instrumentation-kafkajs active, messaging.client.operation.duration is
+  // its (one point per Kafka request); a second series from here would double the operations.
+  if (!recorder.telemetry.deferToOtel) removers.push(...listenToFetches(consumer, poll));
   watchBroker(consumer, (broker) => recorder.identity.learnBroker(broker));
   return () => {
     for (const remove of removers) remove();

@@ -93,7 +93,7 @@ void test("a throwing handler: error counted by topic and error.type, span ERROR
   );
   const markerSpans = telemetry
     .spans()
-    .filter((s) => s.name === `process ${topic}` && s.attributes["messaging.kafka.offset"] === 2);
+    .filter((s) => s.name === `process ${topic}` && s.attributes["kafka.offset"] === 2);
   assert.deepEqual(
     markerSpans.map((s) => [s.status.code, s.attributes["error.type"]]),
     [

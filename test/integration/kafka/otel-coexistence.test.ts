@@ -100,7 +100,11 @@ void test("alongside instrumentation-kafkajs: one traceparent per message, one s
   const sendTraceIds = new Set(sendSpans.map((s) => s.spanContext().traceId));
   assert.ok(processSpans.every((s) => sendTraceIds.has(s.spanContext().traceId)));
 
-  for (const name of ["messaging.client.consumed.messages", "messaging.client.sent.messages"]) {
+  for (const name of [
+    "messaging.client.consumed.messages",
+    "messaging.client.sent.messages",
+    "messaging.client.operation.duration",
+  ]) {
     const scopes = (await telemetry.metricByScope(name)).filter((s) => s.data.dataPoints.length > 0);
     t.diagnostic(`${name} recorded by: ${scopes.map((s) => s.scope).join(", ")}`);
     assert.deepEqual(

@@ -17,7 +17,9 @@ import {
 } from "../../helpers/services.ts";
 import { waitFor } from "../../helpers/wait-for.ts";
 
-// The consumed-messages counter, scraped by a real Prometheus, equals the number of messages produced.
+// The consumed-messages counter, scraped by a real Prometheus, equals the number of messages produced;
+// so do the duration histograms, which the interceptors pre-aggregate by default and attach to this
+// plain MeterProvider's PrometheusExporter themselves (no `histograms` option, no metricProducers).
 const N = 25;
 const topic = `traceway-prom-${randomUUID()}`;
 const groupId = `traceway-prom-${randomUUID()}`;
@@ -51,7 +53,7 @@ after(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-void test("Prometheus scrapes messaging_client_consumed_messages summing to N", async (t) => {
+void test("Prometheus scrapes consumed messages and the default (pre-aggregated) histograms summing to N", async (t) => {
   const producer = instrumentProducer(kafka.producer(), { meterProvider });
   await producer.connect();
   await producer.send({
@@ -94,4 +96,23 @@ void test("Prometheus scrapes messaging_client_consumed_messages summing to N", 
     `sum(messaging_client_sent_messages_total{job="${job}",messaging_destination_name="${topic}"})`,
   );
   assert.equal(sent?.value, N);
+
+  const [processed] = await promQuery(
+    `sum(messaging_process_duration_count{job="${job}",messaging_destination_name="${topic}"})`,
+  );
+  assert.equal(processed?.value, N, "one process-duration point per message, exported with no set-up");
+  const [sendCalls] = await promQuery(
+    `sum(messaging_client_operation_duration_count{job="${job}",messaging_operation_name="send",messaging_destination_name="${topic}"})`,
+  );
+  assert.equal(sendCalls?.value, 1, "one send call");
+  const labelled = await promQuery(
+    `messaging_process_duration_count{job="${job}",messaging_destination_name="${topic}",` +
+      `messaging_system_name="kafka",messaging_consumer_group_name="${groupId}",server_address!="",server_port!=""}`,
+  );
+  t.diagnostic(`process-duration series with group and broker: ${labelled.length}`);
+  assert.equal(
+    labelled.reduce((sum, sample) => sum + sample.value, 0),
+    N,
+    "every point has group and broker",
+  );
 });
