@@ -43,6 +43,9 @@ export function createFakeConsumer(): {
       config = runConfig;
       return Promise.resolve();
     },
+    subscribe() {
+      return Promise.resolve();
+    },
     commitOffsets() {
       return Promise.reject(new Error("commit refused"));
     },
