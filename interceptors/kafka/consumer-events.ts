@@ -51,9 +51,10 @@ export function countConsumerEvent(
 
 /** Times kafkajs' fetches: `fetch_start` and `fetch` carry the broker node they went to. */
 function listenToFetches(consumer: Consumer, poll: PollDuration): (() => void)[] {
-  const nodeOf = (event: InstrumentationEvent<unknown>): number | undefined => {
+  // kafkajs passes the broker's node id as the string key of its broker pool.
+  const nodeOf = (event: InstrumentationEvent<unknown>): string | undefined => {
     const { nodeId } = payloadOf(event);
-    return typeof nodeId === "number" ? nodeId : undefined;
+    return typeof nodeId === "string" || typeof nodeId === "number" ? String(nodeId) : undefined;
   };
   return [
     consumer.on(consumer.events.FETCH_START, (event: InstrumentationEvent<unknown>) => {

@@ -49,7 +49,7 @@ export class PollDuration {
   readonly #telemetry: KafkaTelemetry;
   readonly #identity: IdentityCell;
   readonly #subscriptions: Subscriptions;
-  readonly #started = new Map<number, number>();
+  readonly #started = new Map<string, number>();
   #attributes: Attributes | undefined;
   #builtFor: ClientIdentity | undefined;
   #builtTopic: string | undefined;
@@ -60,11 +60,11 @@ export class PollDuration {
     this.#subscriptions = subscriptions;
   }
 
-  started(nodeId: number): void {
+  started(nodeId: string): void {
     this.#started.set(nodeId, this.#telemetry.clock.now());
   }
 
-  ended(nodeId: number): void {
+  ended(nodeId: string): void {
     const startMs = this.#started.get(nodeId);
     if (startMs === undefined) return;
     this.#started.delete(nodeId);

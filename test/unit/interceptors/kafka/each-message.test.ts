@@ -145,6 +145,7 @@ void test("eachMessage: a throwing handler is re-thrown unchanged; span ERROR, e
     "error.type": "MarkerError",
   });
   assert.equal(failed?.count, 1);
+  assert.equal((await telemetry.metric("traceway.messaging.process.errors"))?.descriptor.unit, "{message}");
 });
 
 void test("a broken tracer costs the span, never the message", async () => {

@@ -129,4 +129,8 @@ void test("committed-offset lag: clamped to the log start, no commit counts high
     }),
     1,
   );
+  assert.equal(
+    (await telemetry.metric("traceway.messaging.kafka.lag_monitor.errors"))?.descriptor.unit,
+    "{error}",
+  );
 });

@@ -18,14 +18,14 @@ void test("each kafkajs fetch is one poll (receive) operation, per broker node, 
   });
   await consumer.subscribe({ topic: "polled" });
   fake.emit(CONSUMER_EVENTS.REQUEST, { broker: "127.0.0.1:19092" });
-  fake.emit(CONSUMER_EVENTS.FETCH_START, { nodeId: 1 });
+  fake.emit(CONSUMER_EVENTS.FETCH_START, { nodeId: "1" });
   clock.advance(5);
-  fake.emit(CONSUMER_EVENTS.FETCH_START, { nodeId: 2 });
+  fake.emit(CONSUMER_EVENTS.FETCH_START, { nodeId: "2" });
   clock.advance(20);
-  fake.emit(CONSUMER_EVENTS.FETCH, { nodeId: 1, duration: 25, numberOfBatches: 0 });
+  fake.emit(CONSUMER_EVENTS.FETCH, { nodeId: "1", duration: 25, numberOfBatches: 0 });
   clock.advance(100);
-  fake.emit(CONSUMER_EVENTS.FETCH, { nodeId: 2, duration: 120, numberOfBatches: 0 });
-  fake.emit(CONSUMER_EVENTS.FETCH, { nodeId: 3, duration: 1, numberOfBatches: 0 });
+  fake.emit(CONSUMER_EVENTS.FETCH, { nodeId: "2", duration: 120, numberOfBatches: 0 });
+  fake.emit(CONSUMER_EVENTS.FETCH, { nodeId: "3", duration: 1, numberOfBatches: 0 });
 
   const polls = await telemetry.histogram("messaging.client.operation.duration", {
     "messaging.system.name": "kafka",
@@ -47,8 +47,8 @@ void test("a consumer of several topics (or a pattern) polls without a destinati
     groupId: "many",
   });
   await consumer.subscribe({ topics: ["a", /b-.*/] });
-  fake.emit(CONSUMER_EVENTS.FETCH_START, { nodeId: 1 });
-  fake.emit(CONSUMER_EVENTS.FETCH, { nodeId: 1 });
+  fake.emit(CONSUMER_EVENTS.FETCH_START, { nodeId: "1" });
+  fake.emit(CONSUMER_EVENTS.FETCH, { nodeId: "1" });
   const polls = await telemetry.histogram("messaging.client.operation.duration", {
     "messaging.consumer.group.name": "many",
     "messaging.destination.name": undefined,

@@ -15,6 +15,8 @@ export class PullMetricReader extends MetricReader {
 export interface TestTelemetry {
   readonly tracerProvider: TracerProvider;
   readonly meterProvider: MeterProvider;
+  /** The provider's only reader, for tests that read every metric at once. */
+  readonly reader: MetricReader;
   spans(): ReadableSpan[];
   metric(name: string): Promise<MetricData | undefined>;
   /** Every instrumentation scope that recorded `name`, with its data. */
@@ -63,6 +65,7 @@ export function createTestTelemetry(): TestTelemetry {
     tracerProvider,
     metricByScope,
     meterProvider,
+    reader,
     spans: () => exporter.getFinishedSpans(),
     metric,
     async value(name, match) {
