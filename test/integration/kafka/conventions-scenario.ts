@@ -97,9 +97,9 @@ export async function runScenario(): Promise<ScenarioTelemetry> {
       },
     });
     await batchConsumer.run({
-      eachBatch: async ({ batch, resolveOffset }) => {
-        for (const message of batch.messages) {
-          resolveOffset(message.offset);
+      eachBatch: async (payload) => {
+        for (const message of payload.batch.messages) {
+          payload.resolveOffset(message.offset);
           batched += 1;
         }
         await Promise.resolve();
