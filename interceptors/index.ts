@@ -13,4 +13,5 @@ export * from "./metrics/index.ts";
 export type { Clock } from "./clock.ts";
 
 // ---- Sampling ----
-export * from "./sampling/index.ts";
+export { TracewaySampler } from "./traceway-sampler.ts";
+export type { TracewaySamplerOptions } from "./traceway-sampler.ts";

@@ -56,7 +56,7 @@ export const METRIC_TRACEWAY_RESPONSE_BODY_BYTES = "traceway.http.response.body.
 // ---- Kafka / messaging (owned by the kafkajs interceptors) ----------------------------------
 // Messaging semconv as published in `@opentelemetry/semantic-conventions` 1.45 (incubating):
 // `messaging.system` became `messaging.system.name` and the Kafka-specific `messaging.kafka.*`
-// attributes became `kafka.*` (docs/kafka-conventions.md lists every instrument and span).
+// attributes became `kafka.*` ("Conventions" in docs/kafka.md lists every instrument and span).
 
 export const ATTR_MESSAGING_SYSTEM_NAME = "messaging.system.name";
 export const MESSAGING_SYSTEM_KAFKA = "kafka";

@@ -17,7 +17,7 @@ import {
 import type { Sampler } from "@opentelemetry/sdk-trace";
 import type { MetricProducer } from "@opentelemetry/sdk-metrics";
 import { PreAggregatedHistograms } from "../../interceptors/metrics/pre-aggregated-histograms.ts";
-import { TracewaySampler } from "../../interceptors/sampling/traceway-sampler.ts";
+import { TracewaySampler } from "../../interceptors/traceway-sampler.ts";
 import { Partitioners } from "kafkajs";
 import type { Consumer, Kafka } from "kafkajs";
 

@@ -1,5 +1,5 @@
 import type { Tracer, TracerProvider } from "@opentelemetry/api";
-import { TracewaySampler } from "../sampling/traceway-sampler.ts";
+import { TracewaySampler } from "../traceway-sampler.ts";
 
 /**
  * What an interceptor may assume about the sampler that decides its spans:

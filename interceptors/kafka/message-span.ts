@@ -3,7 +3,7 @@ import type { Attributes, Context, Span, SpanContext, SpanOptions } from "@opent
 import type { KafkaMessage } from "kafkajs";
 import type { SamplerKnowledge } from "../internal/known-sampler.ts";
 import { UnsampledSpan } from "../internal/unsampled-span.ts";
-import { rootSampledContext } from "../sampling/traceway-sampler.ts";
+import { rootSampledContext } from "../traceway-sampler.ts";
 import {
   ATTR_KAFKA_MESSAGE_KEY,
   ATTR_KAFKA_MESSAGE_TOMBSTONE,

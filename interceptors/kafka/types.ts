@@ -86,7 +86,7 @@ export interface PartitionLag {
   readonly highOffset: number;
   /** Messages behind: `high − max(committed, low)`, or `high − low` without a commit. */
   readonly lag: number;
-  /** Estimated age in seconds of the oldest unconsumed message (see docs/kafka-conventions.md). */
+  /** Estimated age in seconds of the oldest unconsumed message (see "Backlog (lag)" in docs/kafka.md). */
   readonly lagSeconds: number;
   readonly status: PartitionStatus;
 }

@@ -81,7 +81,7 @@ const SEMCONV_METRICS: Readonly<Record<string, MetricConvention>> = {
   },
 };
 
-/** traceway's own metrics and the units docs/kafka-conventions.md gives them (UCUM, counts in braces). */
+/** traceway's own metrics and the units "Conventions" in docs/kafka.md gives them (UCUM, counts in braces). */
 const CUSTOM_UNITS: Readonly<Record<string, string>> = {
   "traceway.messaging.e2e.duration": "s",
   "traceway.messaging.kafka.fetch.lag": "{message}",
@@ -91,7 +91,7 @@ const CUSTOM_UNITS: Readonly<Record<string, string>> = {
   "traceway.messaging.kafka.consumer.events": "{event}",
 };
 
-/** Where traceway knowingly differs from the semconv, with the reason (docs/kafka-conventions.md). */
+/** Where traceway knowingly differs from the semconv, with the reason ("Conventions" in docs/kafka.md). */
 const DEVIATIONS: Readonly<Record<string, string>> = {
   "messaging.message.body.size":
     "Opt-In in semconv; set on single-message spans by default (cheap, spans only)",

@@ -10,7 +10,7 @@ import {
 } from "@opentelemetry/sdk-trace";
 import type { Sampler } from "@opentelemetry/sdk-trace";
 import { KnownSampler, samplerKnowledgeOf } from "../../../../interceptors/internal/known-sampler.ts";
-import { TracewaySampler } from "../../../../interceptors/sampling/index.ts";
+import { TracewaySampler } from "../../../../interceptors/index.ts";
 
 class AttributeReadingSampler extends ParentBasedSampler {
   override shouldSample(...args: Parameters<Sampler["shouldSample"]>) {

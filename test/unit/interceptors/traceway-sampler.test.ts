@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ROOT_CONTEXT, SamplingDecision, SpanKind, trace, TraceFlags } from "@opentelemetry/api";
-import { rootSampledContext, TracewaySampler } from "../../../../interceptors/sampling/traceway-sampler.ts";
+import { rootSampledContext, TracewaySampler } from "../../../interceptors/traceway-sampler.ts";
 
 const SAMPLED_TRACE = "00000000000000000000000000000001"; // accumulates to 1: under any ratio > 0
 const DROPPED_TRACE = "ffffffff000000000000000000000000"; // accumulates to 2^32 − 1: over any ratio < 1

@@ -1,2 +1,0 @@
-export { TracewaySampler } from "./traceway-sampler.ts";
-export type { TracewaySamplerOptions } from "./traceway-sampler.ts";
