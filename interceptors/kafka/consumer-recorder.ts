@@ -55,12 +55,16 @@ export function recordDelivered(entry: PartitionTelemetry, count: number): void 
   if (entry.consumed !== undefined) entry.consumed.count += count;
 }
 
-/** Records everything known once a message's processing ended (successfully or not). */
+/**
+ * Records everything known once a message's processing ended (successfully or not); `endMs` is
+ * the telemetry clock's reading at that end.
+ */
 export function recordProcessed(
   telemetry: KafkaTelemetry,
   entry: PartitionTelemetry,
   message: KafkaMessage,
   durationMs: number,
+  endMs: number,
   failure: Failure | undefined,
 ): void {
   if (failure !== undefined) {
@@ -76,6 +80,6 @@ export function recordProcessed(
   if (Number.isFinite(producedAt) && producedAt > 0) {
     // Wall clock per message, not per batch: a batch-level reading would drop the time the
     // batch's earlier messages took from every later message's end-to-end latency.
-    telemetry.e2eDuration.record(Math.max(0, telemetry.now() - producedAt) / 1000, attributes);
+    telemetry.e2eDuration.record(Math.max(0, telemetry.wallClock.at(endMs) - producedAt) / 1000, attributes);
   }
 }

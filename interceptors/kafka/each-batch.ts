@@ -108,7 +108,7 @@ function beginBatch(recorder: ConsumerRecorder, payload: EachBatchPayload): Batc
       for (let i = first; i <= last; i++) {
         const message = messages[i];
         if (message === undefined) continue;
-        recordProcessed(telemetry, entry, message, endMs - beginMs, failure);
+        recordProcessed(telemetry, entry, message, endMs - beginMs, endMs, failure);
         if (batchTrace === undefined || !batchTrace.messages) continue;
         const { context: parent, creations } = batchTrace;
         const span = startMessageSpan(telemetry, entry, message, beginMs, parent, creations[i]);

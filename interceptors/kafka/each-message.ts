@@ -44,7 +44,7 @@ function finish(
 ): void {
   try {
     const endMs = telemetry.clock.now();
-    recordProcessed(telemetry, entry, payload.message, endMs - startMs, failure);
+    recordProcessed(telemetry, entry, payload.message, endMs - startMs, endMs, failure);
     if (span === undefined) return;
     if (failure !== undefined) failSpan(span, failure);
     span.end(spanTime(telemetry, endMs));
