@@ -21,7 +21,8 @@
  * Usage: node scripts/kafka-interceptor-probe.ts [--messages 200000] [--rounds 2]
  *        [--variants a,b,c,d,e] [--topic <existing topic: skip producing>] [--keep-topic]
  *        [--als: register the AsyncLocalStorage context manager, as the Node SDK does]
- *        [--baseline <path of another interceptors/kafka/index.ts>: also run b..e with it, interleaved]
+ *        [--baseline <path of another interceptors/kafka/index.ts>: also run the instrumented variants
+ *         with it, interleaved; c and e pass `histograms: false`, which older implementations reject]
  * To profile one variant: `node --cpu-prof --cpu-prof-dir=.cache/prof scripts/kafka-interceptor-probe.ts
  * --variants b --topic <topic kept by an earlier --keep-topic run>`.
  */
