@@ -24,7 +24,9 @@ export class Subscriptions {
 
   add(subscription: ConsumerSubscribeTopic | ConsumerSubscribeTopics | undefined): void {
     if (subscription === undefined) return;
-    const topics = "topics" in subscription ? subscription.topics : [subscription.topic];
+    const topics =
+      "topics" in subscription && Array.isArray(subscription.topics) ? [...subscription.topics] : [];
+    if ("topic" in subscription) topics.push(subscription.topic);
     for (const topic of topics) {
       if (typeof topic === "string") this.#topics.add(topic);
       else this.#pattern = true;

@@ -16,7 +16,7 @@ interface SdkMeterProviderShape {
 }
 
 interface ReaderShape {
-  readonly _metricProducers?: unknown;
+  _metricProducers?: unknown;
   selectAggregationTemporality?(instrumentType: InstrumentType): AggregationTemporality;
 }
 
@@ -59,8 +59,12 @@ export function defaultHistograms(provider: MeterProvider): PreAggregatedHistogr
   try {
     const readers = readersOf(provider);
     if (readers !== undefined) {
-      histograms = new PreAggregatedHistograms();
-      for (const reader of readers) (reader._metricProducers as MetricProducer[]).push(histograms);
+      const attached = new PreAggregatedHistograms();
+      // A new array rather than a push: the reader may hold the very array its creator passed in
+      // (and shares with other readers), which is the creator's, not ours to change.
+      for (const reader of readers)
+        reader._metricProducers = [...(reader._metricProducers as MetricProducer[]), attached];
+      histograms = attached;
     }
   } catch {
     histograms = null;

@@ -9,6 +9,7 @@ import {
   MeterProvider,
   PeriodicExportingMetricReader,
 } from "@opentelemetry/sdk-metrics";
+import type { MetricProducer } from "@opentelemetry/sdk-metrics";
 import type { EachMessagePayload } from "kafkajs";
 import { instrumentConsumer } from "../../../../interceptors/kafka/index.ts";
 import { defaultHistograms } from "../../../../interceptors/metrics/default-histograms.ts";
@@ -54,6 +55,23 @@ void test("with no options, a plain MeterProvider's PrometheusExporter exports t
     points.reduce((sum, p) => sum + p.value.count, 0),
     3,
   );
+});
+
+void test("readers sharing their creator's producer list get the histograms once each, the list untouched", async () => {
+  const own: MetricProducer[] = [];
+  const first = new PrometheusExporter({ preventServerStart: true, metricProducers: own });
+  const second = new PrometheusExporter({ preventServerStart: true, metricProducers: own });
+  const meterProvider = provider({ readers: [first, second] });
+  const histograms = defaultHistograms(meterProvider);
+  histograms?.histogram("h", { scope: "s", description: "", unit: "s", boundaries: [1] }).record(0.5);
+  assert.deepEqual(own, []);
+  for (const reader of [first, second]) {
+    const { resourceMetrics } = await reader.collect();
+    const named = resourceMetrics.scopeMetrics
+      .flatMap((scope) => scope.metrics)
+      .filter((m) => m.descriptor.name === "h");
+    assert.equal(named.length, 1);
+  }
 });
 
 void test("where attaching is not safe, the SDK's own histograms are used, decided before recording", () => {
