@@ -23,13 +23,36 @@ export function crossCheck(file: unknown): ConfigProblem[] {
           message: `invalid upstream name ${show(name)}: use letters, digits, "_" and "-"`,
         });
       }
-      if (isObject(upstream) && Array.isArray(upstream.backends)) {
+      if (!isObject(upstream)) continue;
+      if (Array.isArray(upstream.backends)) {
         checkBackends(upstream.backends, ["upstreams", name, "backends"], problems);
       }
+      checkBackendSource(upstream, ["upstreams", name], problems);
     }
   }
   checkRoutes(file.routes, upstreams, problems);
   return problems;
+}
+
+/** An upstream's backends come from exactly one place: its `backends` list or its `discovery`. */
+function checkBackendSource(
+  upstream: Record<string, unknown>,
+  path: PropertyKey[],
+  problems: ConfigProblem[],
+): void {
+  const listed = upstream.backends !== undefined;
+  const discovered = upstream.discovery !== undefined;
+  if (listed && discovered) {
+    problems.push({
+      path: formatPath([...path, "discovery"]),
+      message: "cannot be used together with backends: list the backends here or discover them, not both",
+    });
+  } else if (!listed && !discovered) {
+    problems.push({
+      path: formatPath(path),
+      message: "needs backends (a list in this file) or discovery (e.g. discovery.etcd)",
+    });
+  }
 }
 
 function checkBackends(backends: unknown[], path: PropertyKey[], problems: ConfigProblem[]): void {

@@ -4,7 +4,7 @@
  * status lists, hash keys) are parsed by the same parsers as the file. Where a value follows
  * nginx or Envoy the comment says which.
  */
-import type { LoggingConfig, RetryOn, StrategyName, TransportName } from "./types.ts";
+import type { EtcdValueFormat, LoggingConfig, RetryOn, StrategyName, TransportName } from "./types.ts";
 
 // server
 export const DEFAULT_LISTEN = "0.0.0.0:8080";
@@ -60,6 +60,10 @@ export const DEFAULT_KEEPALIVE_MAX_SOCKETS = 256;
 export const DEFAULT_KEEPALIVE_MAX_FREE_SOCKETS = 64;
 export const DEFAULT_SLOW_START_MS = 0;
 export const DEFAULT_PANIC_MODE = false;
+
+// discovery.etcd: etcdctl's default --dial-timeout is 2 s.
+export const DEFAULT_ETCD_FORMAT: EtcdValueFormat = "auto";
+export const DEFAULT_ETCD_DIAL_TIMEOUT_MS = 2000;
 
 // routes
 export const DEFAULT_PATH_PREFIX = "/";

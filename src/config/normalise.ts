@@ -6,7 +6,7 @@ import type { Parsed } from "./parsed.ts";
 import { orderRoutes } from "./routes.ts";
 import type { ValidatedFile } from "./schema.ts";
 import { parseStatusRanges } from "./status-ranges.ts";
-import type { RouteConfig, TracewayConfig, UpstreamConfig } from "./types.ts";
+import type { DiscoveryConfig, RouteConfig, TracewayConfig, UpstreamConfig } from "./types.ts";
 
 type FileUpstream = ValidatedFile["upstreams"][string];
 
@@ -116,11 +116,12 @@ function normaliseUpstream(name: string, u: FileUpstream, warnings: string[]): U
     name,
     strategy,
     hashKey: u.hashKey ?? defaultOf(parseHashKey(D.DEFAULT_HASH_KEY)),
-    backends: u.backends.map((b) => ({
+    backends: (u.backends ?? []).map((b) => ({
       url: b.url,
       weight: b.weight ?? D.DEFAULT_WEIGHT,
       backup: b.backup ?? false,
     })),
+    ...(u.discovery === undefined ? {} : { discovery: normaliseDiscovery(name, u.discovery, warnings) }),
     healthCheck,
     passive: {
       maxFails: u.passive?.maxFails ?? D.DEFAULT_MAX_FAILS,
@@ -150,6 +151,31 @@ function normaliseUpstream(name: string, u: FileUpstream, warnings: string[]): U
     },
     slowStartMs: u.slowStart ?? D.DEFAULT_SLOW_START_MS,
     panicMode: u.panicMode ?? D.DEFAULT_PANIC_MODE,
+  };
+}
+
+function normaliseDiscovery(
+  name: string,
+  discovery: NonNullable<FileUpstream["discovery"]>,
+  warnings: string[],
+): DiscoveryConfig {
+  const e = discovery.etcd;
+  if (!e.prefix.endsWith("/")) {
+    warnings.push(
+      `${formatPath(["upstreams", name, "discovery", "etcd", "prefix"])}: ${JSON.stringify(e.prefix)} does not end with "/", so keys of ${JSON.stringify(`${e.prefix}-other/`)} match it too`,
+    );
+  }
+  const username = e.username ?? "";
+  return {
+    etcd: {
+      endpoints: e.endpoints,
+      prefix: e.prefix,
+      format: e.format ?? D.DEFAULT_ETCD_FORMAT,
+      auth: username === "" ? undefined : { username, password: e.password ?? "" },
+      tls: e.tls === undefined ? undefined : { ca: e.tls.ca, cert: e.tls.cert, key: e.tls.key },
+      dialTimeoutMs: e.dialTimeout ?? D.DEFAULT_ETCD_DIAL_TIMEOUT_MS,
+      cacheFile: e.cacheFile,
+    },
   };
 }
 

@@ -14,7 +14,7 @@ import { parseHashKey } from "./hash-key-source.ts";
 import { isHostName, parseListen } from "./listen.ts";
 import { fail, ok, show, type Parsed } from "./parsed.ts";
 import { parseStatusRanges } from "./status-ranges.ts";
-import type { LoggingConfig, RetryOn, StrategyName, TransportName } from "./types.ts";
+import type { EtcdValueFormat, LoggingConfig, RetryOn, StrategyName, TransportName } from "./types.ts";
 
 /** Every strategy name, in documentation order. */
 export const STRATEGY_NAMES = [
@@ -50,13 +50,20 @@ export const LOG_LEVELS = [
   "silent",
 ] as const satisfies readonly LoggingConfig["level"][];
 
+export const ETCD_VALUE_FORMATS = [
+  "auto",
+  "etcd-endpoints",
+  "traceway",
+] as const satisfies readonly EtcdValueFormat[];
+
 // Compile-time proof that the lists above name every member of the types they mirror.
 type Missing<All, Listed> = Exclude<All, Listed> extends never ? true : Exclude<All, Listed>;
-void ([true, true, true, true] satisfies [
+void ([true, true, true, true, true] satisfies [
   Missing<StrategyName, (typeof STRATEGY_NAMES)[number]>,
   Missing<RetryOn, (typeof RETRY_CONDITIONS)[number]>,
   Missing<TransportName, (typeof TRANSPORT_NAMES)[number]>,
   Missing<LoggingConfig["level"], (typeof LOG_LEVELS)[number]>,
+  Missing<EtcdValueFormat, (typeof ETCD_VALUE_FORMATS)[number]>,
 ]);
 
 /** A strict object whose unknown-key message names each key and suggests the intended one. */
@@ -149,10 +156,62 @@ const healthCheckSchema = strict({
   jitter: z.number().min(0).max(1).optional(),
 });
 
+// ---- discovery.etcd ----
+
+const EXPLICIT_PORT = /:(\d+)\/?$/;
+
+/** An etcd member URL, `http(s)://host:port`; etcd has no port a URL scheme could imply. */
+const etcdEndpoint = parsedBy((input) => {
+  if (typeof input !== "string") {
+    return fail(`expected a URL such as "http://127.0.0.1:2379", got ${show(input)}`);
+  }
+  const parsed = parseBackendUrl(input);
+  if (!parsed.ok) return fail(parsed.message.replace("backends are origins", "etcd endpoints are origins"));
+  const port = EXPLICIT_PORT.exec(input)?.[1];
+  if (port === undefined)
+    return fail(`invalid URL ${show(input)}: name the port, e.g. "http://127.0.0.1:2379"`);
+  const url = new URL(parsed.value);
+  // Spelled out with its port even when it is the scheme's default: the gRPC client needs it.
+  return ok(`${url.protocol}//${url.hostname}:${port}`);
+});
+
+const filePath = z.string().min(1);
+
+const etcdDiscoverySchema = strict({
+  endpoints: z.array(etcdEndpoint).min(1),
+  prefix: z.string().min(1),
+  format: oneOf(ETCD_VALUE_FORMATS, "value format").optional(),
+  username: z.string().optional(),
+  password: z.string().optional(),
+  tls: strict({ ca: filePath.optional(), cert: filePath.optional(), key: filePath.optional() }).optional(),
+  dialTimeout: positiveDuration.optional(),
+  cacheFile: filePath.optional(),
+}).superRefine((etcd, ctx) => {
+  const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: "custom", path, message });
+  const secure = etcd.endpoints.map((e) => e.startsWith("https:"));
+  if (secure.some((s) => s !== secure[0]))
+    issue(["endpoints"], "mixes http and https; use one scheme for every member");
+  else if (etcd.tls !== undefined && !secure[0])
+    issue(["tls"], "is set but the endpoints use http://; use https:// endpoints");
+  if (etcd.tls?.cert !== undefined && etcd.tls.key === undefined)
+    issue(["tls", "key"], "is required when tls.cert is set");
+  if (etcd.tls?.key !== undefined && etcd.tls.cert === undefined)
+    issue(["tls", "cert"], "is required when tls.key is set");
+  // `username: ${ETCD_USER:-}` leaves an empty string when auth is not wanted.
+  const user = etcd.username ?? "";
+  const password = etcd.password ?? "";
+  if (user !== "" && password === "") issue(["password"], "is required when username is set");
+  if (user === "" && password !== "") issue(["username"], "is required when password is set");
+});
+
+const discoverySchema = strict({ etcd: etcdDiscoverySchema });
+
 const upstreamSchema = strict({
   strategy: oneOf(STRATEGY_NAMES, "strategy").optional(),
   hashKey: parsedBy(parseHashKey).optional(),
-  backends: z.array(backendSchema).min(1),
+  // Optional here: cross-checks.ts requires exactly one of `backends` and `discovery`.
+  backends: z.array(backendSchema).min(1).optional(),
+  discovery: discoverySchema.optional(),
   healthCheck: healthCheckSchema.optional(),
   passive: strict({
     maxFails: count.optional(),

@@ -85,11 +85,44 @@ export interface TimeoutsConfig {
   readonly idleMs: number;
 }
 
+/** How values under an etcd prefix are read: etcd's own naming JSON, traceway's, or either. */
+export type EtcdValueFormat = "auto" | "etcd-endpoints" | "traceway";
+
+/** PEM file paths: `ca` replaces the system roots; `cert` and `key` (both or neither) are a client certificate. */
+export interface EtcdTlsConfig {
+  readonly ca: string | undefined;
+  readonly cert: string | undefined;
+  readonly key: string | undefined;
+}
+
+/** `upstreams.<name>.discovery.etcd`: every key under `prefix` is one backend. */
+export interface EtcdDiscoveryConfig {
+  /** `http(s)://host:port` of etcd members, all with the same scheme. */
+  readonly endpoints: readonly string[];
+  readonly prefix: string;
+  readonly format: EtcdValueFormat;
+  /** Set when a non-empty username is given (etcd's simple-token auth). */
+  readonly auth: { readonly username: string; readonly password: string } | undefined;
+  /** PEM file paths; set only for https endpoints. */
+  readonly tls: EtcdTlsConfig | undefined;
+  readonly dialTimeoutMs: number;
+  /** Where the last known backend set is kept, to start with it while etcd is unreachable. */
+  readonly cacheFile: string | undefined;
+}
+
+/** Where an upstream's backends come from when the config file does not list them. */
+export interface DiscoveryConfig {
+  readonly etcd: EtcdDiscoveryConfig;
+}
+
 export interface UpstreamConfig {
   readonly name: string;
   readonly strategy: StrategyName;
   readonly hashKey: HashKeySource;
+  /** The config file's list; empty when `discovery` supplies the backends. */
   readonly backends: readonly BackendSpec[];
+  /** Set instead of `backends`: the upstream's backends are discovered. */
+  readonly discovery?: DiscoveryConfig;
   readonly healthCheck: HealthCheckConfig;
   readonly passive: PassiveHealthConfig;
   readonly retry: RetryConfig;

@@ -61,7 +61,7 @@ test("an upstream needs a backend, and one that is not a backup", () => {
     "upstreams.api.backends: needs at least one backend without backup: true",
   ]);
   assert.deepEqual(problemsOf("upstreams:\n  api:\n    strategy: p2c\n"), [
-    "upstreams.api.backends: is required",
+    "upstreams.api: needs backends (a list in this file) or discovery (e.g. discovery.etcd)",
   ]);
   assert.deepEqual(problemsOf("upstreams: {}\n"), ["upstreams: define at least one upstream"]);
   assert.deepEqual(problemsOf("server: {}\n"), ["upstreams: is required"]);
