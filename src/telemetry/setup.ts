@@ -9,6 +9,7 @@ import { createHttpTelemetry } from "../../interceptors/balancer-entry.ts";
 import { PreAggregatedHistograms } from "../../interceptors/balancer-entry.ts";
 import { ATTR_TRACEWAY_BACKEND, ATTR_TRACEWAY_UPSTREAM } from "../../interceptors/balancer-entry.ts";
 import type { LoggingConfig, TelemetryConfig } from "../config/types.ts";
+import type { DiscoveryEvents } from "../discovery/discovery-events.ts";
 import type { HealthEvents } from "../health/upstream-health.ts";
 import type { UpstreamPool } from "../pool/upstream-pool.ts";
 import { noopObserver, type ProxyObserver } from "../proxy/observer.ts";
@@ -18,6 +19,7 @@ import { AccessLog } from "./access-log.ts";
 import { BackendLabelCache } from "./backend-attributes.ts";
 import { BALANCER_SCOPE, createBalancerMetrics } from "./balancer-metrics.ts";
 import { ensureContextManager } from "./context-manager.ts";
+import { DiscoveryMetrics } from "./discovery-metrics.ts";
 import { createLogger } from "./logger.ts";
 import { PoolMetrics } from "./pool-metrics.ts";
 import type { QueueLike } from "./pool-metrics.ts";
@@ -53,6 +55,8 @@ export interface Telemetry {
   readonly logger: Logger;
   /** Pass to `startBalancer({ healthEvents })`: logs transitions and counts ejections. */
   readonly healthEvents: HealthEvents;
+  /** Pass to discovery providers: backends, updates, errors, sync age and staleness per upstream. */
+  readonly discoveryEvents: DiscoveryEvents;
   readonly meterProvider: MeterProvider;
   readonly tracerProvider: TracerProvider;
   /** Report a pool's backend health and in-flight gauges; returns the function that stops it. */
@@ -129,6 +133,7 @@ export async function startTelemetry(
   const meter = meterProvider.getMeter(BALANCER_SCOPE);
   const metrics = createBalancerMetrics(meter);
   const poolMetrics = new PoolMetrics(meter, labels);
+  const discoveryEvents = new DiscoveryMetrics(meter, clock);
   const observer: ProxyObserver = !observing
     ? noopObserver
     : new TelemetryProxyObserver({
@@ -152,6 +157,7 @@ export async function startTelemetry(
     observer,
     logger,
     healthEvents,
+    discoveryEvents,
     meterProvider,
     tracerProvider,
     observePool: (pool) => poolMetrics.observe(pool),
