@@ -56,6 +56,8 @@ export async function startDiscovery(options: {
   format?: EtcdValueFormat;
   cacheFile?: string;
   dialTimeoutMs?: number;
+  /** Runs after list number `n` (1-based) answered, before the watch starts: writes in the gap. */
+  afterList?: (n: number) => Promise<void>;
 }): Promise<DiscoveryUnderTest> {
   const upstream = options.upstream ?? "api";
   const reader = new PullReader();
@@ -76,9 +78,11 @@ export async function startDiscovery(options: {
   const real = etcdPrefixSource(client);
   let listAttempts = 0;
   const source = {
-    list: (prefix: string) => {
+    async list(prefix: string) {
       listAttempts += 1;
-      return real.list(prefix);
+      const listing = await real.list(prefix);
+      await options.afterList?.(listAttempts);
+      return listing;
     },
     openWatchStream: () => real.openWatchStream(),
   };
