@@ -35,7 +35,7 @@ class Lines extends Writable {
 
 export interface DiscoveryUnderTest {
   readonly upstream: string;
-  /** Every backend set reported, oldest first. */
+  /** Every backend set reported (or the latest `history`), oldest first. */
   readonly sets: (readonly DiscoveredBackend[])[];
   /** Lists attempted, failed ones included. */
   readonly listAttempts: number;
@@ -56,6 +56,8 @@ export async function startDiscovery(options: {
   format?: EtcdValueFormat;
   cacheFile?: string;
   dialTimeoutMs?: number;
+  /** Keep only the latest this many sets (a churn test must not measure its own history). */
+  history?: number;
   /** Runs after list number `n` (1-based) answered, before the watch starts: writes in the gap. */
   afterList?: (n: number) => Promise<void>;
 }): Promise<DiscoveryUnderTest> {
@@ -87,9 +89,11 @@ export async function startDiscovery(options: {
     openWatchStream: () => real.openWatchStream(),
   };
   const sets: (readonly DiscoveredBackend[])[] = [];
-  const discovery = await startEtcdUpstreamDiscovery(upstream, config, { logger, events, source }, (set) =>
-    sets.push(set),
-  );
+  const record = (set: readonly DiscoveredBackend[]): void => {
+    sets.push(set);
+    if (options.history !== undefined && sets.length > options.history) sets.shift();
+  };
+  const discovery = await startEtcdUpstreamDiscovery(upstream, config, { logger, events, source }, record);
   const urls = (): string[] => (sets.at(-1) ?? []).map((b) => b.url).sort();
 
   return {
