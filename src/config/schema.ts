@@ -10,6 +10,7 @@ import { parseBackendUrl, parseHttpUrl } from "./backend-url.ts";
 import { closest } from "./closest.ts";
 import { MAX_WEIGHT } from "./defaults.ts";
 import { parseDuration } from "./duration.ts";
+import { parseEtcdEndpoint } from "./etcd-endpoint.ts";
 import { parseHashKey } from "./hash-key-source.ts";
 import { isHostName, parseListen } from "./listen.ts";
 import { fail, ok, show, type Parsed } from "./parsed.ts";
@@ -158,22 +159,7 @@ const healthCheckSchema = strict({
 
 // ---- discovery.etcd ----
 
-const EXPLICIT_PORT = /:(\d+)\/?$/;
-
-/** An etcd member URL, `http(s)://host:port`; etcd has no port a URL scheme could imply. */
-const etcdEndpoint = parsedBy((input) => {
-  if (typeof input !== "string") {
-    return fail(`expected a URL such as "http://127.0.0.1:2379", got ${show(input)}`);
-  }
-  const parsed = parseBackendUrl(input);
-  if (!parsed.ok) return fail(parsed.message.replace("backends are origins", "etcd endpoints are origins"));
-  const port = EXPLICIT_PORT.exec(input)?.[1];
-  if (port === undefined)
-    return fail(`invalid URL ${show(input)}: name the port, e.g. "http://127.0.0.1:2379"`);
-  const url = new URL(parsed.value);
-  // Spelled out with its port even when it is the scheme's default: the gRPC client needs it.
-  return ok(`${url.protocol}//${url.hostname}:${port}`);
-});
+const etcdEndpoint = parsedBy(parseEtcdEndpoint);
 
 const filePath = z.string().min(1);
 

@@ -69,10 +69,13 @@ export function createEtcdClient(options: EtcdClientOptions): Etcd3 {
 }
 
 /**
- * Reads the PEM files of `tls`; a file that cannot be read fails with its key path
+ * Reads the PEM files of `tls`; a file that cannot be read fails naming where it was set
  * (`upstreams.api.discovery.etcd.tls.ca: cannot read /etc/etcd/ca.pem: ENOENT`).
  */
-export async function readTlsFiles(tls: EtcdTlsConfig, keyPath: string): Promise<EtcdTlsFiles> {
+export async function readTlsFiles(
+  tls: EtcdTlsConfig,
+  nameOf: (field: keyof EtcdTlsConfig) => string,
+): Promise<EtcdTlsFiles> {
   const read = async (name: keyof EtcdTlsConfig): Promise<Buffer | undefined> => {
     const file = tls[name];
     if (file === undefined) return undefined;
@@ -80,7 +83,7 @@ export async function readTlsFiles(tls: EtcdTlsConfig, keyPath: string): Promise
       return await readFile(file);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      throw new Error(`${keyPath}.tls.${name}: cannot read ${file}: ${code}`, { cause: error });
+      throw new Error(`${nameOf(name)}: cannot read ${file}: ${code}`, { cause: error });
     }
   };
   const [ca, cert, key] = await Promise.all([read("ca"), read("cert"), read("key")]);

@@ -46,7 +46,10 @@ export async function startEtcdUpstreamDiscovery(
     client = createEtcdClient({
       endpoints: config.endpoints,
       auth: config.auth,
-      tls: config.tls === undefined ? undefined : await readTlsFiles(config.tls, keyPath),
+      tls:
+        config.tls === undefined
+          ? undefined
+          : await readTlsFiles(config.tls, (field) => `${keyPath}.tls.${field}`),
       dialTimeoutMs: config.dialTimeoutMs,
     });
     source = etcdPrefixSource(client);
