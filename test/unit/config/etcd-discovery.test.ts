@@ -98,7 +98,7 @@ test("bad discovery.etcd values are reported with their key paths", () => {
   );
   assert.deepEqual(problems, [
     'upstreams.api.discovery.etcd.endpoints[0]: invalid URL "http://127.0.0.1": name the port, e.g. "http://127.0.0.1:2379"',
-    'upstreams.api.discovery.etcd.endpoints[2]: invalid URL "etcd:2379"',
+    'upstreams.api.discovery.etcd.endpoints[2]: invalid URL "etcd:2379": give the scheme, e.g. "http://etcd:2379"',
     'upstreams.api.discovery.etcd.endpoints[3]: invalid URL "http://etcd:2379/v3": etcd endpoints are origins (scheme://host:port), without a path or query',
     "upstreams.api.discovery.etcd.prefix: must not be empty",
     'upstreams.api.discovery.etcd.format: unknown value format "json"; valid: auto, etcd-endpoints, traceway',
