@@ -183,10 +183,9 @@ function tls(flags: RegisterFlags, endpoints: readonly string[]): RegisterOption
 /** etcdctl's `--user name:password`. */
 function parseUser(user: string): { username: string; password: string } {
   const colon = user.indexOf(":");
-  if (colon <= 0 || colon === user.length - 1)
-    throw new FlagError(
-      `--user: expected NAME:PASSWORD, got ${show(user.slice(0, Math.max(colon, 0)) + ":...")}`,
-    );
+  // Never echo the value: it holds a password.
+  if (colon <= 0) throw new FlagError('--user: expected NAME:PASSWORD (no ":" or no name)');
+  if (colon === user.length - 1) throw new FlagError("--user: the password after the ':' is empty");
   return { username: user.slice(0, colon), password: user.slice(colon + 1) };
 }
 
