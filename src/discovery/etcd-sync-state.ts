@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { Clock } from "../shared/clock.ts";
-import type { DiscoveryEvents } from "./discovery-events.ts";
+import type { DiscoveryObserver } from "./discovery-observer.ts";
 import type { EtcdErrorType } from "./etcd-errors.ts";
 
 /**
@@ -10,7 +10,7 @@ import type { EtcdErrorType } from "./etcd-errors.ts";
 export class EtcdSyncState {
   readonly #upstream: string;
   readonly #prefix: string;
-  readonly #events: DiscoveryEvents;
+  readonly #observer: DiscoveryObserver;
   readonly #logger: Logger;
   readonly #clock: Clock;
   #stale = false;
@@ -20,13 +20,13 @@ export class EtcdSyncState {
   constructor(deps: {
     upstream: string;
     prefix: string;
-    events: DiscoveryEvents;
+    observer: DiscoveryObserver;
     logger: Logger;
     clock: Clock;
   }) {
     this.#upstream = deps.upstream;
     this.#prefix = deps.prefix;
-    this.#events = deps.events;
+    this.#observer = deps.observer;
     this.#logger = deps.logger;
     this.#clock = deps.clock;
   }
@@ -37,10 +37,10 @@ export class EtcdSyncState {
 
   /** etcd answered. */
   synced(): void {
-    this.#events.onSync({ upstream: this.#upstream, source: "etcd" });
+    this.#observer.onSync({ upstream: this.#upstream, source: "etcd" });
     if (!this.#stale) return;
     this.#stale = false;
-    this.#events.onStale({ upstream: this.#upstream, source: "etcd", stale: false });
+    this.#observer.onStale({ upstream: this.#upstream, source: "etcd", stale: false });
     this.#logger.info(
       {
         upstream: this.#upstream,
@@ -56,7 +56,7 @@ export class EtcdSyncState {
   /** A list or watch failed; `backends` is the size of the set that goes on being served. */
   failed(failure: { type: EtcdErrorType; error: unknown; retryInMs: number }, backends: number): void {
     this.#failures += 1;
-    this.#events.onError({ upstream: this.#upstream, source: "etcd", errorType: failure.type });
+    this.#observer.onError({ upstream: this.#upstream, source: "etcd", errorType: failure.type });
     const fields = {
       upstream: this.#upstream,
       prefix: this.#prefix,
@@ -71,7 +71,7 @@ export class EtcdSyncState {
     }
     this.#stale = true;
     this.#staleSince = this.#clock.now();
-    this.#events.onStale({ upstream: this.#upstream, source: "etcd", stale: true });
+    this.#observer.onStale({ upstream: this.#upstream, source: "etcd", stale: true });
     this.#logger.warn(
       fields,
       "etcd discovery: watch lost, serving the last known backend set (stale) until etcd answers",

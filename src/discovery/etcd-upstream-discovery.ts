@@ -2,7 +2,7 @@ import type { Etcd3 } from "etcd3";
 import type { Logger } from "pino";
 import type { EtcdDiscoveryConfig } from "../config/types.ts";
 import { systemClock, type Clock, type Random } from "../shared/clock.ts";
-import type { DiscoveryEvents, DiscoverySource } from "./discovery-events.ts";
+import type { DiscoveryObserver, DiscoverySource } from "./discovery-observer.ts";
 import { CacheFileWriter, readCacheFile } from "./etcd-cache-file.ts";
 import { createEtcdClient, readTlsFiles } from "./etcd-client.ts";
 import { etcdPrefixSource, type PrefixSource } from "./etcd-prefix-source.ts";
@@ -12,7 +12,7 @@ import { parseEtcdValue, type DiscoveredBackend } from "./etcd-value.ts";
 
 export interface EtcdUpstreamDeps {
   readonly logger: Logger;
-  readonly events: DiscoveryEvents;
+  readonly observer: DiscoveryObserver;
   readonly clock?: Clock;
   readonly random?: Random;
   /** Replaces the etcd3 client built from the config (tests that count calls). */
@@ -38,7 +38,7 @@ export async function startEtcdUpstreamDiscovery(
   deps: EtcdUpstreamDeps,
   onSet: (backends: readonly DiscoveredBackend[]) => void,
 ): Promise<EtcdUpstreamDiscovery> {
-  const { logger, events } = deps;
+  const { logger, observer } = deps;
   const keyPath = `upstreams.${upstream}.discovery.etcd`;
   let client: Etcd3 | undefined;
   let source = deps.source;
@@ -57,7 +57,7 @@ export async function startEtcdUpstreamDiscovery(
   const sync = new EtcdSyncState({
     upstream,
     prefix: config.prefix,
-    events,
+    observer,
     logger,
     clock: deps.clock ?? systemClock,
   });
@@ -76,7 +76,7 @@ export async function startEtcdUpstreamDiscovery(
     const specs = uniqueOrigins(backends);
     current = specs.length;
     onSet(specs);
-    events.onUpdate({ upstream, source: from, backends: specs.length });
+    observer.onUpdate({ upstream, source: from, backends: specs.length });
   };
 
   const watcher = new EtcdPrefixWatcher(
@@ -96,7 +96,7 @@ export async function startEtcdUpstreamDiscovery(
       onSynced: () => sync.synced(),
       onFailure: (failure) => sync.failed(failure, current),
       onMalformed: (key, reason) => {
-        events.onMalformed({ upstream, source: "etcd" });
+        observer.onMalformed({ upstream, source: "etcd" });
         logger.warn({ upstream, key, reason }, "etcd discovery: skipped a malformed value");
       },
     },

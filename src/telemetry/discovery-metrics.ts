@@ -1,6 +1,6 @@
 import type { Attributes, Counter, Meter, ObservableResult } from "@opentelemetry/api";
 import { ATTR_ERROR_TYPE, ATTR_TRACEWAY_UPSTREAM } from "../../interceptors/semconv.ts";
-import type { DiscoveryEvents, DiscoverySource } from "../discovery/discovery-events.ts";
+import type { DiscoveryObserver, DiscoverySource } from "../discovery/discovery-observer.ts";
 import type { Clock } from "../shared/clock.ts";
 
 // Names in the style of interceptors/semconv.ts; docs/discovery.md lists them as scraped.
@@ -27,7 +27,7 @@ interface SourceState {
  * Discovery's metrics: counters pushed as things happen, gauges read at scrape time from the last
  * state each upstream reported. Labels are the upstream, the source and the error type only.
  */
-export class DiscoveryMetrics implements DiscoveryEvents {
+export class DiscoveryMetrics implements DiscoveryObserver {
   readonly #clock: Clock;
   readonly #sources = new Map<string, Map<DiscoverySource, SourceState>>();
   readonly #updates: Counter;

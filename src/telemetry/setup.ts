@@ -9,7 +9,7 @@ import { createHttpTelemetry } from "../../interceptors/balancer-entry.ts";
 import { PreAggregatedHistograms } from "../../interceptors/balancer-entry.ts";
 import { ATTR_TRACEWAY_BACKEND, ATTR_TRACEWAY_UPSTREAM } from "../../interceptors/balancer-entry.ts";
 import type { LoggingConfig, TelemetryConfig } from "../config/types.ts";
-import type { DiscoveryEvents } from "../discovery/discovery-events.ts";
+import type { DiscoveryObserver } from "../discovery/discovery-observer.ts";
 import type { HealthEvents } from "../health/upstream-health.ts";
 import type { UpstreamPool } from "../pool/upstream-pool.ts";
 import { noopObserver, type ProxyObserver } from "../proxy/observer.ts";
@@ -56,7 +56,7 @@ export interface Telemetry {
   /** Pass to `startBalancer({ healthEvents })`: logs transitions and counts ejections. */
   readonly healthEvents: HealthEvents;
   /** Pass to discovery providers: backends, updates, errors, sync age and staleness per upstream. */
-  readonly discoveryEvents: DiscoveryEvents;
+  readonly discoveryObserver: DiscoveryObserver;
   readonly meterProvider: MeterProvider;
   readonly tracerProvider: TracerProvider;
   /** Report a pool's backend health and in-flight gauges; returns the function that stops it. */
@@ -133,7 +133,7 @@ export async function startTelemetry(
   const meter = meterProvider.getMeter(BALANCER_SCOPE);
   const metrics = createBalancerMetrics(meter);
   const poolMetrics = new PoolMetrics(meter, labels);
-  const discoveryEvents = new DiscoveryMetrics(meter, clock);
+  const discoveryObserver = new DiscoveryMetrics(meter, clock);
   const observer: ProxyObserver = !observing
     ? noopObserver
     : new TelemetryProxyObserver({
@@ -157,7 +157,7 @@ export async function startTelemetry(
     observer,
     logger,
     healthEvents,
-    discoveryEvents,
+    discoveryObserver,
     meterProvider,
     tracerProvider,
     observePool: (pool) => poolMetrics.observe(pool),

@@ -64,7 +64,7 @@ export async function startDiscovery(options: {
   const upstream = options.upstream ?? "api";
   const reader = new PullReader();
   const meterProvider = new MeterProvider({ readers: [reader] });
-  const events = new DiscoveryMetrics(meterProvider.getMeter("test"), systemClock);
+  const observer = new DiscoveryMetrics(meterProvider.getMeter("test"), systemClock);
   const lines = new Lines();
   const logger = pino({ level: "debug" }, lines);
   const config = {
@@ -93,7 +93,7 @@ export async function startDiscovery(options: {
     sets.push(set);
     if (options.history !== undefined && sets.length > options.history) sets.shift();
   };
-  const discovery = await startEtcdUpstreamDiscovery(upstream, config, { logger, events, source }, record);
+  const discovery = await startEtcdUpstreamDiscovery(upstream, config, { logger, observer, source }, record);
   const urls = (): string[] => (sets.at(-1) ?? []).map((b) => b.url).sort();
 
   return {

@@ -6,7 +6,7 @@ import pino from "pino";
 import { etcdPrefixSource } from "../../../src/discovery/etcd-prefix-source.ts";
 import { startEtcdUpstreamDiscovery } from "../../../src/discovery/etcd-upstream-discovery.ts";
 import type { DiscoveredBackend } from "../../../src/discovery/etcd-value.ts";
-import { noopDiscoveryEvents } from "../../../src/discovery/discovery-events.ts";
+import { noopDiscoveryObserver } from "../../../src/discovery/discovery-observer.ts";
 import { ensureServices, ETCD_ENDPOINT } from "../../helpers/services.ts";
 import { waitFor } from "../../helpers/wait-for.ts";
 import { endpointValue } from "./discovery-harness.ts";
@@ -50,7 +50,7 @@ void test("a registration made between the list and the watch is not lost", asyn
   const discovery = await startEtcdUpstreamDiscovery(
     "api",
     config,
-    { logger: pino({ level: "silent" }), events: noopDiscoveryEvents, source },
+    { logger: pino({ level: "silent" }), observer: noopDiscoveryObserver, source },
     (set) => sets.push(set),
   );
   try {

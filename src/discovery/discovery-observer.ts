@@ -6,7 +6,7 @@ export type DiscoverySource = "static" | "etcd" | "cache";
  * knows nothing else about it. Labels stay bounded: upstream names come from the config, sources
  * and error types from fixed lists. Implementations must not throw.
  */
-export interface DiscoveryEvents {
+export interface DiscoveryObserver {
   /** A backend set was applied to the upstream's pool. */
   onUpdate(event: {
     readonly upstream: string;
@@ -31,7 +31,7 @@ export interface DiscoveryEvents {
   onMalformed(event: { readonly upstream: string; readonly source: DiscoverySource }): void;
 }
 
-export const noopDiscoveryEvents: DiscoveryEvents = {
+export const noopDiscoveryObserver: DiscoveryObserver = {
   onUpdate: () => undefined,
   onSync: () => undefined,
   onError: () => undefined,
