@@ -37,6 +37,7 @@ export type {
   RequestEndMessage,
 } from "./proxy/diagnostics.ts";
 export type { DiscoveryProvider, ProviderFactory, DiscoveryEvents } from "./discovery/provider.ts";
+export type { DiscoveryObserver, DiscoverySource } from "./discovery/discovery-observer.ts";
 export { createStrategy, strategyNames } from "./strategies/registry.ts";
 export type { Strategy, PickRequest } from "./strategies/strategy.ts";
 export type { Candidate } from "./pool/candidate.ts";

@@ -68,5 +68,12 @@ export function releaseSlot(upstream: Upstream, backend: Backend): void {
 
 /** The error for an upstream with no candidate at all (every backend down, or none discovered). */
 export function noHealthyBackend(upstream: Upstream): TracewayError {
+  if (upstream.pool.backends.length === 0) {
+    // Same code (clients and dashboards match on it), but say why: discovery found none yet.
+    return new TracewayError(
+      "NO_HEALTHY_BACKEND",
+      `no backend in upstream "${upstream.name}": none registered, or discovery has not answered yet`,
+    );
+  }
   return new TracewayError("NO_HEALTHY_BACKEND", `no healthy backend in upstream "${upstream.name}"`);
 }

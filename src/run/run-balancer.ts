@@ -27,6 +27,7 @@ export async function runBalancer(
     observer: telemetry.observer,
     logger,
     healthEvents: telemetry.healthEvents,
+    discoveryObserver: telemetry.discoveryObserver,
   });
   const unobserve = new Map<string, () => void>();
   const observePools = (): void => {

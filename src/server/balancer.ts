@@ -3,7 +3,9 @@ import type { AddressInfo } from "node:net";
 import express, { type Express, type RequestHandler } from "express";
 import pino, { type Logger } from "pino";
 import type { TracewayConfig } from "../config/types.ts";
+import type { DiscoveryObserver } from "../discovery/discovery-observer.ts";
 import type { DiscoveryEvents, ProviderFactory } from "../discovery/provider.ts";
+import { createProvider } from "../discovery/registry.ts";
 import type { HealthEvents } from "../health/upstream-health.ts";
 import type { UpstreamPool } from "../pool/upstream-pool.ts";
 import { withDiagnostics } from "../proxy/diagnostics.ts";
@@ -40,6 +42,8 @@ export interface BalancerOptions {
    * static provider); embedders may feed pools from their own registry instead.
    */
   readonly discovery?: ProviderFactory;
+  /** What discovery reports as it runs (backend counts, errors, staleness), for metrics. */
+  readonly discoveryObserver?: DiscoveryObserver;
   readonly clock?: Clock;
   readonly random?: Random;
 }
@@ -129,16 +133,23 @@ function createParts(options: BalancerOptions, logger: Logger): Parts {
     agents.retain(ids);
     transport.retain(ids);
   };
+  const random = options.random ?? systemRandom;
+  const providerDeps = {
+    logger,
+    clock,
+    random,
+    ...(options.discoveryObserver ? { observer: options.discoveryObserver } : {}),
+  };
   const registry: UpstreamRegistry = new UpstreamRegistry({
     clock,
-    random: options.random ?? systemRandom,
+    random,
     events: combinedEvents(
       options.healthEvents ?? loggingHealthEvents(logger),
       options.discoveryEvents ?? loggingDiscoveryEvents(logger),
     ),
     // Discovery removes backends between reloads too: their sockets go when the pools let go.
     onBackendsRemoved: freeConnections,
-    ...(options.discovery ? { createProvider: options.discovery } : {}),
+    createProvider: options.discovery ?? ((upstream) => createProvider(upstream, providerDeps)),
   });
   return {
     registry,

@@ -1,5 +1,5 @@
 import type { Attributes, Counter, Meter, ObservableResult } from "@opentelemetry/api";
-import { ATTR_ERROR_TYPE, ATTR_TRACEWAY_UPSTREAM } from "../../interceptors/semconv.ts";
+import { ATTR_ERROR_TYPE, ATTR_TRACEWAY_UPSTREAM } from "../../interceptors/balancer-entry.ts";
 import type { DiscoveryObserver, DiscoverySource } from "../discovery/discovery-observer.ts";
 import type { Clock } from "../shared/clock.ts";
 
