@@ -28,10 +28,10 @@ class Lines extends Writable {
   }
 }
 
-/** When a backend (by `host:port`) entered or left the pool, in `Date.now()` time. */
+/** When a backend (by `host:port`) entered or left the pool, or went down or up, in `Date.now()` time. */
 export interface MembershipEvent {
   readonly backend: string;
-  readonly change: "added" | "removed";
+  readonly change: "added" | "removed" | "down" | "up";
   readonly at: number;
 }
 
@@ -82,10 +82,13 @@ export async function startDiscoveringBalancer(options: {
   };
   const membership: MembershipEvent[] = [];
   pool().onChange((change) => {
-    if (change.type !== "members") return;
     const at = Date.now();
-    for (const b of change.added) membership.push({ backend: b.label, change: "added", at });
-    for (const b of change.removed) membership.push({ backend: b.label, change: "removed", at });
+    if (change.type === "status") {
+      membership.push({ backend: change.backend.label, change: change.up ? "up" : "down", at });
+    } else if (change.type === "members") {
+      for (const b of change.added) membership.push({ backend: b.label, change: "added", at });
+      for (const b of change.removed) membership.push({ backend: b.label, change: "removed", at });
+    }
   });
   return {
     url: balancer.url,
