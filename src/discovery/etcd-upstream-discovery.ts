@@ -29,8 +29,8 @@ export interface EtcdUpstreamDiscovery {
 
 /**
  * Discovers one upstream's backends under one etcd prefix and reports each full set through
- * `onSet`, one backend per origin. Resolves once there is a first set: etcd's, or, when etcd does not answer, the cache
- * file's, or none (the upstream then answers 503 until etcd does).
+ * `onSet`, one backend per origin. Resolves once there is a first set: etcd's, or, when etcd does
+ * not answer, the cache file's, or none (the upstream then answers 503 until etcd does).
  */
 export async function startEtcdUpstreamDiscovery(
   upstream: string,
@@ -39,21 +39,7 @@ export async function startEtcdUpstreamDiscovery(
   onSet: (backends: readonly DiscoveredBackend[]) => void,
 ): Promise<EtcdUpstreamDiscovery> {
   const { logger, observer } = deps;
-  const keyPath = `upstreams.${upstream}.discovery.etcd`;
-  let client: Etcd3 | undefined;
-  let source = deps.source;
-  if (source === undefined) {
-    client = createEtcdClient({
-      endpoints: config.endpoints,
-      auth: config.auth,
-      tls:
-        config.tls === undefined
-          ? undefined
-          : await readTlsFiles(config.tls, (field) => `${keyPath}.tls.${field}`),
-      dialTimeoutMs: config.dialTimeoutMs,
-    });
-    source = etcdPrefixSource(client);
-  }
+  const { source, client } = await connect(upstream, config, deps);
   const sync = new EtcdSyncState({
     upstream,
     prefix: config.prefix,
@@ -61,21 +47,19 @@ export async function startEtcdUpstreamDiscovery(
     logger,
     clock: deps.clock ?? systemClock,
   });
-  const cache =
-    config.cacheFile === undefined
-      ? undefined
-      : new CacheFileWriter(config.cacheFile, config.prefix, (error) =>
-          logger.warn(
-            { upstream, err: error, file: config.cacheFile },
-            "etcd discovery: cannot write cacheFile",
-          ),
-        );
+  const cache = cacheWriter(upstream, config, logger);
   let current = 0;
   let fromEtcd = false;
   const apply = (backends: readonly DiscoveredBackend[], from: DiscoverySource): void => {
     const specs = uniqueOrigins(backends);
     current = specs.length;
-    onSet(specs);
+    try {
+      onSet(specs);
+    } catch (error) {
+      // The watch must go on whatever the receiver does with a set; the next set is another chance.
+      logger.error({ upstream, err: error }, "etcd discovery: the backend set was not applied");
+      return;
+    }
     observer.onUpdate({ upstream, source: from, backends: specs.length });
   };
 
@@ -117,6 +101,38 @@ export async function startEtcdUpstreamDiscovery(
       client?.close();
     },
   };
+}
+
+/** The etcd client the config describes, unless the caller brought a source of its own. */
+async function connect(
+  upstream: string,
+  config: EtcdDiscoveryConfig,
+  deps: EtcdUpstreamDeps,
+): Promise<{ source: PrefixSource; client: Etcd3 | undefined }> {
+  if (deps.source !== undefined) return { source: deps.source, client: undefined };
+  const keyPath = `upstreams.${upstream}.discovery.etcd`;
+  const client = createEtcdClient({
+    endpoints: config.endpoints,
+    auth: config.auth,
+    tls:
+      config.tls === undefined
+        ? undefined
+        : await readTlsFiles(config.tls, (field) => `${keyPath}.tls.${field}`),
+    dialTimeoutMs: config.dialTimeoutMs,
+  });
+  return { source: etcdPrefixSource(client), client };
+}
+
+function cacheWriter(
+  upstream: string,
+  config: EtcdDiscoveryConfig,
+  logger: Logger,
+): CacheFileWriter | undefined {
+  const file = config.cacheFile;
+  if (file === undefined) return undefined;
+  return new CacheFileWriter(file, config.prefix, (error) =>
+    logger.warn({ upstream, err: error, file }, "etcd discovery: cannot write cacheFile"),
+  );
 }
 
 /** etcd did not answer the first list: serve the cache file's set, or none. */
