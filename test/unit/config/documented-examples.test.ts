@@ -56,3 +56,11 @@ test("every key the schema accepts is in the docs reference and in examples/trac
     assert.match(example, new RegExp(`\\b${leaf}:`), `examples/traceway.yaml lacks ${path}`);
   }
 });
+
+test("the README's service discovery example loads with no problems and no warnings", () => {
+  const text = markdownBlock(root("README.md"), "## Service discovery");
+  const { config, warnings } = parseConfigText(text, { env: {}, source: "README.md" });
+  assert.deepEqual(warnings, []);
+  const api = config.upstreams.get("api");
+  assert.equal(api?.discovery?.etcd?.prefix, "/services/api/");
+});
