@@ -5,6 +5,7 @@ import { registerCommand } from "./discovery/register-command.ts";
 import * as R from "./discovery/register-options.ts";
 import { createLogger } from "./telemetry/logger.ts";
 import { runDemo } from "./demo/run-demo.ts";
+import { registerLoadCommand } from "./load/command.ts";
 import { serveConfigFile } from "./run/serve-config-file.ts";
 
 const program = new Command();
@@ -89,6 +90,8 @@ program
     const logger = createLogger("traceway-register", { level: "info", accessLog: false });
     process.exitCode = await registerCommand(flags, { stderr: process.stderr, logger });
   });
+
+registerLoadCommand(program);
 
 try {
   await program.parseAsync(process.argv);
