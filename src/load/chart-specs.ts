@@ -8,7 +8,18 @@ import { formatLevel } from "./format.ts";
 import type { ChartSpec } from "./report-charts.ts";
 import type { LoadReport, StepResult } from "./types.ts";
 
-const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"];
+const PALETTE = [
+  "#1f77b4",
+  "#d62728",
+  "#2ca02c",
+  "#ff7f0e",
+  "#9467bd",
+  "#8c564b",
+  "#e377c2",
+  "#17becf",
+  "#7f7f7f",
+  "#bcbd22",
+];
 const KNEE_COLOR = "#2ca02c";
 const BREAK_COLOR = "#d62728";
 
@@ -22,12 +33,24 @@ export function chartSpecs(report: LoadReport): ChartSpec[] {
   const marks = [
     ...(report.analysis.knee === undefined
       ? []
-      : [{ x: report.analysis.knee, label: report.analysis.kneeReached ? "knee" : "knee?", color: KNEE_COLOR }]),
+      : [
+          {
+            x: report.analysis.knee,
+            label: report.analysis.kneeReached ? "knee" : "knee?",
+            color: KNEE_COLOR,
+          },
+        ]),
     ...(report.analysis.firstThresholdBreak === undefined
       ? []
       : [{ x: report.analysis.firstThresholdBreak.step, label: "threshold broken", color: BREAK_COLOR }]),
   ];
-  const perStep = (id: string, title: string, unit: string, logY: boolean, series: ChartSpec["series"]): ChartSpec => ({
+  const perStep = (
+    id: string,
+    title: string,
+    unit: string,
+    logY: boolean,
+    series: ChartSpec["series"],
+  ): ChartSpec => ({
     id,
     title,
     unit,
@@ -46,7 +69,9 @@ export function chartSpecs(report: LoadReport): ChartSpec[] {
   const specs: ChartSpec[] = [
     perStep("throughput", "Throughput per step", "req/s", false, [
       line("responses/s", 0, (s) => s.throughput),
-      ...(report.mode === "rate" ? [line("target", 1, (s) => s.targetRate ?? null), line("sent/s", 2, (s) => s.sentRate)] : []),
+      ...(report.mode === "rate"
+        ? [line("target", 1, (s) => s.targetRate ?? null), line("sent/s", 2, (s) => s.sentRate)]
+        : []),
     ]),
     perStep("latency", "Latency percentiles per step", "ms", true, [
       line("p50", 0, (s) => s.latencyMs.p50),
@@ -86,14 +111,22 @@ function spectrumChart(steps: readonly StepResult[]): ChartSpec {
   };
 }
 
-type PerStep = (id: string, title: string, unit: string, logY: boolean, series: ChartSpec["series"]) => ChartSpec;
+type PerStep = (
+  id: string,
+  title: string,
+  unit: string,
+  logY: boolean,
+  series: ChartSpec["series"],
+) => ChartSpec;
 
 function backendCharts(steps: readonly StepResult[], perStep: PerStep): ChartSpec[] {
   if (!steps.some((s) => (s.prometheus?.backends.length ?? 0) > 0)) return [];
   const keys = [
     ...new Set(steps.flatMap((s) => (s.prometheus?.backends ?? []).map((b) => `${b.upstream}/${b.backend}`))),
   ].sort();
-  const series = (pick: (b: NonNullable<StepResult["prometheus"]>["backends"][number], s: StepResult) => number | undefined) =>
+  const series = (
+    pick: (b: NonNullable<StepResult["prometheus"]>["backends"][number], s: StepResult) => number | undefined,
+  ) =>
     keys.map((key, i) => ({
       label: key,
       color: color(i),
@@ -103,10 +136,40 @@ function backendCharts(steps: readonly StepResult[], perStep: PerStep): ChartSpe
       }),
     }));
   return [
-    perStep("backend-requests", "traceway: requests per backend", "req/s", false, series((b, s) => b.requests / s.durationS)),
-    perStep("backend-p99", "traceway: upstream p99 per backend", "ms", true, series((b) => b.p99Ms)),
-    perStep("backend-errors", "traceway: upstream errors per backend", "errors", false, series((b) => b.errors)),
-    perStep("backend-retries", "traceway: retries per backend", "retries", false, series((b) => b.retries)),
-    perStep("backend-ejections", "traceway: ejections per backend", "ejections", false, series((b) => b.ejections)),
+    perStep(
+      "backend-requests",
+      "traceway: requests per backend",
+      "req/s",
+      false,
+      series((b, s) => b.requests / s.durationS),
+    ),
+    perStep(
+      "backend-p99",
+      "traceway: upstream p99 per backend",
+      "ms",
+      true,
+      series((b) => b.p99Ms),
+    ),
+    perStep(
+      "backend-errors",
+      "traceway: upstream errors per backend",
+      "errors",
+      false,
+      series((b) => b.errors),
+    ),
+    perStep(
+      "backend-retries",
+      "traceway: retries per backend",
+      "retries",
+      false,
+      series((b) => b.retries),
+    ),
+    perStep(
+      "backend-ejections",
+      "traceway: ejections per backend",
+      "ejections",
+      false,
+      series((b) => b.ejections),
+    ),
   ];
 }

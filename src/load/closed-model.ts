@@ -29,12 +29,15 @@ export class ClosedModel implements LoadModel {
     this.#endAt = endAt;
     return new Promise<void>((resolve) => {
       this.#drained = resolve;
-      setTimeout(() => {
-        const now = performance.now();
-        if (now >= this.#endAt) return this.#checkDrained(); // stopped before it began
-        for (const connection of this.#connections) this.#start(connection, now);
-        setTimeout(() => this.#checkDrained(), Math.max(0, endAt - performance.now()));
-      }, Math.max(0, startAt - performance.now()));
+      setTimeout(
+        () => {
+          const now = performance.now();
+          if (now >= this.#endAt) return this.#checkDrained(); // stopped before it began
+          for (const connection of this.#connections) this.#start(connection, now);
+          setTimeout(() => this.#checkDrained(), Math.max(0, endAt - performance.now()));
+        },
+        Math.max(0, startAt - performance.now()),
+      );
     });
   }
 

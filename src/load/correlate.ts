@@ -6,7 +6,13 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { LoadInputError } from "./input-error.ts";
 import { instantQuery, type PromSeries } from "./prometheus-api.ts";
-import { BACKEND_LABEL, newestSampleQuery, seriesCountQuery, UPSTREAM_LABEL, windowQueries } from "./promql.ts";
+import {
+  BACKEND_LABEL,
+  newestSampleQuery,
+  seriesCountQuery,
+  UPSTREAM_LABEL,
+  windowQueries,
+} from "./promql.ts";
 import type { BackendWindow, PrometheusOptions, PrometheusWindow, StepResult } from "./types.ts";
 
 /** Longest wait for Prometheus to scrape past the last step (a 15 s default scrape interval, twice, plus slack). */
@@ -25,10 +31,18 @@ export async function checkPrometheus(options: PrometheusOptions): Promise<numbe
 }
 
 /** Waits until Prometheus holds a scrape at or after `endMs`; false when it never did (no series, or a deadline). */
-export async function waitForScrape(options: PrometheusOptions, endMs: number, deadlineMs = SCRAPE_WAIT_MS): Promise<boolean> {
+export async function waitForScrape(
+  options: PrometheusOptions,
+  endMs: number,
+  deadlineMs = SCRAPE_WAIT_MS,
+): Promise<boolean> {
   const deadline = Date.now() + deadlineMs;
   for (;;) {
-    const [newest] = await instantQuery(options.url, newestSampleQuery(options.match), Date.now() / 1000).catch(() => []);
+    const [newest] = await instantQuery(
+      options.url,
+      newestSampleQuery(options.match),
+      Date.now() / 1000,
+    ).catch(() => []);
     if (newest !== undefined && newest.value * 1000 >= endMs) return true;
     if (Date.now() >= deadline) return false;
     await delay(POLL_MS);

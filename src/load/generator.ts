@@ -144,7 +144,9 @@ export class LoadGenerator {
         cleanup();
         reject(error);
       };
-      this.#workers.forEach((worker, index) => this.#post(worker, this.#command(id, level, index, startAt, endAt)));
+      this.#workers.forEach((worker, index) =>
+        this.#post(worker, this.#command(id, level, index, startAt, endAt)),
+      );
     });
   }
 

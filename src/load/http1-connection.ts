@@ -77,7 +77,13 @@ export class Http1Connection {
   #open(): Socket {
     const { host, port, tls, insecure } = this.#target;
     const socket = tls
-      ? tlsConnect({ host, port, servername: host, rejectUnauthorized: !insecure, ALPNProtocols: ["http/1.1"] })
+      ? tlsConnect({
+          host,
+          port,
+          servername: host,
+          rejectUnauthorized: !insecure,
+          ALPNProtocols: ["http/1.1"],
+        })
       : netConnect({ host, port });
     socket.setNoDelay(true);
     socket.on("data", this.#onData);

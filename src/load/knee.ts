@@ -52,7 +52,10 @@ export function analyse(steps: readonly StepResult[]): Analysis {
     firstThresholdBreak:
       broken === undefined
         ? undefined
-        : { step: broken.step, expressions: broken.thresholds.filter((t) => !t.held).map((t) => t.expression) },
+        : {
+            step: broken.step,
+            expressions: broken.thresholds.filter((t) => !t.held).map((t) => t.expression),
+          },
     thresholdsHeld: broken === undefined,
     saturatedSteps: steps.filter((s) => s.generator.saturated).map((s) => s.step),
   };

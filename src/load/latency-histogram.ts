@@ -4,7 +4,12 @@
  * HdrHistogram's compressed base64 form, which is also what the JSON report carries, so any
  * HdrHistogram implementation can re-read a step's full distribution.
  */
-import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from "hdr-histogram-js";
+import {
+  build,
+  decodeFromCompressedBase64,
+  encodeIntoCompressedBase64,
+  type Histogram,
+} from "hdr-histogram-js";
 import type { LatencySummary } from "./types.ts";
 
 export type { Histogram };
@@ -50,5 +55,15 @@ export function summarise(histogram: Histogram): LatencySummary {
 }
 
 export function spectrum(histogram: Histogram): Array<readonly [number, number]> {
-  return SPECTRUM.map((p) => [p, p === 0 ? (histogram.totalCount === 0 ? 0 : us(histogram.minNonZeroValue)) : percentileMs(histogram, p)] as const);
+  return SPECTRUM.map(
+    (p) =>
+      [
+        p,
+        p === 0
+          ? histogram.totalCount === 0
+            ? 0
+            : us(histogram.minNonZeroValue)
+          : percentileMs(histogram, p),
+      ] as const,
+  );
 }

@@ -42,11 +42,17 @@ async function runStep(command: StepCommand): Promise<void> {
   // CPU is measured over the loaded window only, not the wait before it or the drain after it.
   let cpuBefore = process.threadCpuUsage();
   let cpuMs: number | undefined;
-  const cpuStart = setTimeout(() => (cpuBefore = process.threadCpuUsage()), Math.max(0, startAt - performance.now()));
-  const cpuEnd = setTimeout(() => {
-    const used = process.threadCpuUsage(cpuBefore);
-    cpuMs = (used.user + used.system) / 1000;
-  }, Math.max(0, endAt - performance.now()));
+  const cpuStart = setTimeout(
+    () => (cpuBefore = process.threadCpuUsage()),
+    Math.max(0, startAt - performance.now()),
+  );
+  const cpuEnd = setTimeout(
+    () => {
+      const used = process.threadCpuUsage(cpuBefore);
+      cpuMs = (used.user + used.system) / 1000;
+    },
+    Math.max(0, endAt - performance.now()),
+  );
   try {
     if (command.mode === "connections") await closed.run(command.level, startAt, endAt, recorder);
     else

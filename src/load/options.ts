@@ -65,13 +65,17 @@ function toPlan(url: string, raw: RawLoadOptions): LoadPlan {
     mode === "connections"
       ? parseList("--steps", raw.steps ?? DEFAULTS.steps, "connection counts", true)
       : parseList("--rates", raw.rates ?? "", "request rates", false);
-  const maxConnections = raw.connections === undefined ? DEFAULTS.connections : positiveInt("--connections", raw.connections);
+  const maxConnections =
+    raw.connections === undefined ? DEFAULTS.connections : positiveInt("--connections", raw.connections);
   const maxLevel = Math.max(...levels);
   const cores = availableParallelism();
   const workers =
     raw.workers !== undefined
       ? positiveInt("--workers", raw.workers)
-      : Math.max(1, Math.min(cores, mode === "connections" ? maxLevel : Math.ceil(maxLevel / RATE_PER_WORKER)));
+      : Math.max(
+          1,
+          Math.min(cores, mode === "connections" ? maxLevel : Math.ceil(maxLevel / RATE_PER_WORKER)),
+        );
   const stepDurationMs = duration("--step-duration", raw.stepDuration, false);
   return {
     mode,
@@ -97,7 +101,10 @@ function toPlan(url: string, raw: RawLoadOptions): LoadPlan {
         : { url: prometheusUrl(raw.prometheus), match: raw.prometheusMatch ?? "" },
     reportHtml: outputPath("--report", raw.report),
     reportJson: outputPath("--json", raw.json),
-    progressIntervalMs: raw.progressInterval === undefined ? undefined : duration("--progress-interval", raw.progressInterval, false),
+    progressIntervalMs:
+      raw.progressInterval === undefined
+        ? undefined
+        : duration("--progress-interval", raw.progressInterval, false),
   };
 }
 
@@ -107,10 +114,14 @@ function parseMode(raw: RawLoadOptions): LoadMode {
     throw new LoadInputError(`--mode: ${JSON.stringify(mode)} is not a mode; use connections or rate`);
   }
   if (mode === "rate" && raw.steps !== undefined) {
-    throw new LoadInputError("--steps sets connection counts; in --mode rate give the request rates with --rates");
+    throw new LoadInputError(
+      "--steps sets connection counts; in --mode rate give the request rates with --rates",
+    );
   }
   if (mode === "connections" && raw.rates !== undefined) {
-    throw new LoadInputError("--rates needs --mode rate (or leave --mode out); --mode connections takes --steps");
+    throw new LoadInputError(
+      "--rates needs --mode rate (or leave --mode out); --mode connections takes --steps",
+    );
   }
   if (mode === "rate" && raw.rates === undefined) {
     throw new LoadInputError("--mode rate needs --rates, e.g. --rates 1000,5000,10000 (requests per second)");
@@ -149,12 +160,15 @@ export function parseStatusRanges(text: string): StatusRange[] {
     const p = part.trim().toLowerCase();
     const m = /^(\d{3})(?:-(\d{3}))?$/.exec(p) ?? /^([1-5])xx$/.exec(p);
     if (m === null) {
-      throw new LoadInputError(`--expect-status: ${JSON.stringify(part)} is not a status, range or class (e.g. 200-399,404 or 2xx)`);
+      throw new LoadInputError(
+        `--expect-status: ${JSON.stringify(part)} is not a status, range or class (e.g. 200-399,404 or 2xx)`,
+      );
     }
     if (p.endsWith("xx")) return { min: Number(m[1]) * 100, max: Number(m[1]) * 100 + 99 };
     const min = Number(m[1]);
     const max = m[2] === undefined ? min : Number(m[2]);
-    if (min < 100 || max > 599 || max < min) throw new LoadInputError(`--expect-status: ${JSON.stringify(part)} is not a range within 100-599`);
+    if (min < 100 || max > 599 || max < min)
+      throw new LoadInputError(`--expect-status: ${JSON.stringify(part)} is not a range within 100-599`);
     return { min, max };
   });
 }
@@ -164,7 +178,9 @@ function prometheusUrl(text: string): string {
   try {
     url = new URL(text);
   } catch {
-    throw new LoadInputError(`--prometheus: ${JSON.stringify(text)} is not a URL (e.g. http://127.0.0.1:9090)`);
+    throw new LoadInputError(
+      `--prometheus: ${JSON.stringify(text)} is not a URL (e.g. http://127.0.0.1:9090)`,
+    );
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new LoadInputError(`--prometheus: ${JSON.stringify(text)} is not an http(s) URL`);
@@ -179,7 +195,9 @@ function outputPath(option: string, path: string | undefined): string | undefine
   try {
     accessSync(dirname(file), constants.W_OK);
   } catch {
-    throw new LoadInputError(`${option}: cannot write ${JSON.stringify(path)}: folder ${dirname(file)} is missing or not writable`);
+    throw new LoadInputError(
+      `${option}: cannot write ${JSON.stringify(path)}: folder ${dirname(file)} is missing or not writable`,
+    );
   }
   return file;
 }

@@ -29,16 +29,21 @@ export async function instantQuery(baseUrl: string, expr: string, timeS: number)
     });
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code;
-    throw new PrometheusQueryError(`${baseUrl} did not answer (${cause ?? (error instanceof Error ? error.message : String(error))})`);
+    throw new PrometheusQueryError(
+      `${baseUrl} did not answer (${cause ?? (error instanceof Error ? error.message : String(error))})`,
+    );
   }
   const text = await response.text();
   let parsed: QueryResponse;
   try {
     parsed = JSON.parse(text) as QueryResponse;
   } catch {
-    throw new PrometheusQueryError(`${baseUrl} answered HTTP ${response.status} without the Prometheus API's JSON`);
+    throw new PrometheusQueryError(
+      `${baseUrl} answered HTTP ${response.status} without the Prometheus API's JSON`,
+    );
   }
   if (parsed.status !== "success") throw new PrometheusQueryError(parsed.error ?? `HTTP ${response.status}`);
-  if (parsed.data?.resultType !== "vector") throw new PrometheusQueryError(`expected a vector, got ${parsed.data?.resultType ?? "nothing"}`);
+  if (parsed.data?.resultType !== "vector")
+    throw new PrometheusQueryError(`expected a vector, got ${parsed.data?.resultType ?? "nothing"}`);
   return (parsed.data.result ?? []).map((r) => ({ labels: r.metric, value: Number(r.value[1]) }));
 }

@@ -16,7 +16,11 @@ export interface ChartSpec {
   readonly xKind: "step" | "nines";
   readonly x: readonly number[];
   readonly xLabels: readonly string[];
-  readonly series: ReadonlyArray<{ readonly label: string; readonly color: string; readonly values: ReadonlyArray<number | null> }>;
+  readonly series: ReadonlyArray<{
+    readonly label: string;
+    readonly color: string;
+    readonly values: ReadonlyArray<number | null>;
+  }>;
   /** Vertical markers (the knee, the first threshold break) at x values. */
   readonly marks: ReadonlyArray<{ readonly x: number; readonly label: string; readonly color: string }>;
 }
@@ -45,13 +49,35 @@ interface PlotInstance {
 interface PlotOptions {
   width: number;
   height: number;
-  scales: Record<string, { time?: boolean; distr?: number; range?: (u: PlotInstance, min: number, max: number) => [number, number] }>;
-  axes: Array<{ label?: string; values?: (u: PlotInstance, splits: number[]) => string[]; splits?: (u: PlotInstance) => number[]; size?: number }>;
-  series: Array<{ label?: string; stroke?: string; width?: number; points?: { show: boolean; size?: number }; spanGaps?: boolean }>;
+  scales: Record<
+    string,
+    {
+      time?: boolean;
+      distr?: number;
+      range?: (u: PlotInstance, min: number, max: number) => [number, number];
+    }
+  >;
+  axes: Array<{
+    label?: string;
+    values?: (u: PlotInstance, splits: number[]) => string[];
+    splits?: (u: PlotInstance) => number[];
+    size?: number;
+  }>;
+  series: Array<{
+    label?: string;
+    stroke?: string;
+    width?: number;
+    points?: { show: boolean; size?: number };
+    spanGaps?: boolean;
+  }>;
   hooks: { draw: Array<(u: PlotInstance) => void> };
   legend: { show: boolean };
 }
-type PlotConstructor = new (options: PlotOptions, data: Array<ReadonlyArray<number | null>>, target: unknown) => PlotInstance;
+type PlotConstructor = new (
+  options: PlotOptions,
+  data: Array<ReadonlyArray<number | null>>,
+  target: unknown,
+) => PlotInstance;
 interface Page {
   querySelector(selector: string): { clientWidth: number } | null;
 }
@@ -67,7 +93,8 @@ export function drawCharts(specs: readonly ChartSpec[], UPlot: PlotConstructor, 
     if (target === null) continue;
     const labelFor = (value: number): string =>
       spec.xKind === "nines" ? percentOf(value) : (spec.xLabels[Math.round(value) - 1] ?? "");
-    const ticks = spec.xKind === "nines" ? [0, 1, 2, 3, 4, 5].filter((n) => n <= Math.max(...spec.x)) : spec.x.slice();
+    const ticks =
+      spec.xKind === "nines" ? [0, 1, 2, 3, 4, 5].filter((n) => n <= Math.max(...spec.x)) : spec.x.slice();
     const marks = spec.marks;
     const options: PlotOptions = {
       width: Math.max(320, target.clientWidth),
@@ -86,7 +113,13 @@ export function drawCharts(specs: readonly ChartSpec[], UPlot: PlotConstructor, 
       ],
       series: [
         { label: spec.xKind === "nines" ? "percentile" : "step" },
-        ...spec.series.map((s) => ({ label: s.label, stroke: s.color, width: 2, points: { show: true, size: 6 }, spanGaps: true })),
+        ...spec.series.map((s) => ({
+          label: s.label,
+          stroke: s.color,
+          width: 2,
+          points: { show: true, size: 6 },
+          spanGaps: true,
+        })),
       ],
       hooks: {
         draw: [

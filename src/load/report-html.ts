@@ -31,8 +31,7 @@ tr.knee td { background: #e8f5e9; } tr.broken td { background: #fdecea; }
 figure.chart { margin: 0; } figure.chart h3 { font-size: 14px; margin: 0 0 4px; }
 `;
 
-const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** JSON inside <script>: `<` escaped so no string in the data can close the element. */
 const scriptJson = (value: unknown): string => JSON.stringify(value).replace(/</g, "\\u003c");
@@ -72,7 +71,8 @@ ${prometheusTable(report.steps)}
 }
 
 function describeRun(report: LoadReport): string {
-  const model = report.mode === "connections" ? "closed model (connections)" : "open model (constant arrival rate)";
+  const model =
+    report.mode === "connections" ? "closed model (connections)" : "open model (constant arrival rate)";
   const stopped = report.interrupted ? `; stopped early (${report.stoppedBy ?? "interrupted"})` : "";
   return `${model}; ${report.steps.length} of ${report.levels.length} steps of ${report.stepDurationS} s after ${report.warmupS} s warm-up; ${report.workers} worker threads; started ${report.startedAt}${stopped}`;
 }
@@ -107,7 +107,20 @@ function figure(spec: ChartSpec): string {
 }
 
 function stepTable(report: LoadReport): string {
-  const head = ["step", "load", "req/s", "p50", "p90", "p99", "p99.9", "max", "errors", "statuses", "gen cpu", "thresholds"];
+  const head = [
+    "step",
+    "load",
+    "req/s",
+    "p50",
+    "p90",
+    "p99",
+    "p99.9",
+    "max",
+    "errors",
+    "statuses",
+    "gen cpu",
+    "thresholds",
+  ];
   const rows = report.steps.map((s) => {
     const cls = s.step === report.analysis.knee ? "knee" : s.thresholds.some((t) => !t.held) ? "broken" : "";
     const cells = [
@@ -120,7 +133,9 @@ function stepTable(report: LoadReport): string {
       formatMs(s.latencyMs.p999),
       formatMs(s.latencyMs.max),
       `${formatCount(s.errors)} (${formatPercent(s.errorRate)})`,
-      Object.entries(s.statuses).map(([code, n]) => `${code}×${formatCount(n)}`).join(" "),
+      Object.entries(s.statuses)
+        .map(([code, n]) => `${code}×${formatCount(n)}`)
+        .join(" "),
       `${Math.round(s.generator.cpuPerCore * 100)}%${s.generator.saturated ? " ⚠" : ""}`,
       s.thresholds.map((t) => `${t.held ? "✓" : "✗"} ${t.expression}`).join(", "),
     ];

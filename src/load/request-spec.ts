@@ -23,7 +23,8 @@ export interface RequestOptions {
 export function buildRequest(options: RequestOptions): RequestSpec {
   const url = parseUrl(options.url);
   const method = options.method.toUpperCase();
-  if (!TOKEN.test(method)) throw new Error(`--method: ${JSON.stringify(options.method)} is not an HTTP method`);
+  if (!TOKEN.test(method))
+    throw new Error(`--method: ${JSON.stringify(options.method)} is not an HTTP method`);
   const body = readBody(options.body);
   const headers = new Map<string, string>([
     ["host", url.host],
@@ -33,13 +34,18 @@ export function buildRequest(options: RequestOptions): RequestSpec {
     const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
     headers.set("authorization", `Basic ${Buffer.from(credentials).toString("base64")}`);
   }
-  const names = new Map<string, string>([["host", "Host"], ["user-agent", "User-Agent"], ["authorization", "Authorization"]]);
+  const names = new Map<string, string>([
+    ["host", "Host"],
+    ["user-agent", "User-Agent"],
+    ["authorization", "Authorization"],
+  ]);
   for (const line of options.headers) {
     const [name, value] = parseHeader(line);
     headers.set(name.toLowerCase(), value);
     names.set(name.toLowerCase(), name);
   }
-  if (body.length > 0 || ["POST", "PUT", "PATCH"].includes(method)) headers.set("content-length", String(body.length));
+  if (body.length > 0 || ["POST", "PUT", "PATCH"].includes(method))
+    headers.set("content-length", String(body.length));
   names.set("content-length", "Content-Length");
   const head = [`${method} ${url.pathname}${url.search} HTTP/1.1`];
   for (const [key, value] of headers) head.push(`${names.get(key) ?? key}: ${value}`);
@@ -78,7 +84,8 @@ function parseHeader(line: string): [string, string] {
   const name = colon === -1 ? "" : line.slice(0, colon).trim();
   const value = colon === -1 ? "" : line.slice(colon + 1).trim();
   if (!TOKEN.test(name)) throw new Error(`--header ${JSON.stringify(line)}: expected "name: value"`);
-  if (/[\r\n\0]/.test(value)) throw new Error(`--header ${JSON.stringify(line)}: the value contains a line break`);
+  if (/[\r\n\0]/.test(value))
+    throw new Error(`--header ${JSON.stringify(line)}: the value contains a line break`);
   if (OWN_HEADERS.has(name.toLowerCase())) {
     throw new Error(`--header ${JSON.stringify(line)}: ${name.toLowerCase()} is set by traceway load itself`);
   }

@@ -19,7 +19,10 @@ export interface LoadIo {
   readonly stdout: { write(text: string): unknown };
   readonly stderr: ProgressStream;
   /** Where Ctrl-C comes from; the CLI passes `process`. */
-  readonly signals?: { once(signal: "SIGINT", listener: () => void): unknown; off(signal: "SIGINT", listener: () => void): unknown };
+  readonly signals?: {
+    once(signal: "SIGINT", listener: () => void): unknown;
+    off(signal: "SIGINT", listener: () => void): unknown;
+  };
 }
 
 /** Worker snapshots come this often; the progress line shows at most one per snapshot. */
@@ -28,9 +31,12 @@ const SNAPSHOT_MS = 250;
 export async function runLoad(plan: LoadPlan, io: LoadIo): Promise<{ code: number; report: LoadReport }> {
   const startedAt = new Date();
   const status = await preflight(plan.request, plan.timeoutMs);
-  if (status >= 400) io.stderr.write(`note: the first answer was HTTP ${status}; check the URL if that is not expected\n`);
+  if (status >= 400)
+    io.stderr.write(`note: the first answer was HTTP ${status}; check the URL if that is not expected\n`);
   if (plan.prometheus !== undefined && (await checkPrometheus(plan.prometheus)) === 0) {
-    io.stderr.write(`note: Prometheus has no traceway request series${plan.prometheus.match === "" ? "" : ` for ${plan.prometheus.match}`} yet\n`);
+    io.stderr.write(
+      `note: Prometheus has no traceway request series${plan.prometheus.match === "" ? "" : ` for ${plan.prometheus.match}`} yet\n`,
+    );
   }
   const generator = await LoadGenerator.start({
     workers: plan.workers,
@@ -52,7 +58,9 @@ export async function runLoad(plan: LoadPlan, io: LoadIo): Promise<{ code: numbe
     },
   });
   const onInterrupt = (): void => {
-    io.stderr.write("\ninterrupted: finishing the requests in flight, then writing the report of the finished steps\n");
+    io.stderr.write(
+      "\ninterrupted: finishing the requests in flight, then writing the report of the finished steps\n",
+    );
     runner.interrupt();
   };
   io.signals?.once("SIGINT", onInterrupt);
@@ -66,11 +74,19 @@ export async function runLoad(plan: LoadPlan, io: LoadIo): Promise<{ code: numbe
   if (plan.prometheus !== undefined && run.steps.length > 0) {
     io.stderr.write("asking Prometheus for traceway's view of each step...\n");
     const scraped = await waitForScrape(plan.prometheus, run.steps.at(-1)!.endedAt);
-    if (!scraped) io.stderr.write("note: Prometheus has not scraped traceway since the last step ended; its rows may be short\n");
+    if (!scraped)
+      io.stderr.write(
+        "note: Prometheus has not scraped traceway since the last step ended; its rows may be short\n",
+      );
     await correlate(plan.prometheus, run.steps);
   }
   const report = buildReport(plan, run, startedAt);
-  const lines = [...(headerPrinted ? [] : ["no step finished"]), ...prometheusLines(run.steps), "", ...summaryLines(plan.mode, run.steps, report.analysis)];
+  const lines = [
+    ...(headerPrinted ? [] : ["no step finished"]),
+    ...prometheusLines(run.steps),
+    "",
+    ...summaryLines(plan.mode, run.steps, report.analysis),
+  ];
   io.stdout.write(`${lines.join("\n")}\n`);
   if (plan.reportJson !== undefined) {
     writeFileSync(plan.reportJson, renderJsonReport(report));
@@ -80,6 +96,11 @@ export async function runLoad(plan: LoadPlan, io: LoadIo): Promise<{ code: numbe
     writeFileSync(plan.reportHtml, renderHtmlReport(report));
     io.stderr.write(`HTML report: ${plan.reportHtml}\n`);
   }
-  const code = run.stoppedBy === "interrupt" ? EXIT_INTERRUPTED : report.analysis.thresholdsHeld ? EXIT_OK : EXIT_THRESHOLD_FAILED;
+  const code =
+    run.stoppedBy === "interrupt"
+      ? EXIT_INTERRUPTED
+      : report.analysis.thresholdsHeld
+        ? EXIT_OK
+        : EXIT_THRESHOLD_FAILED;
   return { code, report };
 }

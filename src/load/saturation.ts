@@ -32,8 +32,15 @@ export function generatorLoad(input: SaturationInput): GeneratorLoad {
   if (cpuPerCore >= CPU_SATURATED || maxWorkerCpu >= CPU_SATURATED) {
     reasons.push(`generator CPU at ${pct(Math.max(cpuPerCore, maxWorkerCpu))} of a core per worker`);
   }
-  if (input.mode === "rate" && input.targetRate !== undefined && input.sentRate < RATE_SHORTFALL * input.targetRate) {
-    const why = input.queued > 0 ? `all ${input.maxConnections} connections were busy (raise --connections)` : "the generator fell behind its schedule";
+  if (
+    input.mode === "rate" &&
+    input.targetRate !== undefined &&
+    input.sentRate < RATE_SHORTFALL * input.targetRate
+  ) {
+    const why =
+      input.queued > 0
+        ? `all ${input.maxConnections} connections were busy (raise --connections)`
+        : "the generator fell behind its schedule";
     reasons.push(`sent ${pct(input.sentRate / input.targetRate)} of the target rate: ${why}`);
   }
   return { workers, cpuPerCore, maxWorkerCpu, saturated: reasons.length > 0, reasons };

@@ -44,7 +44,11 @@ export class StepRunner {
     const plan = this.#plan;
     const steps: StepResult[] = [];
     if (plan.warmupMs > 0) {
-      const raw = await this.#runOne(`warm-up (${formatLevel(plan.mode, plan.levels[0]!)})`, plan.levels[0]!, plan.warmupMs);
+      const raw = await this.#runOne(
+        `warm-up (${formatLevel(plan.mode, plan.levels[0]!)})`,
+        plan.levels[0]!,
+        plan.warmupMs,
+      );
       if (this.#interrupted) return { steps, stoppedBy: "interrupt" };
       refusedDuringWarmup(plan, raw);
     }
@@ -79,6 +83,8 @@ function refusedDuringWarmup(plan: LoadPlan, raw: RawStep): void {
   if (counts.finished === 0 || counts.errors < counts.finished) return;
   const [kind] = [...errorKinds].sort(([, a], [, b]) => b - a)[0] ?? ["error"];
   if (UNREACHABLE.has(kind)) {
-    throw new LoadInputError(`${plan.request.url} refused during the warm-up: ${describe(kind, plan.timeoutMs)}`);
+    throw new LoadInputError(
+      `${plan.request.url} refused during the warm-up: ${describe(kind, plan.timeoutMs)}`,
+    );
   }
 }

@@ -53,7 +53,11 @@ export function summaryLines(mode: LoadMode, steps: readonly StepResult[], analy
   if (knee === undefined) lines.push(`knee: none (${analysis.kneeReason})`);
   else {
     const at = `step ${knee.step} (${formatLevel(mode, knee.level)}): ${formatRate(knee.throughput)} req/s at p99 ${formatMs(knee.latencyMs.p99)}`;
-    lines.push(analysis.kneeReached ? `knee: ${at}; ${analysis.kneeReason}` : `knee: not reached; ${analysis.kneeReason} (last: ${at})`);
+    lines.push(
+      analysis.kneeReached
+        ? `knee: ${at}; ${analysis.kneeReason}`
+        : `knee: not reached; ${analysis.kneeReason} (last: ${at})`,
+    );
   }
   const broken = analysis.firstThresholdBreak;
   if (steps[0]?.thresholds.length === 0) lines.push("thresholds: none given");
@@ -67,7 +71,9 @@ export function summaryLines(mode: LoadMode, steps: readonly StepResult[], analy
     lines.push(`thresholds: first broken at step ${broken.step}: ${detail}`);
   }
   for (const step of steps.filter((s) => s.generator.saturated)) {
-    lines.push(`generator: limited step ${step.step}: ${step.generator.reasons.join("; ")}; its numbers understate the target`);
+    lines.push(
+      `generator: limited step ${step.step}: ${step.generator.reasons.join("; ")}; its numbers understate the target`,
+    );
   }
   return lines;
 }
@@ -84,8 +90,15 @@ export function prometheusLines(steps: readonly StepResult[]): string[] {
   if (withData.length === 0) return [];
   const widths = [4, 12, 22, 9, 7, 9, 7, 9];
   const line = (cells: readonly string[]): string =>
-    cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ").trimEnd();
-  const lines = ["", "traceway's view (Prometheus, same windows):", line(["step", "upstream", "backend", "requests", "errors", "p99", "retries", "ejections"])];
+    cells
+      .map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join("  ")
+      .trimEnd();
+  const lines = [
+    "",
+    "traceway's view (Prometheus, same windows):",
+    line(["step", "upstream", "backend", "requests", "errors", "p99", "retries", "ejections"]),
+  ];
   for (const step of withData) {
     const p = step.prometheus!;
     for (const b of p.backends) {

@@ -4,7 +4,13 @@
  * and `avg` are accepted for p50 and mean.
  */
 import { closest } from "../config/closest.ts";
-import type { ThresholdUnit, Threshold, ThresholdMetric, ThresholdOperator, ThresholdOutcome } from "./types.ts";
+import type {
+  ThresholdUnit,
+  Threshold,
+  ThresholdMetric,
+  ThresholdOperator,
+  ThresholdOutcome,
+} from "./types.ts";
 
 const EXPRESSION = /^\s*([A-Za-z_][\w().]*)\s*(<=|>=|<|>)\s*(\S+)\s*$/;
 const PERCENTILE = /^(?:p\((\d+(?:\.\d+)?)\)|p(\d+(?:\.\d+)?))$/;
@@ -19,7 +25,21 @@ const NAMED: Readonly<Record<string, ThresholdMetric>> = {
   errors: { kind: "errors" },
   rps: { kind: "rps" },
 };
-const KNOWN = ["p50", "p90", "p95", "p99", "p99.9", "p(N)", "med", "mean", "avg", "min", "max", "errors", "rps"];
+const KNOWN = [
+  "p50",
+  "p90",
+  "p95",
+  "p99",
+  "p99.9",
+  "p(N)",
+  "med",
+  "mean",
+  "avg",
+  "min",
+  "max",
+  "errors",
+  "rps",
+];
 
 /** Parses one `--threshold`; throws an Error whose message names the expression and the problem. */
 export function parseThreshold(expression: string): Threshold {
@@ -33,7 +53,7 @@ export function parseThreshold(expression: string): Threshold {
       : fail("no comparison; use <, <=, > or >= as in p99<2s");
   }
   const [, name = "", op = "", raw = ""] = match;
-  const metric = metricNamed(name) ?? fail(unknownMetric(name));
+  const metric = metricNamed(name, fail) ?? fail(unknownMetric(name));
   const value =
     metric.kind === "errors"
       ? errorValue(raw, fail)
@@ -43,13 +63,14 @@ export function parseThreshold(expression: string): Threshold {
   return { expression: expression.trim(), metric, operator: op as ThresholdOperator, value };
 }
 
-function metricNamed(name: string): ThresholdMetric | undefined {
+function metricNamed(name: string, fail: (problem: string) => never): ThresholdMetric | undefined {
   const named = NAMED[name.toLowerCase()];
   if (named !== undefined) return named;
   const p = PERCENTILE.exec(name.toLowerCase());
   if (p === null) return undefined;
   const percentile = Number(p[1] ?? p[2]);
-  return percentile > 0 && percentile <= 100 ? { kind: "percentile", percentile } : undefined;
+  if (percentile <= 0 || percentile > 100) return fail(`percentile ${percentile} is outside 0 < p ≤ 100`);
+  return { kind: "percentile", percentile };
 }
 
 function unknownMetric(name: string): string {
@@ -67,15 +88,18 @@ function latencyValue(raw: string, fail: (problem: string) => never): number {
 function errorValue(raw: string, fail: (problem: string) => never): number {
   const percent = raw.endsWith("%");
   const text = percent ? raw.slice(0, -1) : raw;
-  if (!/^\d+(?:\.\d+)?$/.test(text)) return fail(`${JSON.stringify(raw)} is not a rate; write e.g. 0.5% or 0.005`);
+  if (!/^\d+(?:\.\d+)?$/.test(text))
+    return fail(`${JSON.stringify(raw)} is not a rate; write e.g. 0.5% or 0.005`);
   const value = percent ? Number(text) / 100 : Number(text);
-  if (value > 1) return fail(`${JSON.stringify(raw)} is above 100%; write a percentage (0.5%) or a fraction (0.005)`);
+  if (value > 1)
+    return fail(`${JSON.stringify(raw)} is above 100%; write a percentage (0.5%) or a fraction (0.005)`);
   return value;
 }
 
 function rpsValue(raw: string, fail: (problem: string) => never): number {
   const text = raw.endsWith("/s") ? raw.slice(0, -2) : raw;
-  if (!/^\d+(?:\.\d+)?$/.test(text)) return fail(`${JSON.stringify(raw)} is not a request rate; write e.g. 1000`);
+  if (!/^\d+(?:\.\d+)?$/.test(text))
+    return fail(`${JSON.stringify(raw)} is not a request rate; write e.g. 1000`);
   return Number(text);
 }
 
@@ -120,13 +144,15 @@ export function holds(operator: ThresholdOperator, actual: number, limit: number
   }
 }
 
-export function evaluateThresholds(
-  thresholds: readonly Threshold[],
-  step: StepValues,
-): ThresholdOutcome[] {
+export function evaluateThresholds(thresholds: readonly Threshold[], step: StepValues): ThresholdOutcome[] {
   return thresholds.map((t) => {
     const actual = metricValue(t.metric, step);
-    return { expression: t.expression, held: holds(t.operator, actual, t.value), actual, unit: unitOf(t.metric) };
+    return {
+      expression: t.expression,
+      held: holds(t.operator, actual, t.value),
+      actual,
+      unit: unitOf(t.metric),
+    };
   });
 }
 

@@ -163,7 +163,8 @@ export interface Analysis {
   /** False when throughput was still rising at the last step, so the knee lies beyond the steps run. */
   readonly kneeReached: boolean;
   readonly kneeReason: string;
-  readonly firstThresholdBreak: { readonly step: number; readonly expressions: readonly string[] } | undefined;
+  readonly firstThresholdBreak:
+    { readonly step: number; readonly expressions: readonly string[] } | undefined;
   readonly thresholdsHeld: boolean;
   readonly saturatedSteps: readonly number[];
 }

@@ -32,7 +32,8 @@ export interface StepCommand {
   readonly endAt: number;
 }
 
-export type ToWorker = StepCommand | { readonly type: "stop"; readonly id: number } | { readonly type: "close" };
+export type ToWorker =
+  StepCommand | { readonly type: "stop"; readonly id: number } | { readonly type: "close" };
 
 /** Counts a worker keeps per step; summed over workers by the main thread. */
 export interface StepCounts {
@@ -70,10 +71,7 @@ export interface StepDone {
 }
 
 export type FromWorker =
-  | { readonly type: "ready" }
-  | Snapshot
-  | StepDone
-  | { readonly type: "fatal"; readonly message: string };
+  { readonly type: "ready" } | Snapshot | StepDone | { readonly type: "fatal"; readonly message: string };
 
 export function emptyCounts(): StepCounts {
   return { started: 0, sentInWindow: 0, completedInWindow: 0, finished: 0, errors: 0, queued: 0 };
