@@ -51,7 +51,7 @@ export async function waitForScrape(
 
 /** Fills `step.prometheus` for every step. */
 export async function correlate(options: PrometheusOptions, steps: readonly StepResult[]): Promise<void> {
-  for (const step of steps) step.prometheus = await stepWindow(options, step);
+  for (const step of steps) step.prometheus = await prometheusWindow(options, step.startedAt, step.endedAt);
 }
 
 interface RowDraft {
@@ -64,12 +64,17 @@ interface RowDraft {
   ejections?: number;
 }
 
-async function stepWindow(options: PrometheusOptions, step: StepResult): Promise<PrometheusWindow> {
-  const queries = windowQueries(options.match, step.endedAt - step.startedAt);
+/** traceway's per-backend view of the window [startedAt, endedAt] (epoch ms). */
+export async function prometheusWindow(
+  options: PrometheusOptions,
+  startedAt: number,
+  endedAt: number,
+): Promise<PrometheusWindow> {
+  const queries = windowQueries(options.match, endedAt - startedAt);
   const errors: string[] = [];
   const run = async (expr: string): Promise<PromSeries[]> => {
     try {
-      return await instantQuery(options.url, expr, step.endedAt / 1000);
+      return await instantQuery(options.url, expr, endedAt / 1000);
     } catch (error) {
       errors.push(`${(error as Error).message} in ${expr}`);
       return [];
