@@ -13,7 +13,10 @@ export class ClosedModel implements LoadModel {
   /** Kept from step to step, so a step starts on warm connections (as wrk's threads do). */
   readonly #connections: Http1Connection[] = [];
   #recorder: StepRecorder | undefined;
-  #endAt = 0;
+  /** Between the window's start and end: a finished request is followed by the next one. */
+  #open = false;
+  #startTimer: NodeJS.Timeout | undefined;
+  #endTimer: NodeJS.Timeout | undefined;
   #inFlight = 0;
   #drained: (() => void) | undefined;
   readonly #done: Completion = (connection, status, error) => this.#finished(connection, status, error);
@@ -26,24 +29,27 @@ export class ClosedModel implements LoadModel {
   run(connections: number, startAt: number, endAt: number, recorder: StepRecorder): Promise<void> {
     this.#resize(connections);
     this.#recorder = recorder;
-    this.#endAt = endAt;
     return new Promise<void>((resolve) => {
       this.#drained = resolve;
-      setTimeout(
+      this.#startTimer = setTimeout(
         () => {
+          this.#startTimer = undefined;
+          this.#open = true;
           const now = performance.now();
-          if (now >= this.#endAt) return this.#checkDrained(); // stopped before it began
           for (const connection of this.#connections) this.#start(connection, now);
-          setTimeout(() => this.#checkDrained(), Math.max(0, endAt - performance.now()));
+          // The window is closed by this timer, not by comparing clocks: timers may fire a fraction
+          // of a millisecond before performance.now() reaches endAt, and a comparison would then
+          // leave a window with no requests in flight open for ever.
+          this.#endTimer = setTimeout(() => this.stop(), Math.max(0, endAt - performance.now()));
         },
         Math.max(0, startAt - performance.now()),
       );
     });
   }
 
-  /** Ends the window now: no new requests; the ones in flight finish (or time out). */
+  /** Ends the window now (or before it began): no new requests; the ones in flight finish or time out. */
   stop(): void {
-    this.#endAt = Math.min(this.#endAt, performance.now());
+    this.#open = false;
     this.#checkDrained();
   }
 
@@ -76,14 +82,17 @@ export class ClosedModel implements LoadModel {
     const now = performance.now();
     this.#inFlight--;
     this.#recorder!.finished(connection.startedAt, now, status, error);
-    if (now < this.#endAt) this.#start(connection, now);
+    if (this.#open) this.#start(connection, now);
     else this.#checkDrained();
   }
 
   #checkDrained(): void {
-    if (this.#inFlight > 0 || performance.now() < this.#endAt) return;
+    if (this.#open || this.#inFlight > 0 || this.#drained === undefined) return;
+    clearTimeout(this.#startTimer);
+    clearTimeout(this.#endTimer);
+    this.#startTimer = this.#endTimer = undefined;
     const drained = this.#drained;
     this.#drained = undefined;
-    drained?.();
+    drained();
   }
 }
