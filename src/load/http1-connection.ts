@@ -28,6 +28,13 @@ export interface ConnectTarget {
  */
 export type Completion = (connection: Http1Connection, status: number, error: string | undefined) => void;
 
+/**
+ * Plain-TCP reads land in this one buffer (net's `onread`), shared by every connection of the
+ * thread: the parser consumes each read synchronously and copies what it keeps, so no read
+ * allocates a Buffer or goes through the stream's 'data' machinery. TLS sockets cannot do this.
+ */
+const readBuffer = Buffer.allocUnsafe(64 * 1024);
+
 export class Http1Connection {
   /** Free for the load model: the request's start or intended start (performance.now() ms). */
   startedAt = 0;
@@ -41,6 +48,10 @@ export class Http1Connection {
   readonly #noBody: boolean;
   readonly #done: Completion;
   readonly #onData = (chunk: Buffer): void => this.#data(chunk);
+  readonly #onRead = (bytes: number, buffer: Uint8Array): boolean => {
+    this.#data(Buffer.from(buffer.buffer, buffer.byteOffset, bytes));
+    return true; // keep reading
+  };
 
   constructor(target: ConnectTarget, request: Buffer, noBody: boolean, done: Completion) {
     this.#target = target;
@@ -84,9 +95,9 @@ export class Http1Connection {
           rejectUnauthorized: !insecure,
           ALPNProtocols: ["http/1.1"],
         })
-      : netConnect({ host, port });
+      : netConnect({ host, port, onread: { buffer: readBuffer, callback: this.#onRead } });
     socket.setNoDelay(true);
-    socket.on("data", this.#onData);
+    if (tls) socket.on("data", this.#onData);
     // Per socket, not per request: events of a socket already replaced by a newer one are ignored.
     socket.on("close", () => {
       if (socket === this.#socket) this.#closed();

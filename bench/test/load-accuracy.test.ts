@@ -1,0 +1,107 @@
+/**
+ * `traceway load`'s closed model against wrk, the reference peer, on the bench's main scenario
+ * (nginx serving 200 bytes, 50 connections): req/s and p50 within 10%. Both run in turn, round
+ * after round, and the best round of each is compared, as the bench does: on a shared 2-core
+ * machine a single round says more about the neighbours than about either tool.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { RUNTIME_FLAGS } from "../../src/run/runtime-flags.ts";
+import type { LoadReport } from "../../src/load/types.ts";
+import { startBackend } from "../lib/backends.ts";
+import { writeBodies } from "../lib/bodies.ts";
+import { ChildRegistry } from "../lib/children.ts";
+import { NODE, ROOT, WORK_DIR } from "../lib/layout.ts";
+import { freePort } from "../lib/ports.ts";
+import { WRK_THREADS } from "../lib/scenarios.ts";
+import { runWrk } from "../lib/wrk.ts";
+
+const CONNECTIONS = 50;
+const DURATION_S = 2;
+const MIN_ROUNDS = 3;
+const MAX_ROUNDS = 7;
+const TOLERANCE = 0.1;
+
+const registry = new ChildRegistry(join(ROOT, ".services", "bench-load-accuracy-pids.json"));
+let url: string;
+let dir: string;
+
+before(async () => {
+  registry.reapStale();
+  const www = join(WORK_DIR, "www-load-accuracy");
+  writeBodies(www);
+  const port = await freePort();
+  await startBackend(registry, port, www);
+  url = `http://127.0.0.1:${port}/small`;
+  dir = await mkdtemp(join(tmpdir(), "traceway-load-accuracy-"));
+});
+after(async () => {
+  await registry.stopAll();
+  await rm(dir, { recursive: true, force: true });
+});
+
+interface Round {
+  readonly rps: number;
+  readonly p50Ms: number;
+}
+
+/** One `traceway load` step, run as a user would: the CLI in its own process, default workers. */
+async function tracewayLoad(): Promise<Round> {
+  const json = join(dir, "round.json");
+  const args = [...RUNTIME_FLAGS, join(ROOT, "src", "cli.ts"), "load", url];
+  args.push(
+    "--steps",
+    String(CONNECTIONS),
+    "--step-duration",
+    `${DURATION_S}s`,
+    "--warmup",
+    "1s",
+    "--json",
+    json,
+  );
+  const child = spawn(NODE, args, { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  assert.equal(code, 0, stderr);
+  const [step] = (JSON.parse(await readFile(json, "utf8")) as LoadReport).steps;
+  assert.ok(step !== undefined && step.errors === 0, stderr);
+  return { rps: step.throughput, p50Ms: step.latencyMs.p50 };
+}
+
+async function wrk(): Promise<Round> {
+  const result = await runWrk({ url, connections: CONNECTIONS, threads: WRK_THREADS, durationS: DURATION_S });
+  assert.equal(result.socketErrors + result.httpErrors, 0);
+  return { rps: result.rps, p50Ms: result.p50Ms };
+}
+
+const best = (rounds: readonly Round[]): Round => rounds.reduce((a, b) => (b.rps > a.rps ? b : a));
+const within = (value: number, reference: number): boolean => Math.abs(value / reference - 1) <= TOLERANCE;
+
+test(`closed model vs wrk against nginx, ${CONNECTIONS} connections: req/s and p50 within 10% (best of up to ${MAX_ROUNDS} interleaved rounds)`, async () => {
+  await runWrk({ url, connections: CONNECTIONS, threads: WRK_THREADS, durationS: 1 }); // nginx warm, files cached
+  const ours: Round[] = [];
+  const theirs: Round[] = [];
+  let verdict = "";
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    // Alternating who goes first, so neither always runs right after the other's tail.
+    if (round % 2 === 0) {
+      ours.push(await tracewayLoad());
+      theirs.push(await wrk());
+    } else {
+      theirs.push(await wrk());
+      ours.push(await tracewayLoad());
+    }
+    const [o, w] = [best(ours), best(theirs)];
+    verdict = `traceway load ${o.rps.toFixed(0)} req/s p50 ${o.p50Ms.toFixed(3)} ms; wrk ${w.rps.toFixed(0)} req/s p50 ${w.p50Ms.toFixed(3)} ms; ratios ${(o.rps / w.rps).toFixed(3)} and ${(o.p50Ms / w.p50Ms).toFixed(3)} after ${round + 1} rounds`;
+    if (round + 1 >= MIN_ROUNDS && within(o.rps, w.rps) && within(o.p50Ms, w.p50Ms)) break;
+  }
+  process.stdout.write(`# ${verdict}\n`);
+  const [o, w] = [best(ours), best(theirs)];
+  assert.ok(within(o.rps, w.rps), verdict);
+  assert.ok(within(o.p50Ms, w.p50Ms), verdict);
+});
