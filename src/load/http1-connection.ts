@@ -64,6 +64,11 @@ export class Http1Connection {
     return this.#busy;
   }
 
+  /** Whether a socket is open (or opening); false after the server closed it. */
+  get connected(): boolean {
+    return this.#socket !== undefined;
+  }
+
   /** Sends the request (opening the connection first if there is none); one at a time. */
   send(now: number): void {
     if (this.#busy) throw new Error("Http1Connection.send while a request is in flight");
