@@ -19,7 +19,7 @@ const COLUMNS = [
 
 function row(cells: readonly string[]): string {
   return cells
-    .map((cell, i) => (i === 0 ? cell.padEnd(COLUMNS[i]![1]) : cell.padStart(COLUMNS[i]?.[1] ?? 0)))
+    .map((cell, i) => (i === 0 ? cell.padEnd(COLUMNS[0][1]) : cell.padStart(COLUMNS[i]?.[1] ?? 0)))
     .join("  ")
     .trimEnd();
 }

@@ -88,12 +88,15 @@ test("the HTML report renders offline in Chromium: no console errors, one chart 
   });
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.goto(pathToFileURL(html).href);
-  const drawn = await page.locator("figure.chart").evaluateAll((figures) =>
-    figures.map((f) => ({
-      metric: f.getAttribute("data-metric"),
-      canvases: f.querySelectorAll(".uplot canvas").length,
-    })),
-  );
+  const figures = page.locator("figure.chart");
+  const drawn = [];
+  for (let i = 0; i < (await figures.count()); i++) {
+    const figure = figures.nth(i);
+    drawn.push({
+      metric: await figure.getAttribute("data-metric"),
+      canvases: await figure.locator(".uplot canvas").count(),
+    });
+  }
   assert.deepEqual(
     drawn,
     CHARTS.map((metric) => ({ metric, canvases: 1 })),
