@@ -11,6 +11,7 @@ import {
   addCounts,
   emptyCounts,
   type FromWorker,
+  type Snapshot,
   type StepCounts,
   type StepDone,
   type ToWorker,
@@ -21,6 +22,7 @@ import {
 const WORKER_URL = new URL(`./load-worker${extname(import.meta.url)}`, import.meta.url);
 /** Steps start this long after they are sent, so every worker begins at the same instant. */
 const START_DELAY_MS = 50;
+const CLOSE_GRACE_MS = 1000;
 
 export interface GeneratorOptions {
   readonly workers: number;
@@ -55,11 +57,33 @@ export interface RawStep {
 
 const epochNow = (): number => performance.timeOrigin + performance.now();
 
+/** One step's messages from every worker: snapshots merged for the live view, final reports kept. */
+class StepCollector {
+  readonly live = newHistogram();
+  readonly done: StepDone[] = [];
+  readonly #latest: StepCounts[];
+
+  constructor(workers: number) {
+    this.#latest = Array.from({ length: workers }, () => emptyCounts());
+  }
+
+  /** Adds a worker's snapshot; returns the counts summed over every worker's latest snapshot. */
+  snapshot(index: number, message: Snapshot): StepCounts {
+    this.live.add(decodeHistogram(message.histogram));
+    this.#latest[index] = message.counts;
+    const counts = emptyCounts();
+    for (const c of this.#latest) addCounts(counts, c);
+    return counts;
+  }
+}
+
 export class LoadGenerator {
   readonly #workers: Worker[];
   readonly #options: GeneratorOptions;
   #stepId = 0;
-  #stopped = false;
+  /** Set by stop() while a step runs: that step's window ended here. */
+  #stoppedAt: number | undefined;
+  #closing = false;
   #failure: ((error: Error) => void) | undefined;
 
   private constructor(workers: Worker[], options: GeneratorOptions) {
@@ -69,6 +93,9 @@ export class LoadGenerator {
       worker.on("error", (error) => this.#failure?.(error));
       worker.on("message", (message: FromWorker) => {
         if (message.type === "fatal") this.#failure?.(new Error(`load worker failed: ${message.message}`));
+      });
+      worker.on("exit", (code) => {
+        if (!this.#closing) this.#failure?.(new Error(`load worker exited unexpectedly (code ${code})`));
       });
     }
   }
@@ -86,18 +113,7 @@ export class LoadGenerator {
       };
       return new Worker(WORKER_URL, { workerData: init });
     });
-    await Promise.all(
-      workers.map(
-        (worker) =>
-          new Promise<void>((resolve, reject) => {
-            worker.once("error", reject);
-            worker.once("message", () => {
-              worker.off("error", reject);
-              resolve();
-            });
-          }),
-      ),
-    );
+    await Promise.all(workers.map(ready));
     return new LoadGenerator(workers, options);
   }
 
@@ -108,25 +124,20 @@ export class LoadGenerator {
   /** Runs one step at `level` for `durationMs`; `onLive` sees the merged snapshots as they come. */
   runStep(level: number, durationMs: number, onLive?: (live: LiveStep) => void): Promise<RawStep> {
     const id = ++this.#stepId;
-    this.#stopped = false;
+    this.#stoppedAt = undefined;
     const startAt = epochNow() + START_DELAY_MS;
     const endAt = startAt + durationMs;
-    const n = this.#workers.length;
-    const live = newHistogram();
-    const latest = this.#workers.map(() => emptyCounts());
-    const done: StepDone[] = [];
+    const collector = new StepCollector(this.#workers.length);
     return new Promise<RawStep>((resolve, reject) => {
       const listeners = this.#workers.map((worker, index) => {
         const listener = (message: FromWorker): void => {
           if (message.type === "snapshot" && message.id === id) {
-            live.add(decodeHistogram(message.histogram));
-            latest[index] = message.counts;
-            const counts = emptyCounts();
-            for (const c of latest) addCounts(counts, c);
-            onLive?.({ elapsedMs: Math.min(durationMs, epochNow() - startAt), counts, histogram: live });
+            const counts = collector.snapshot(index, message);
+            const elapsedMs = Math.min(durationMs, epochNow() - startAt);
+            onLive?.({ elapsedMs, counts, histogram: collector.live });
           } else if (message.type === "done" && message.id === id) {
-            done.push(message);
-            if (done.length === n) finish();
+            collector.done.push(message);
+            if (collector.done.length === this.#workers.length) finish();
           }
         };
         worker.on("message", listener);
@@ -138,30 +149,37 @@ export class LoadGenerator {
       };
       const finish = (): void => {
         cleanup();
-        resolve(this.#merge(level, startAt, Math.min(endAt, this.#stoppedAt ?? endAt), done));
+        resolve(this.#merge(level, startAt, Math.min(endAt, this.#stoppedAt ?? endAt), collector.done));
       };
       this.#failure = (error) => {
         cleanup();
         reject(error);
       };
       this.#workers.forEach((worker, index) =>
-        this.#post(worker, this.#command(id, level, index, startAt, endAt)),
+        worker.postMessage(this.#command(id, level, index, startAt, endAt)),
       );
     });
   }
 
-  #stoppedAt: number | undefined;
-
   /** Ends the running step now; it still resolves once the requests in flight have finished. */
   stop(): void {
-    this.#stopped = true;
     this.#stoppedAt = epochNow();
-    for (const worker of this.#workers) this.#post(worker, { type: "stop", id: this.#stepId });
+    for (const worker of this.#workers)
+      worker.postMessage({ type: "stop", id: this.#stepId } satisfies ToWorker);
   }
 
+  /** Asks each worker to close its connections and exit; one that does not within a second is terminated. */
   async close(): Promise<void> {
-    for (const worker of this.#workers) this.#post(worker, { type: "close" });
-    await Promise.all(this.#workers.map((worker) => new Promise((resolve) => worker.once("exit", resolve))));
+    this.#closing = true;
+    await Promise.all(
+      this.#workers.map(async (worker) => {
+        const exited = new Promise((resolve) => worker.once("exit", resolve));
+        worker.postMessage({ type: "close" } satisfies ToWorker);
+        const timer = setTimeout(() => void worker.terminate(), CLOSE_GRACE_MS);
+        await exited;
+        clearTimeout(timer);
+      }),
+    );
   }
 
   #command(id: number, level: number, index: number, startAt: number, endAt: number): ToWorker {
@@ -171,16 +189,13 @@ export class LoadGenerator {
       type: "step",
       id,
       mode,
+      // Connections split as evenly as whole numbers allow; a rate split exactly, phases interleaved.
       level: mode === "connections" ? Math.floor(level / n) + (index < level % n ? 1 : 0) : level / n,
       phase: index / n,
       maxConnections: Math.max(1, Math.ceil(maxConnections / n)),
       startAt,
       endAt,
     };
-  }
-
-  #post(worker: Worker, message: ToWorker): void {
-    worker.postMessage(message);
   }
 
   #merge(level: number, startedAt: number, endedAt: number, done: readonly StepDone[]): RawStep {
@@ -194,8 +209,7 @@ export class LoadGenerator {
       for (const [kind, n] of d.errorKinds) errorKinds.set(kind, (errorKinds.get(kind) ?? 0) + n);
       histogram.add(decodeHistogram(d.histogram));
     }
-    const stopped = this.#stopped;
-    this.#stoppedAt = undefined;
+    const stopped = this.#stoppedAt !== undefined;
     return {
       level,
       startedAt,
@@ -208,4 +222,15 @@ export class LoadGenerator {
       stopped,
     };
   }
+}
+
+/** Resolves on the worker's "ready" message, rejects if it fails to start. */
+function ready(worker: Worker): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    worker.once("error", reject);
+    worker.once("message", () => {
+      worker.off("error", reject);
+      resolve();
+    });
+  });
 }

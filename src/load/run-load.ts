@@ -11,9 +11,9 @@ import { preflight } from "./preflight.ts";
 import { ProgressLine, type ProgressStream } from "./progress.ts";
 import { renderHtmlReport } from "./report-html.ts";
 import { buildReport, renderJsonReport } from "./report-json.ts";
-import { StepRunner } from "./step-runner.ts";
+import { StepRunner, type StepRun } from "./step-runner.ts";
 import { prometheusLines, stepRow, summaryLines, tableHeader } from "./step-table.ts";
-import type { LoadPlan, LoadReport } from "./types.ts";
+import type { LoadPlan, LoadReport, PrometheusOptions } from "./types.ts";
 
 export interface LoadIo {
   readonly stdout: { write(text: string): unknown };
@@ -30,14 +30,42 @@ const SNAPSHOT_MS = 250;
 
 export async function runLoad(plan: LoadPlan, io: LoadIo): Promise<{ code: number; report: LoadReport }> {
   const startedAt = new Date();
+  await checkInputs(plan, io);
+  const run = await runSteps(plan, io);
+  if (plan.prometheus !== undefined && run.steps.length > 0)
+    await addPrometheusView(plan.prometheus, run, io);
+  const report = buildReport(plan, run, startedAt);
+  const lines = [
+    ...(run.steps.length === 0 ? ["no step finished"] : []),
+    ...prometheusLines(run.steps),
+    "",
+    ...summaryLines(plan.mode, run.steps, report.analysis),
+  ];
+  io.stdout.write(`${lines.join("\n")}\n`);
+  writeReports(plan, report, io);
+  const code =
+    run.stoppedBy === "interrupt"
+      ? EXIT_INTERRUPTED
+      : report.analysis.thresholdsHeld
+        ? EXIT_OK
+        : EXIT_THRESHOLD_FAILED;
+  return { code, report };
+}
+
+/** Before any load: the target answers (else LoadInputError) and Prometheus takes the matchers. */
+async function checkInputs(plan: LoadPlan, io: LoadIo): Promise<void> {
   const status = await preflight(plan.request, plan.timeoutMs);
-  if (status >= 400)
+  if (status >= 400) {
     io.stderr.write(`note: the first answer was HTTP ${status}; check the URL if that is not expected\n`);
-  if (plan.prometheus !== undefined && (await checkPrometheus(plan.prometheus)) === 0) {
-    io.stderr.write(
-      `note: Prometheus has no traceway request series${plan.prometheus.match === "" ? "" : ` for ${plan.prometheus.match}`} yet\n`,
-    );
   }
+  if (plan.prometheus !== undefined && (await checkPrometheus(plan.prometheus)) === 0) {
+    const which = plan.prometheus.match === "" ? "" : ` for ${plan.prometheus.match}`;
+    io.stderr.write(`note: Prometheus has no traceway request series${which} yet\n`);
+  }
+}
+
+/** Warm-up and steps on a fresh generator, rows printed as steps end, Ctrl-C turned into a clean stop. */
+async function runSteps(plan: LoadPlan, io: LoadIo): Promise<StepRun> {
   const generator = await LoadGenerator.start({
     workers: plan.workers,
     mode: plan.mode,
@@ -47,13 +75,10 @@ export async function runLoad(plan: LoadPlan, io: LoadIo): Promise<{ code: numbe
     maxConnections: plan.maxConnections,
     snapshotMs: SNAPSHOT_MS,
   });
-  const progress = new ProgressLine(io.stderr, plan.progressIntervalMs);
-  let headerPrinted = false;
   const runner = new StepRunner(plan, generator, {
-    progress,
+    progress: new ProgressLine(io.stderr, plan.progressIntervalMs),
     onStep: (step) => {
-      if (!headerPrinted) io.stdout.write(`${tableHeader()}\n`);
-      headerPrinted = true;
+      if (step.step === 1) io.stdout.write(`${tableHeader()}\n`);
       io.stdout.write(`${stepRow(step)}\n`);
     },
   });
@@ -64,30 +89,25 @@ export async function runLoad(plan: LoadPlan, io: LoadIo): Promise<{ code: numbe
     runner.interrupt();
   };
   io.signals?.once("SIGINT", onInterrupt);
-  let run;
   try {
-    run = await runner.run();
+    return await runner.run();
   } finally {
     io.signals?.off("SIGINT", onInterrupt);
     await generator.close();
   }
-  if (plan.prometheus !== undefined && run.steps.length > 0) {
-    io.stderr.write("asking Prometheus for traceway's view of each step...\n");
-    const scraped = await waitForScrape(plan.prometheus, run.steps.at(-1)!.endedAt);
-    if (!scraped)
-      io.stderr.write(
-        "note: Prometheus has not scraped traceway since the last step ended; its rows may be short\n",
-      );
-    await correlate(plan.prometheus, run.steps);
+}
+
+async function addPrometheusView(options: PrometheusOptions, run: StepRun, io: LoadIo): Promise<void> {
+  io.stderr.write("asking Prometheus for traceway's view of each step...\n");
+  if (!(await waitForScrape(options, run.steps.at(-1)!.endedAt))) {
+    io.stderr.write(
+      "note: Prometheus has not scraped traceway since the last step ended; its rows may be short\n",
+    );
   }
-  const report = buildReport(plan, run, startedAt);
-  const lines = [
-    ...(headerPrinted ? [] : ["no step finished"]),
-    ...prometheusLines(run.steps),
-    "",
-    ...summaryLines(plan.mode, run.steps, report.analysis),
-  ];
-  io.stdout.write(`${lines.join("\n")}\n`);
+  await correlate(options, run.steps);
+}
+
+function writeReports(plan: LoadPlan, report: LoadReport, io: LoadIo): void {
   if (plan.reportJson !== undefined) {
     writeFileSync(plan.reportJson, renderJsonReport(report));
     io.stderr.write(`JSON report: ${plan.reportJson}\n`);
@@ -96,11 +116,4 @@ export async function runLoad(plan: LoadPlan, io: LoadIo): Promise<{ code: numbe
     writeFileSync(plan.reportHtml, renderHtmlReport(report));
     io.stderr.write(`HTML report: ${plan.reportHtml}\n`);
   }
-  const code =
-    run.stoppedBy === "interrupt"
-      ? EXIT_INTERRUPTED
-      : report.analysis.thresholdsHeld
-        ? EXIT_OK
-        : EXIT_THRESHOLD_FAILED;
-  return { code, report };
 }
