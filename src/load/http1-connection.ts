@@ -47,9 +47,9 @@ export class Http1Connection {
   readonly #request: Buffer;
   readonly #noBody: boolean;
   readonly #done: Completion;
-  readonly #onData = (chunk: Buffer): void => this.#data(chunk);
-  readonly #onRead = (bytes: number, buffer: Uint8Array): boolean => {
-    this.#data(Buffer.from(buffer.buffer, buffer.byteOffset, bytes));
+  readonly #onData = (chunk: Buffer): void => this.#data(chunk, chunk.length);
+  readonly #onRead = (bytes: number): boolean => {
+    this.#data(readBuffer, bytes); // net fills readBuffer itself
     return true; // keep reading
   };
 
@@ -114,7 +114,7 @@ export class Http1Connection {
     return socket;
   }
 
-  #data(chunk: Buffer): void {
+  #data(chunk: Buffer, limit: number): void {
     if (!this.#busy) {
       // Bytes nobody asked for: the connection's framing is lost, so it cannot be reused.
       this.close();
@@ -122,7 +122,7 @@ export class Http1Connection {
     }
     let step;
     try {
-      step = this.#parser.execute(chunk);
+      step = this.#parser.execute(chunk, limit);
     } catch (error) {
       this.#failed(error instanceof ResponseParseError ? "bad_response" : "error");
       return;

@@ -124,3 +124,16 @@ test("an endless response head is refused once it passes 64 KiB", () => {
 test("equal repeated content-length values are one length (RFC 9110 §8.6)", () => {
   assert.equal(parseOnce("HTTP/1.1 200 OK\r\nContent-Length: 3, 3\r\n\r\nabc").bodyBytes, 3);
 });
+
+test("in a reused read buffer, stale bytes past the read's end are never parsed", () => {
+  const buffer = Buffer.alloc(256, 0);
+  buffer.write("HTTP/1.1 200 OK\r\nContent-Le");
+  buffer.write("\r\n\r\nHTTP/1.1 500 stale\r\n\r\n", 100); // left over from an earlier read
+  const parser = new ResponseParser();
+  parser.reset(false);
+  assert.equal(parser.execute(buffer, 27), "more");
+  buffer.fill(0).write("ngth: 2\r\n\r\nok");
+  buffer.write("garbage after the read", 14);
+  assert.equal(parser.execute(buffer, 13), "done");
+  assert.deepEqual([parser.status, parser.bodyBytes], [200, 2]);
+});
