@@ -10,7 +10,7 @@
  * path costs about 10 µs of CPU per request to wrk's 9 µs, and bench/test/load-accuracy.test.ts
  * holds its req/s and p50 within 10% of wrk's.
  */
-import { connect as netConnect, type Socket } from "node:net";
+import { isIP, connect as netConnect, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { ResponseParseError, ResponseParser } from "./response-parser.ts";
 
@@ -97,7 +97,8 @@ export class Http1Connection {
       ? tlsConnect({
           host,
           port,
-          servername: host,
+          // SNI carries host names only (RFC 6066); an IP address is left out.
+          ...(isIP(host) === 0 ? { servername: host } : {}),
           rejectUnauthorized: !insecure,
           ALPNProtocols: ["http/1.1"],
         })

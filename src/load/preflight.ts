@@ -43,5 +43,8 @@ export function describe(error: string, timeoutMs: number): string {
   if (error === "timeout") return `no response within ${timeoutMs} ms (--timeout)`;
   if (error === "closed") return "the server closed the connection without answering";
   if (error === "bad_response") return "the answer was not HTTP/1.x";
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(error)) {
+    return `the server's TLS certificate is not trusted (${error}); --insecure skips the check`;
+  }
   return error;
 }

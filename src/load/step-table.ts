@@ -70,6 +70,12 @@ export function summaryLines(mode: LoadMode, steps: readonly StepResult[], analy
       .join(", ");
     lines.push(`thresholds: first broken at step ${broken.step}: ${detail}`);
   }
+  for (const step of steps.filter((s) => s.errors > 0)) {
+    const kinds = Object.entries(step.errorKinds)
+      .slice(0, 5)
+      .map(([kind, n]) => `${kind} ×${formatCount(n)}`);
+    lines.push(`errors: step ${step.step}: ${kinds.join(", ")}`);
+  }
   for (const step of steps.filter((s) => s.generator.saturated)) {
     lines.push(
       `generator: limited step ${step.step}: ${step.generator.reasons.join("; ")}; its numbers understate the target`,
