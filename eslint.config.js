@@ -19,6 +19,7 @@ import tseslint from "typescript-eslint";
  *   server          listens, routes, drains, and composes the layers below
  *   telemetry       observes the proxy (metrics, spans, logs) through its observer interface
  *   run, demo       process wiring: telemetry + balancer + signals; the embedded demo
+ *   load            `traceway load`, the load generator; a command beside the balancer, not part of it
  *   cli, index      the command line and the library's public API
  *
  * `interceptors/` stands outside the chain: it never imports src/, and src/ reaches it only
@@ -37,6 +38,7 @@ const CHAIN = [
   ["telemetry"],
   ["run"],
   ["demo"],
+  ["load"],
   ["cli", "index"],
 ];
 
@@ -53,20 +55,27 @@ const INTERCEPTORS_ENTRY_ONLY = {
   message: "src/ reaches interceptors/ only through interceptors/balancer-entry.ts.",
 };
 
-/** One config block per layer: its files, and the layers after it as forbidden import targets. */
-const importBoundaries = CHAIN.map((layer, i) => {
+/**
+ * Two config blocks per layer: its folders' files and its root files, each with the layers after it
+ * as forbidden import targets. `./name` is another layer only from a root file (src/cli.ts →
+ * ./load/command.ts); inside a folder it is a sibling file (src/config/check-config.ts → ./load.ts).
+ */
+const importBoundaries = CHAIN.flatMap((layer, i) => {
   const later = CHAIN.slice(i + 1).flat();
-  const patterns = [INTERCEPTORS_ENTRY_ONLY];
-  if (later.length > 0) {
-    patterns.push({
-      regex: `^(\\./|(\\.\\./)+)(${later.join("|")})(/|\\.ts$)`,
-      message: `${layer.join("/")} sits below ${later.join(", ")} in the chain (see CHAIN in eslint.config.js): data flows one way, so it must not import from them.`,
-    });
-  }
-  return {
-    files: layer.flatMap((name) => [`src/${name}/**/*.ts`, `src/${name}.ts`]),
-    rules: { "no-restricted-imports": ["error", { patterns }] },
+  const rule = (/** @type {string} */ prefix) => {
+    const patterns = [INTERCEPTORS_ENTRY_ONLY];
+    if (later.length > 0) {
+      patterns.push({
+        regex: `^${prefix}(${later.join("|")})(/|\\.ts$)`,
+        message: `${layer.join("/")} sits below ${later.join(", ")} in the chain (see CHAIN in eslint.config.js): data flows one way, so it must not import from them.`,
+      });
+    }
+    return { "no-restricted-imports": ["error", { patterns }] };
   };
+  return [
+    { files: layer.map((name) => `src/${name}/**/*.ts`), rules: rule("(\\.\\./)+") },
+    { files: layer.map((name) => `src/${name}.ts`), rules: rule("(\\./|(\\.\\./)+)") },
+  ];
 });
 
 export default tseslint.config(

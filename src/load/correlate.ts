@@ -80,7 +80,15 @@ export async function prometheusWindow(
       return [];
     }
   };
-  const [requests, failed, p99, retries, ejections] = await Promise.all([
+  const scrapeAt = async (ms: number): Promise<number | undefined> => {
+    const [newest] = await instantQuery(options.url, newestSampleQuery(options.match), ms / 1000).catch(
+      () => [],
+    );
+    return newest === undefined ? undefined : Math.round(newest.value * 1000);
+  };
+  const [scrapedFrom, scrapedTo, requests, failed, p99, retries, ejections] = await Promise.all([
+    scrapeAt(startedAt),
+    scrapeAt(endedAt),
     run(queries.requests),
     run(queries.errors),
     run(queries.p99Seconds),
@@ -113,5 +121,5 @@ export async function prometheusWindow(
     }))
     .filter((r) => r.requests > 0 || r.retries > 0 || r.ejections > 0)
     .sort((a, b) => a.upstream.localeCompare(b.upstream) || a.backend.localeCompare(b.backend));
-  return { backends, errors };
+  return { backends, errors, scrapedFrom, scrapedTo };
 }

@@ -119,6 +119,13 @@ export interface BackendWindow {
 
 export interface PrometheusWindow {
   readonly backends: readonly BackendWindow[];
+  /**
+   * The scrapes the numbers come from (epoch ms): counters at `scrapedTo` minus counters at
+   * `scrapedFrom`, each the newest scrape at or before the step's end and start. They differ from
+   * the step's window by up to a scrape interval; undefined where there was no scrape yet.
+   */
+  readonly scrapedFrom: number | undefined;
+  readonly scrapedTo: number | undefined;
   /** A query that failed, quoted; the other numbers are still good. */
   readonly errors: readonly string[];
 }
