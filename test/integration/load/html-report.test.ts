@@ -66,7 +66,8 @@ test("the HTML report renders offline in Chromium: no console errors, one chart 
   const html = join(dir, "report.html");
   const { report } = await runLoadInProcess(`${lb.balancer.url}/`, {
     steps: "1,2,4",
-    stepDuration: "1s",
+    // Two 1 s scrapes per step at least, so every step has a row per backend.
+    stepDuration: "2s",
     warmup: "0",
     prometheus: PROMETHEUS_URL,
     prometheusMatch: `job="${lb.job}"`,
