@@ -66,7 +66,7 @@ test("the HTML report renders offline in Chromium: no console errors, one chart 
   const html = join(dir, "report.html");
   const { report } = await runLoadInProcess(`${lb.balancer.url}/`, {
     steps: "1,2,4",
-    // Two 1 s scrapes per step at least, so every step has a row per backend.
+    // Longer than the 1 s scrape interval, so a scrape falls inside every step and each has its rows.
     stepDuration: "2s",
     warmup: "0",
     prometheus: PROMETHEUS_URL,
