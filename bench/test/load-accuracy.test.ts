@@ -24,7 +24,7 @@ import { runWrk } from "../lib/wrk.ts";
 
 const CONNECTIONS = 50;
 const DURATION_S = 2;
-const ROUNDS = 5;
+const ROUNDS = 7;
 const TOLERANCE = 0.1;
 
 const registry = new ChildRegistry(join(ROOT, ".services", "bench-load-accuracy-pids.json"));

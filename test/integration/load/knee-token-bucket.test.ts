@@ -5,7 +5,7 @@ import { runLoadInProcess } from "./run-in-process.ts";
 
 /** The server's capacity: a token bucket of one token, refilled at this rate; requests queue for a token. */
 const CAPACITY_PER_S = 400;
-const SERVICE_MS = 20;
+const SERVICE_MS = 100;
 const RATES = [100, 200, 300, 600];
 
 let server: TestBackend;
