@@ -8,7 +8,8 @@ import { DEFAULTS, parseLoadOptions, type RawLoadOptions } from "./options.ts";
 import { EXIT_BAD_INPUT, LoadInputError } from "./input-error.ts";
 import { runLoad } from "./run-load.ts";
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+/** Repeatable options; no commander default, so help does not print "(default: [])". */
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 export function registerLoadCommand(program: Command): void {
   const command = new Command("load")
@@ -33,7 +34,7 @@ export function registerLoadCommand(program: Command): void {
     .option("--connections <n>", `open model: most connections to open (default ${DEFAULTS.connections})`)
     .option("--workers <n>", "worker threads generating load (default: one per core, fewer for small loads)")
     .option("--method <method>", "HTTP method", DEFAULTS.method)
-    .option("--header <name: value>", "request header (repeatable)", collect, [])
+    .option("--header <name: value>", "request header (repeatable)", collect)
     .option("--body <text|@file>", "request body, or @path to send a file")
     .option(
       "--timeout <duration>",
@@ -49,7 +50,6 @@ export function registerLoadCommand(program: Command): void {
       "--threshold <expr>",
       "k6-style pass/fail rule checked at every step, e.g. p99<2s, errors<0.5% (repeatable)",
       collect,
-      [],
     )
     .option("--abort-on-fail", "stop after the first step that breaks a threshold")
     .option(

@@ -22,11 +22,11 @@ export interface RawLoadOptions {
   readonly connections?: string;
   readonly workers?: string;
   readonly method: string;
-  readonly header: readonly string[];
+  readonly header?: readonly string[];
   readonly body?: string;
   readonly timeout: string;
   readonly expectStatus: string;
-  readonly threshold: readonly string[];
+  readonly threshold?: readonly string[];
   readonly abortOnFail?: boolean;
   readonly prometheus?: string;
   readonly prometheusMatch?: string;
@@ -87,13 +87,13 @@ function toPlan(url: string, raw: RawLoadOptions): LoadPlan {
     request: buildRequest({
       url,
       method: raw.method,
-      headers: raw.header,
+      headers: raw.header ?? [],
       body: raw.body,
       insecure: raw.insecure === true,
     }),
     timeoutMs: duration("--timeout", raw.timeout, false),
     expectStatus: parseStatusRanges(raw.expectStatus),
-    thresholds: raw.threshold.map((t) => parseThreshold(t)),
+    thresholds: (raw.threshold ?? []).map((t) => parseThreshold(t)),
     abortOnFail: raw.abortOnFail === true,
     prometheus:
       raw.prometheus === undefined
