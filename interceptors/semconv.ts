@@ -23,7 +23,18 @@ export const ATTR_SERVER_PORT = "server.port";
 export const ATTR_URL_FULL = "url.full";
 export const ATTR_URL_PATH = "url.path";
 export const ATTR_URL_SCHEME = "url.scheme";
+export const ATTR_URL_QUERY = "url.query";
 export const ATTR_USER_AGENT_ORIGINAL = "user_agent.original";
+export const ATTR_CLIENT_ADDRESS = "client.address";
+export const ATTR_NETWORK_PEER_ADDRESS = "network.peer.address";
+export const ATTR_NETWORK_PEER_PORT = "network.peer.port";
+export const ATTR_NETWORK_PROTOCOL_VERSION = "network.protocol.version";
+
+/**
+ * `error.type` of a server request whose client went away before the response was complete
+ * (the public server interceptor; the balancer reports its own `TRACEWAY_ERR_CLIENT_CLOSED`).
+ */
+export const ERROR_TYPE_CLIENT_CLOSED = "client_closed";
 
 /** Value of `http.request.method` for a method outside the known set (bounds cardinality). */
 export const HTTP_METHOD_OTHER = "_OTHER";
@@ -50,8 +61,9 @@ export const METRIC_TRACEWAY_UPSTREAM_BACKEND_EJECTIONS = "traceway.upstream.bac
 export const METRIC_TRACEWAY_UPSTREAM_BACKEND_TRANSITIONS = "traceway.upstream.backend.transitions";
 export const METRIC_TRACEWAY_UPSTREAM_RETRIES = "traceway.upstream.retries";
 export const METRIC_TRACEWAY_REQUESTS_REFUSED = "traceway.requests.refused";
-export const METRIC_TRACEWAY_REQUEST_BODY_BYTES = "traceway.http.request.body.bytes";
-export const METRIC_TRACEWAY_RESPONSE_BODY_BYTES = "traceway.http.response.body.bytes";
+// Bytes counters carry the unit (`By`), not the word `bytes`: Prometheus adds `_bytes` itself.
+export const METRIC_TRACEWAY_REQUEST_BODY_BYTES = "traceway.http.request.body";
+export const METRIC_TRACEWAY_RESPONSE_BODY_BYTES = "traceway.http.response.body";
 
 // ---- Kafka / messaging (owned by the kafkajs interceptors) ----------------------------------
 // Messaging semconv as published in `@opentelemetry/semantic-conventions` 1.45 (incubating):

@@ -18,6 +18,12 @@ export const ErrorCodes = {
   UNKNOWN_STRATEGY: { code: "TRACEWAY_ERR_UNKNOWN_STRATEGY", status: 500 },
 } as const;
 
+/**
+ * The code telemetry and the access log give a request whose client went away before its
+ * response was complete. Not an error traceway answers with, so not in {@link ErrorCodes}.
+ */
+export const CLIENT_CLOSED = "TRACEWAY_ERR_CLIENT_CLOSED";
+
 export type ErrorKind = keyof typeof ErrorCodes;
 export type ErrorCode = (typeof ErrorCodes)[ErrorKind]["code"];
 

@@ -2,13 +2,14 @@ import { context, SpanKind, SpanStatusCode, trace, TraceFlags } from "@opentelem
 import type { Attributes, Context, Span, SpanOptions } from "@opentelemetry/api";
 import { reportFailure } from "../internal/guard.ts";
 import { outgoingHeaderSetter } from "../internal/header-carrier.ts";
-import { normalizeMethod } from "../internal/http-method.ts";
+import { normalizeMethod, originalMethod } from "../internal/http-method.ts";
 import {
   ATTR_ERROR_TYPE,
   ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_REQUEST_METHOD_ORIGINAL,
   ATTR_HTTP_REQUEST_RESEND_COUNT,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_NETWORK_PROTOCOL_VERSION,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
   ATTR_TRACEWAY_BACKEND,
@@ -39,19 +40,21 @@ export class ClientCall implements HttpClientCall {
   readonly #port: number;
   readonly #upstream: string | undefined;
   readonly #backend: string | undefined;
+  readonly #version: string | undefined;
   /** Stands for (address, port, upstream, backend) in the label-set cache. */
   readonly #series: unknown;
   #ended = false;
 
   /**
-   * @param series an object standing for this call's (server address, port, upstream, backend),
+   * @param series an object standing for this call's (server address, port, upstream, backend,
+   *   protocol version),
    *   the same object for the same values (the balancer passes its per-backend labels): it keys the
    *   label-set cache instead of a string built per call
    */
   constructor(telemetry: HttpTelemetry, info: HttpClientRequestInfo, series?: object) {
     this.#telemetry = telemetry;
     this.#startedAt = telemetry.clock.now();
-    const method = normalizeMethod(info.method);
+    const method = normalizeMethod(info.method, telemetry.knownMethods);
     let address = info.serverAddress;
     let port = info.serverPort;
     if (address === undefined || port === undefined) {
@@ -64,7 +67,10 @@ export class ClientCall implements HttpClientCall {
     this.#port = port;
     this.#upstream = info.upstream;
     this.#backend = info.backend;
-    this.#series = series ?? `${port}|${keyPart(address)}|${keyPart(info.upstream)}|${keyPart(info.backend)}`;
+    this.#version = info.protocolVersion;
+    this.#series =
+      series ??
+      `${port}|${keyPart(address)}|${keyPart(info.upstream)}|${keyPart(info.backend)}|${keyPart(info.protocolVersion)}`;
 
     const parent = info.parentContext ?? context.active();
     if (telemetry.ownSampler && underUnsampledParent(parent)) {
@@ -131,18 +137,36 @@ export class ClientCall implements HttpClientCall {
 
   #pointAttributes(statusCode: number | undefined, errorType: string | undefined): Attributes {
     const sets = this.#telemetry.clientPoints;
-    const cached = sets.get(this.#series, this.#method, statusCode, errorType, undefined);
+    const cached = sets.get(
+      this.#series,
+      this.#method,
+      statusCode,
+      errorType,
+      undefined,
+      undefined,
+      undefined,
+    );
     if (cached !== undefined) return cached;
     const attributes = this.#baseAttributes();
     if (statusCode !== undefined) attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] = statusCode;
     if (errorType !== undefined) attributes[ATTR_ERROR_TYPE] = errorType;
-    return sets.add(this.#series, this.#method, statusCode, errorType, undefined, attributes);
+    return sets.add(
+      this.#series,
+      this.#method,
+      statusCode,
+      errorType,
+      undefined,
+      undefined,
+      undefined,
+      attributes,
+    );
   }
 
   #spanAttributes(info: HttpClientRequestInfo): Attributes {
     const attributes = this.#baseAttributes();
-    attributes[ATTR_URL_FULL] = info.url;
-    if (this.#method === HTTP_METHOD_OTHER) attributes[ATTR_HTTP_REQUEST_METHOD_ORIGINAL] = info.method;
+    attributes[ATTR_URL_FULL] = this.#telemetry.redactor.url(info.url);
+    const original = originalMethod(info.method, this.#method);
+    if (original !== undefined) attributes[ATTR_HTTP_REQUEST_METHOD_ORIGINAL] = original;
     const resendCount = info.resendCount ?? 0;
     if (resendCount > 0) attributes[ATTR_HTTP_REQUEST_RESEND_COUNT] = resendCount;
     return attributes;
@@ -157,6 +181,7 @@ export class ClientCall implements HttpClientCall {
     };
     if (this.#upstream !== undefined) attributes[ATTR_TRACEWAY_UPSTREAM] = this.#upstream;
     if (this.#backend !== undefined) attributes[ATTR_TRACEWAY_BACKEND] = this.#backend;
+    if (this.#version !== undefined) attributes[ATTR_NETWORK_PROTOCOL_VERSION] = this.#version;
     return attributes;
   }
 }

@@ -6,8 +6,10 @@ import type { Clock } from "../clock.ts";
 import { HTTP_DURATION_BUCKETS_S } from "../internal/duration-buckets.ts";
 import { durationHistogram } from "../internal/duration-histogram.ts";
 import type { DurationHistogram } from "../internal/duration-histogram.ts";
+import { knownMethods } from "../internal/http-method.ts";
 import { METRIC_HTTP_CLIENT_REQUEST_DURATION, METRIC_HTTP_SERVER_REQUEST_DURATION } from "../semconv.ts";
 import { AttributeSets } from "./attribute-sets.ts";
+import { QueryRedactor } from "./query-redaction.ts";
 import type { HttpInstrumentationOptions } from "./types.ts";
 
 export const INSTRUMENTATION_SCOPE = "traceway/interceptors/http";
@@ -26,10 +28,14 @@ export interface HttpTelemetry {
    * the parent's context on. Unknown for a caller's provider, so false there.
    */
   readonly ownSampler: boolean;
-  /** `http.server.request.duration` label sets by (extra attributes, method, route, status, error type). */
+  /** `http.server.request.duration` label sets by (extra, method, route, status, error type, scheme, version). */
   readonly serverPoints: AttributeSets;
-  /** `http.client.request.duration` label sets by (series, method, status, error type, -). */
+  /** `http.client.request.duration` label sets by (series, method, status, error type, -, -, -). */
   readonly clientPoints: AttributeSets;
+  /** Methods kept as they are; others are `_OTHER` (`OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS`). */
+  readonly knownMethods: ReadonlySet<string>;
+  /** Scrubs sensitive query values from `url.query` and `url.full`. */
+  readonly redactor: QueryRedactor;
 }
 
 const defaultPropagator = new W3CTraceContextPropagator();
@@ -57,5 +63,7 @@ export function createHttpTelemetry(options: HttpInstrumentationOptions, ownSamp
     ownSampler,
     serverPoints: new AttributeSets(),
     clientPoints: new AttributeSets(),
+    knownMethods: knownMethods(),
+    redactor: new QueryRedactor(options.redactedQueryParameters),
   };
 }

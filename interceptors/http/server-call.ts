@@ -1,27 +1,28 @@
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Attributes, Context, Span, SpanOptions } from "@opentelemetry/api";
 import { ROOT_CONTEXT } from "@opentelemetry/api";
-import type { IncomingMessage } from "node:http";
 import { reportFailure } from "../internal/guard.ts";
 import { incomingHeaderGetter } from "../internal/header-carrier.ts";
 import { normalizeMethod } from "../internal/http-method.ts";
 import {
   ATTR_ERROR_TYPE,
   ATTR_HTTP_REQUEST_METHOD,
-  ATTR_HTTP_REQUEST_METHOD_ORIGINAL,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_HTTP_ROUTE,
-  ATTR_URL_PATH,
+  ATTR_NETWORK_PROTOCOL_VERSION,
   ATTR_URL_SCHEME,
   HTTP_METHOD_OTHER,
 } from "../semconv.ts";
 import type { HttpTelemetry } from "./http-telemetry.ts";
-import type { HttpServerCall, HttpServerResult } from "./types.ts";
+import { protocolVersion, schemeOf, serverSpanAttributes } from "./server-attributes.ts";
+import type { HttpServerCall, HttpServerRequest, HttpServerRequestFacts, HttpServerResult } from "./types.ts";
+
+const NO_FACTS: HttpServerRequestFacts = {};
 
 /**
  * One incoming request: a SERVER span that continues the caller's W3C trace, plus one
- * `http.server.request.duration` point at `end`. Metric attributes never include the raw path
- * or the client address; the span carries `url.path` (without the query) for debugging.
+ * `http.server.request.duration` point at `end`. Metric attributes never include the raw path,
+ * the query or the client address; the span carries them (the query redacted) for debugging.
  */
 export class ServerCall implements HttpServerCall {
   readonly context: Context;
@@ -29,6 +30,8 @@ export class ServerCall implements HttpServerCall {
   readonly startedAt: number;
   readonly #telemetry: HttpTelemetry;
   readonly #method: string;
+  readonly #scheme: string;
+  readonly #version: string | undefined;
   readonly #route: string | undefined;
   readonly #extra: Attributes | undefined;
   #endedAt: number | undefined;
@@ -37,17 +40,21 @@ export class ServerCall implements HttpServerCall {
    * @param route the route template, when already known (it may also be given at `end`)
    * @param extra low-cardinality attributes for the span and the duration point; pass the same
    *   object for every request with the same values (it keys the label-set cache)
+   * @param facts what the server knows better than the request's own headers (trusted proxies)
    */
   constructor(
     telemetry: HttpTelemetry,
-    req: IncomingMessage,
+    req: HttpServerRequest,
     route: string | undefined,
     extra: Attributes | undefined,
+    facts: HttpServerRequestFacts = NO_FACTS,
   ) {
     this.#telemetry = telemetry;
     this.startedAt = telemetry.clock.now();
-    const method = normalizeMethod(req.method);
+    const method = normalizeMethod(req.method, telemetry.knownMethods);
     this.#method = method;
+    this.#scheme = schemeOf(req, facts.scheme);
+    this.#version = protocolVersion(req);
     this.#route = route;
     this.#extra = extra;
     const parent = telemetry.propagator.extract(ROOT_CONTEXT, req.headers, incomingHeaderGetter);
@@ -56,10 +63,10 @@ export class ServerCall implements HttpServerCall {
     if (telemetry.ownSampler) {
       // Our sampler reads no attributes: build them only for the spans it keeps.
       span = telemetry.tracer.startSpan(name, SERVER_SPAN, parent);
-      if (span.isRecording()) span.setAttributes(spanAttributes(req, method, route, extra));
+      if (span.isRecording()) span.setAttributes(this.#spanAttributes(req, facts));
     } else {
       // Given at start because semconv marks them as sampling inputs.
-      const options = { kind: SpanKind.SERVER, attributes: spanAttributes(req, method, route, extra) };
+      const options = { kind: SpanKind.SERVER, attributes: this.#spanAttributes(req, facts) };
       span = telemetry.tracer.startSpan(name, options, parent);
     }
     this.span = span;
@@ -82,18 +89,22 @@ export class ServerCall implements HttpServerCall {
     const { statusCode } = result;
     const route = result.route ?? this.#route;
     // Semconv: for servers only 5xx is an error (4xx is the client's fault).
-    const errorType = result.errorType ?? (statusCode >= 500 ? String(statusCode) : undefined);
+    const errorType =
+      result.errorType ?? (statusCode !== undefined && statusCode >= 500 ? String(statusCode) : undefined);
     const span = this.span;
     try {
       // An unsampled span drops all of this anyway; skip building it.
       if (span.isRecording()) {
-        span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, statusCode);
+        if (statusCode !== undefined) span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, statusCode);
         if (route !== undefined) {
           span.setAttribute(ATTR_HTTP_ROUTE, route);
           if (route !== this.#route) span.updateName(spanName(this.#method, route));
         }
-        if (errorType !== undefined) span.setAttribute(ATTR_ERROR_TYPE, errorType);
-        if (statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: errorType ?? "" });
+        if (errorType !== undefined) {
+          span.setAttribute(ATTR_ERROR_TYPE, errorType);
+          // Whatever the status: a 200 whose body was cut short failed too.
+          span.setStatus({ code: SpanStatusCode.ERROR });
+        }
       }
     } catch (err) {
       reportFailure("server span attributes", err);
@@ -113,48 +124,42 @@ export class ServerCall implements HttpServerCall {
     }
   }
 
-  #pointAttributes(statusCode: number, route: string | undefined, errorType: string | undefined): Attributes {
+  #pointAttributes(
+    statusCode: number | undefined,
+    route: string | undefined,
+    errorType: string | undefined,
+  ): Attributes {
     const sets = this.#telemetry.serverPoints;
     const extra = this.#extra;
     const method = this.#method;
-    const cached = sets.get(extra, method, route, statusCode, errorType);
+    const scheme = this.#scheme;
+    const version = this.#version;
+    const cached = sets.get(extra, method, route, statusCode, errorType, scheme, version);
     if (cached !== undefined) return cached;
     const attributes: Attributes = extra === undefined ? {} : { ...extra };
     attributes[ATTR_HTTP_REQUEST_METHOD] = method;
-    attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] = statusCode;
+    attributes[ATTR_URL_SCHEME] = scheme;
+    if (statusCode !== undefined) attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] = statusCode;
     if (route !== undefined) attributes[ATTR_HTTP_ROUTE] = route;
     if (errorType !== undefined) attributes[ATTR_ERROR_TYPE] = errorType;
-    return sets.add(extra, method, route, statusCode, errorType, attributes);
+    if (version !== undefined) attributes[ATTR_NETWORK_PROTOCOL_VERSION] = version;
+    return sets.add(extra, method, route, statusCode, errorType, scheme, version, attributes);
+  }
+
+  #spanAttributes(req: HttpServerRequest, facts: HttpServerRequestFacts): Attributes {
+    const attributes = serverSpanAttributes(req, facts, this.#method, this.#telemetry.redactor, this.#extra);
+    attributes[ATTR_HTTP_REQUEST_METHOD] = this.#method;
+    attributes[ATTR_URL_SCHEME] = this.#scheme;
+    if (this.#version !== undefined) attributes[ATTR_NETWORK_PROTOCOL_VERSION] = this.#version;
+    if (this.#route !== undefined) attributes[ATTR_HTTP_ROUTE] = this.#route;
+    return attributes;
   }
 }
 
 const SERVER_SPAN: SpanOptions = { kind: SpanKind.SERVER };
 
-function spanAttributes(
-  req: IncomingMessage,
-  method: string,
-  route: string | undefined,
-  extra: Attributes | undefined,
-): Attributes {
-  const attributes: Attributes = extra === undefined ? {} : { ...extra };
-  attributes[ATTR_HTTP_REQUEST_METHOD] = method;
-  attributes[ATTR_URL_PATH] = pathOf(req.url);
-  attributes[ATTR_URL_SCHEME] = (req.socket as { encrypted?: boolean } | undefined)?.encrypted
-    ? "https"
-    : "http";
-  if (method === HTTP_METHOD_OTHER) attributes[ATTR_HTTP_REQUEST_METHOD_ORIGINAL] = req.method ?? "";
-  if (route !== undefined) attributes[ATTR_HTTP_ROUTE] = route;
-  return attributes;
-}
-
 /** Semconv span name: `{method} {route}` when the route template is known, else `{method}`. */
 function spanName(method: string, route: string | undefined): string {
   const name = method === HTTP_METHOD_OTHER ? "HTTP" : method;
   return route === undefined ? name : `${name} ${route}`;
-}
-
-function pathOf(url: string | undefined): string {
-  if (url === undefined) return "/";
-  const q = url.indexOf("?");
-  return q === -1 ? url : url.slice(0, q);
 }

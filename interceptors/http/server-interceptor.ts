@@ -3,7 +3,13 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { errorTypeOf, guard } from "../internal/guard.ts";
 import { createHttpTelemetry } from "./http-telemetry.ts";
 import { ServerCall } from "./server-call.ts";
-import type { HttpServerInterceptor, HttpServerInterceptorOptions, HttpServerRequestInfo } from "./types.ts";
+import { ERROR_TYPE_CLIENT_CLOSED } from "../semconv.ts";
+import type {
+  HttpServerInterceptor,
+  HttpServerInterceptorOptions,
+  HttpServerRequestInfo,
+  HttpServerResult,
+} from "./types.ts";
 
 /** What Express leaves on a request once a route matched. */
 interface ExpressRequest extends IncomingMessage {
@@ -39,7 +45,7 @@ export function createHttpServerInterceptor(
   const attributes = options.attributes;
 
   const start = (info: HttpServerRequestInfo): ServerCall =>
-    new ServerCall(telemetry, info.req, info.route, info.attributes ?? attributes);
+    new ServerCall(telemetry, info.req, info.route, info.attributes ?? attributes, info);
 
   const middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void => {
     const call = guard("server span start", () => start({ req }));
@@ -49,9 +55,7 @@ export function createHttpServerInterceptor(
     }
     const finish = (): void => {
       const route = guard("route template", () => routeTemplate(req));
-      // `close` before `finish` means the client went away before the response completed.
-      const statusCode = res.writableFinished ? res.statusCode : 499;
-      call.end(route === undefined ? { statusCode } : { statusCode, route });
+      call.end(resultOf(res, route));
     };
     res.once("close", finish);
     try {
@@ -67,4 +71,17 @@ export function createHttpServerInterceptor(
     }
   };
   return Object.assign(middleware, { start });
+}
+
+/**
+ * How a response ended, from its `close`: finished; cut short after its head (the status sent, and
+ * `client_closed`); or closed before any head, when no status was ever sent (so none is recorded,
+ * only `error.type`), never a made-up 499.
+ */
+function resultOf(res: ServerResponse, route: string | undefined): HttpServerResult {
+  const withRoute = route === undefined ? {} : { route };
+  if (res.writableFinished) return { statusCode: res.statusCode, ...withRoute };
+  if (res.headersSent)
+    return { statusCode: res.statusCode, errorType: ERROR_TYPE_CLIENT_CLOSED, ...withRoute };
+  return { errorType: ERROR_TYPE_CLIENT_CLOSED, ...withRoute };
 }

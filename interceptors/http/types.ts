@@ -5,7 +5,7 @@ import type {
   TextMapPropagator,
   TracerProvider,
 } from "@opentelemetry/api";
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { Clock } from "../clock.ts";
 import type { PreAggregatedHistograms } from "../metrics/pre-aggregated-histograms.ts";
 
@@ -27,6 +27,12 @@ export interface HttpInstrumentationOptions {
    * but the reader must be given it as a metric producer (see {@link PreAggregatedHistograms}).
    */
   readonly histograms?: PreAggregatedHistograms;
+  /**
+   * Query parameters whose values spans show as `REDACTED` (in `url.query` and `url.full`),
+   * matched without regard to case; replaces the default list (`DEFAULT_REDACTED_QUERY_PARAMETERS`:
+   * signatures, tokens, passwords, API keys). `[]` redacts nothing.
+   */
+  readonly redactedQueryParameters?: readonly string[];
 }
 
 /** Options of {@link createHttpServerInterceptor}. */
@@ -41,8 +47,37 @@ export interface HttpServerInterceptorOptions extends HttpInstrumentationOptions
   readonly attributes?: Attributes;
 }
 
+/**
+ * What the server interceptor reads of a request; a Node `IncomingMessage` has all of it. A
+ * request the HTTP parser refused may have no method or URL.
+ */
+export interface HttpServerRequest {
+  readonly method?: string | undefined;
+  readonly url?: string | undefined;
+  readonly headers: IncomingHttpHeaders;
+  readonly httpVersionMajor?: number;
+  readonly httpVersionMinor?: number;
+  readonly socket: {
+    readonly remoteAddress?: string | undefined;
+    readonly remotePort?: number | undefined;
+  };
+}
+
+/**
+ * Facts about a request its server knows better than the headers say: behind a trusted proxy,
+ * the scheme and client address it forwarded. Absent fields come from the request itself.
+ */
+export interface HttpServerRequestFacts {
+  /** `url.scheme` of the original request (a trusted `X-Forwarded-Proto`); default: the connection's. */
+  readonly scheme?: string | undefined;
+  /** `client.address` of the original client (a trusted `X-Forwarded-For`); default: the peer. */
+  readonly clientAddress?: string | undefined;
+  /** `host[:port]` the client asked for (a trusted `X-Forwarded-Host`); default: the `Host` header. */
+  readonly authority?: string | undefined;
+}
+
 /** An incoming request handed to {@link HttpServerInterceptor.start}. */
-export interface HttpServerRequestInfo {
+export interface HttpServerRequestInfo extends HttpServerRequestFacts {
   readonly req: IncomingMessage;
   /** Route template, when already known (it may also be given at `end`). */
   readonly route?: string;
@@ -55,11 +90,15 @@ export interface HttpServerRequestInfo {
 
 /** How an incoming request ended. */
 export interface HttpServerResult {
-  readonly statusCode: number;
+  /** The status sent; absent when none was (the client left before the response head). */
+  readonly statusCode?: number | undefined;
   /** Route template, if it became known while handling. */
-  readonly route?: string;
-  /** Low-cardinality error type; defaults to the status code for 5xx. */
-  readonly errorType?: string;
+  readonly route?: string | undefined;
+  /**
+   * Low-cardinality error type; defaults to the status code for 5xx. Set it whenever the request
+   * failed, also after a 2xx head (a body cut short): the span status is then Error.
+   */
+  readonly errorType?: string | undefined;
 }
 
 /** One incoming request being observed: end it exactly once. */
@@ -100,6 +139,8 @@ export interface HttpClientRequestInfo {
   readonly backend?: string;
   /** Parent context; defaults to the active one. */
   readonly parentContext?: Context;
+  /** `network.protocol.version` of the call (`1.1`), when the caller knows it. */
+  readonly protocolVersion?: string;
 }
 
 /** How an outbound call ended: a status, an error type, or both (a 502 is both). */

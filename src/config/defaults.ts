@@ -4,6 +4,7 @@
  * status lists, hash keys) are parsed by the same parsers as the file. Where a value follows
  * nginx or Envoy the comment says which.
  */
+import { DEFAULT_REDACTED_QUERY_PARAMETERS as INTERCEPTOR_REDACTED_QUERY_PARAMETERS } from "../../interceptors/balancer-entry.ts";
 import type { EtcdValueFormat, LoggingConfig, RetryOn, StrategyName, TransportName } from "./types.ts";
 
 // server
@@ -71,6 +72,8 @@ export const DEFAULT_PRESERVE_HOST = true;
 
 // telemetry
 export const DEFAULT_SERVICE_NAME = "traceway";
+/** Signatures, tokens, passwords and API keys: the HTTP interceptors' own default list. */
+export const DEFAULT_REDACTED_QUERY_PARAMETERS: readonly string[] = INTERCEPTOR_REDACTED_QUERY_PARAMETERS;
 export const DEFAULT_PROMETHEUS_ENABLED = true;
 /** The exporter-prometheus default port, bound to loopback so metrics are not public by accident. */
 export const DEFAULT_PROMETHEUS_LISTEN = "127.0.0.1:9464";

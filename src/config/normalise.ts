@@ -67,6 +67,10 @@ export function normalise(file: ValidatedFile): { config: TracewayConfig; warnin
     routes: orderRoutes(routes),
     telemetry: {
       serviceName: telemetry.serviceName ?? D.DEFAULT_SERVICE_NAME,
+      ...(telemetry.serviceInstanceId === undefined
+        ? {}
+        : { serviceInstanceId: telemetry.serviceInstanceId }),
+      redactedQueryParameters: telemetry.redactedQueryParameters ?? D.DEFAULT_REDACTED_QUERY_PARAMETERS,
       prometheus: {
         enabled: prometheus.enabled ?? D.DEFAULT_PROMETHEUS_ENABLED,
         host: metricsListen.host,

@@ -247,6 +247,8 @@ export const configSchema = strict({
   routes: z.array(routeSchema).optional(),
   telemetry: strict({
     serviceName: z.string().min(1).optional(),
+    serviceInstanceId: z.string().min(1).optional(),
+    redactedQueryParameters: z.array(z.string().min(1)).optional(),
     prometheus: strict({
       enabled: z.boolean().optional(),
       listen: parsedBy(parseListen).optional(),

@@ -164,6 +164,10 @@ export interface ServerConfig {
 
 export interface TelemetryConfig {
   readonly serviceName: string;
+  /** `service.instance.id`; absent: a random UUID per start. */
+  readonly serviceInstanceId?: string;
+  /** Query parameters whose values spans show as `REDACTED` (case-insensitive). */
+  readonly redactedQueryParameters: readonly string[];
   readonly prometheus: {
     readonly enabled: boolean;
     readonly host: string;

@@ -64,7 +64,7 @@ export interface AttemptEndMessage {
 export interface RequestErrorMessage {
   readonly req: IncomingMessage;
   readonly upstream: string;
-  /** The status the client got (499 when it left first). */
+  /** The status the client got (499 when it left before the response head). */
   readonly statusCode: number;
   /** `TRACEWAY_ERR_*` (see errors.ts), or `TRACEWAY_ERR_CLIENT_CLOSED`. */
   readonly errorCode: string;
@@ -81,6 +81,9 @@ export interface RequestEndMessage {
   readonly bytesIn: number;
   readonly bytesOut: number;
 }
+
+/** The status messages give a request no status was sent for (the client left first), as nginx logs it. */
+const CLIENT_CLOSED_STATUS = 499;
 
 const requestStart = diagnosticsChannel.channel(DIAGNOSTICS_CHANNELS.requestStart);
 const attemptStart = diagnosticsChannel.channel(DIAGNOSTICS_CHANNELS.attemptStart);
@@ -110,11 +113,17 @@ function subscribed(): boolean {
  * per-request span state from a message would cost a map lookup per event on every request.
  */
 export function withDiagnostics(inner: ProxyObserver): ProxyObserver {
+  const rejected = inner.onRejected?.bind(inner);
   return {
     onRequest(info: RequestInfo): RequestObservation {
       const observation = inner.onRequest(info);
-      return subscribed() ? new PublishingRequest(observation, info) : observation;
+      // Only routed requests are data-path events; a 404 for no route reaches telemetry alone.
+      const { route, upstream } = info;
+      return route !== undefined && upstream !== undefined && subscribed()
+        ? new PublishingRequest(observation, info, route, upstream)
+        : observation;
     },
+    ...(rejected ? { onRejected: rejected } : {}),
   };
 }
 
@@ -123,17 +132,12 @@ class PublishingRequest implements RequestObservation {
   readonly #req: IncomingMessage;
   readonly #upstream: string;
 
-  constructor(inner: RequestObservation, info: RequestInfo) {
+  constructor(inner: RequestObservation, info: RequestInfo, route: string, upstream: string) {
     this.#inner = inner;
     this.#req = info.req;
-    this.#upstream = info.upstream;
+    this.#upstream = upstream;
     if (requestStart.hasSubscribers) {
-      const message: RequestStartMessage = {
-        req: info.req,
-        method: info.method,
-        route: info.route,
-        upstream: info.upstream,
-      };
+      const message: RequestStartMessage = { req: info.req, method: info.method, route, upstream };
       requestStart.publish(message);
     }
   }
@@ -175,7 +179,7 @@ class PublishingRequest implements RequestObservation {
       const message: RequestErrorMessage = {
         req: this.#req,
         upstream: this.#upstream,
-        statusCode: result.statusCode,
+        statusCode: result.statusCode ?? CLIENT_CLOSED_STATUS,
         errorCode,
       };
       requestError.publish(message);
@@ -184,7 +188,7 @@ class PublishingRequest implements RequestObservation {
       const message: RequestEndMessage = {
         req: this.#req,
         upstream: this.#upstream,
-        statusCode: result.statusCode,
+        statusCode: result.statusCode ?? CLIENT_CLOSED_STATUS,
         backend: result.backend?.label,
         retries: result.retries,
         errorCode,

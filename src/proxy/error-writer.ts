@@ -43,13 +43,21 @@ export function sendSocketError(socket: Duplex, error: TracewayError, status: nu
  * wrong, with the status nginx would use (431 for oversized headers, 408 for a request that took
  * too long, 400 otherwise). The code stays `TRACEWAY_ERR_BAD_REQUEST` for all three.
  */
-export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): ClientErrorAnswer | undefined {
   if (!socket.writable || err.code === "ECONNRESET") {
     socket.destroy();
-    return;
+    return undefined;
   }
   const error = new TracewayError("BAD_REQUEST", `malformed HTTP request: ${err.code ?? err.message}`);
-  sendSocketError(socket, error, clientErrorStatus(err.code));
+  const status = clientErrorStatus(err.code);
+  sendSocketError(socket, error, status);
+  return { status, code: error.code };
+}
+
+/** What {@link answerClientError} answered, for telemetry to count; undefined when it only closed. */
+export interface ClientErrorAnswer {
+  readonly status: number;
+  readonly code: string;
 }
 
 export function clientErrorStatus(code: string | undefined): number {

@@ -8,9 +8,7 @@ import type { PickRequest } from "../strategies/strategy.ts";
 import type { RetryContext } from "../upstream/retry-policy.ts";
 import type { Upstream } from "../upstream/upstream.ts";
 import { hasUntried } from "./backend-selector.ts";
-import { setForwardingHeaders } from "./forwarding-headers.ts";
 import { hashKeyOf } from "./hash-key.ts";
-import { withoutHopByHop } from "./hop-by-hop.ts";
 import type { AttemptObservation, ProxyObserver, RequestObservation } from "./observer.ts";
 import type { ResponseRelay } from "./relay.ts";
 import type { TrustedProxies } from "./trusted-proxies.ts";
@@ -38,7 +36,7 @@ export class ForwardedRequest implements PickRequest, RetryContext {
   readonly upstream: Upstream;
   readonly obs: RequestObservation;
   readonly method: string;
-  /** Headers sent upstream: the client's, hop-by-hop stripped, forwarding headers set. */
+  /** Headers sent upstream: the client's, hop-by-hop stripped, forwarding headers set (by the forwarder). */
   readonly headers: OutgoingHttpHeaders;
   readonly hashKey: string;
   /** The client's body, or undefined when the request has none. */
@@ -66,6 +64,8 @@ export class ForwardedRequest implements PickRequest, RetryContext {
     route: RouteConfig,
     upstream: Upstream,
     obs: RequestObservation,
+    headers: OutgoingHttpHeaders,
+    clientIp: string,
   ) {
     this.deps = deps;
     this.req = req;
@@ -74,8 +74,7 @@ export class ForwardedRequest implements PickRequest, RetryContext {
     this.upstream = upstream;
     this.obs = obs;
     this.method = req.method ?? "GET";
-    this.headers = withoutHopByHop(req.headers);
-    const clientIp = setForwardingHeaders(req, this.headers, deps.trusted);
+    this.headers = headers;
     this.hashKey = hashKeyOf(upstream.config.hashKey, req, clientIp);
     this.body = hasBody(req) ? req : undefined;
     this.startedAt = deps.clock.now();

@@ -1,10 +1,12 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { RouteConfig } from "../config/types.ts";
-import { TracewayError } from "../errors.ts";
+import { CLIENT_CLOSED, TracewayError } from "../errors.ts";
 import type { Upstream } from "../upstream/upstream.ts";
 import { runAttempts } from "./attempt-loop.ts";
 import { sendError } from "./error-writer.ts";
 import { ForwardedRequest, type ForwarderDeps } from "./forwarded-request.ts";
+import { setForwardingHeaders } from "./forwarding-headers.ts";
+import { withoutHopByHop } from "./hop-by-hop.ts";
 import type { RequestObservation } from "./observer.ts";
 import { ResponseRelay } from "./relay.ts";
 
@@ -32,11 +34,32 @@ export class HttpForwarder {
     routeLabel: string,
     upstream: Upstream,
   ): Promise<void> {
-    const method = req.method ?? "GET";
-    const obs = this.#deps.observer.onRequest({ req, method, route: routeLabel, upstream: upstream.name });
+    const headers = withoutHopByHop(req.headers);
+    // Before the observation starts: the span takes the original client, scheme and host from them.
+    const clientAddress = setForwardingHeaders(req, headers, this.#deps.trusted);
+    const obs = this.#deps.observer.onRequest({
+      req,
+      method: req.method ?? "GET",
+      route: routeLabel,
+      upstream: upstream.name,
+      routeHost: route.match.host,
+      scheme: headers["x-forwarded-proto"] as string,
+      clientAddress,
+      authority: headers["x-forwarded-host"] as string | undefined,
+    });
     return obs.run
-      ? obs.run(() => this.#forward(req, res, route, upstream, obs))
-      : this.#forward(req, res, route, upstream, obs);
+      ? obs.run(() => this.#forward(req, res, route, upstream, obs, headers, clientAddress))
+      : this.#forward(req, res, route, upstream, obs, headers, clientAddress);
+  }
+
+  /**
+   * Answers a request no upstream can take (no route matched) with `error`, observed like any
+   * other request so it is counted, traced and logged.
+   */
+  refuse(req: IncomingMessage, res: ServerResponse, error: TracewayError): void {
+    const obs = this.#deps.observer.onRequest({ req, method: req.method ?? "GET" });
+    sendError(res, error);
+    obs.end({ statusCode: error.status, retries: 0, errorCode: error.code, bytesIn: 0, bytesOut: 0 });
   }
 
   async #forward(
@@ -45,8 +68,10 @@ export class HttpForwarder {
     route: RouteConfig,
     upstream: Upstream,
     obs: RequestObservation,
+    headers: OutgoingHttpHeaders,
+    clientAddress: string,
   ): Promise<void> {
-    const x = new ForwardedRequest(this.#deps, req, res, route, upstream, obs);
+    const x = new ForwardedRequest(this.#deps, req, res, route, upstream, obs, headers, clientAddress);
     res.once("close", x.onClose);
     const response = await runAttempts(x);
     const backend = x.tried?.at(-1);
@@ -72,9 +97,10 @@ function answerFailure(x: ForwardedRequest): void {
     sendError(res, error, error.kind === "NO_HEALTHY_BACKEND" ? RETRY_AFTER_SECONDS : undefined);
   }
   x.obs.end({
-    statusCode: x.clientGone ? 499 : error.status,
+    // A client gone before any answer was sent no status (the access log says 499, as nginx).
+    statusCode: x.clientGone ? undefined : error.status,
     retries: Math.max(0, x.attempts - 1),
-    errorCode: x.clientGone ? "TRACEWAY_ERR_CLIENT_CLOSED" : error.code,
+    errorCode: x.clientGone ? CLIENT_CLOSED : error.code,
     bytesIn: x.bodyCounter.bytes,
     bytesOut: 0,
   });

@@ -7,16 +7,41 @@ import type { Backend } from "../pool/backend.ts";
  * keep references to `req` after `end`.
  */
 export interface ProxyObserver {
-  /** Called once per client request, after routing. */
+  /**
+   * Called once per client request, after routing; also for a request no route matched (no
+   * `route`, no `upstream`) and for each WebSocket upgrade, so every request is counted.
+   */
   onRequest(info: RequestInfo): RequestObservation;
+  /**
+   * A request the HTTP parser refused (malformed, headers too large, too slow), answered with
+   * `statusCode` on its socket before it could be routed; absent: not observed.
+   */
+  onRejected?(info: RejectedRequestInfo): void;
 }
 
 export interface RequestInfo {
   readonly req: IncomingMessage;
   readonly method: string;
-  /** Bounded route label: the matched route's template, never the raw path. */
-  readonly route: string;
-  readonly upstream: string;
+  /** Bounded route label: the matched route's path template (`/api/*`), never the raw path. */
+  readonly route?: string;
+  /** The upstream the route sends to; absent when no route matched. */
+  readonly upstream?: string;
+  /** The matched route's `match.host`: the virtual host, a bounded `server.address`. */
+  readonly routeHost?: string | undefined;
+  /** The original request's scheme (a trusted `X-Forwarded-Proto`, else the connection's). */
+  readonly scheme?: string | undefined;
+  /** The original client's address (trusted `X-Forwarded-For` / `X-Real-IP`, else the peer). */
+  readonly clientAddress?: string | undefined;
+  /** `host[:port]` the client asked for (a trusted `X-Forwarded-Host`, else `Host`). */
+  readonly authority?: string | undefined;
+}
+
+export interface RejectedRequestInfo {
+  /** The connection the request came on. */
+  readonly socket: { readonly remoteAddress?: string | undefined; readonly remotePort?: number | undefined };
+  readonly statusCode: number;
+  /** `TRACEWAY_ERR_BAD_REQUEST`. */
+  readonly errorCode: string;
 }
 
 export interface RequestObservation {
@@ -62,7 +87,11 @@ export interface AttemptResult {
 }
 
 export interface RequestResult {
-  readonly statusCode: number;
+  /**
+   * The status sent to the client; undefined when none was (the client left before the response
+   * head). A status sent before a failure (a body cut short) stays, with `errorCode` set.
+   */
+  readonly statusCode: number | undefined;
   /** The backend that produced the final response, if any. */
   readonly backend?: Backend;
   readonly retries: number;

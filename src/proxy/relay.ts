@@ -1,3 +1,4 @@
+import { CLIENT_CLOSED } from "../errors.ts";
 import type { Backend } from "../pool/backend.ts";
 import { releaseSlot } from "./backend-selector.ts";
 import type { ForwardedRequest } from "./forwarded-request.ts";
@@ -36,7 +37,8 @@ export class ResponseRelay {
   onClientClose(): void {
     if (!this.#x.res.writableFinished) {
       this.#response.cancel();
-      this.#finish(499, "TRACEWAY_ERR_CLIENT_CLOSED");
+      // The head went out in start(): the client got this status, then left mid-body.
+      this.#finish(this.#response.status, CLIENT_CLOSED);
     } else {
       this.#finish(this.#response.status, undefined);
     }

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from "node:http";
+import type { ClientRequest, IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import httpProxy from "http-proxy";
 import type { Logger } from "pino";
@@ -18,7 +18,9 @@ import { sendSocketError } from "./error-writer.ts";
 import { setForwardingHeaders } from "./forwarding-headers.ts";
 import { hashKeyOf } from "./hash-key.ts";
 import type { BackendAgents } from "./transports/agents.ts";
+import { noopObserver, type ProxyObserver } from "./observer.ts";
 import type { TrustedProxies } from "./trusted-proxies.ts";
+import { UpgradeObservation } from "./upgrade-observation.ts";
 
 /**
  * WebSocket (and other HTTP/1.1 Upgrade) tunnels through `http-proxy`'s `ws()`, which handles
@@ -31,13 +33,30 @@ export class WebSocketProxy {
   readonly #agents: BackendAgents;
   readonly #trusted: TrustedProxies;
   readonly #logger: Logger;
+  readonly #observer: ProxyObserver;
+  /** The observation of each upgrade in flight, for http-proxy's events, which name only `req`. */
+  readonly #observations = new WeakMap<IncomingMessage, UpgradeObservation>();
 
-  constructor(deps: { agents: BackendAgents; trusted: TrustedProxies; logger: Logger }) {
+  constructor(deps: {
+    agents: BackendAgents;
+    trusted: TrustedProxies;
+    logger: Logger;
+    observer?: ProxyObserver;
+  }) {
     this.#agents = deps.agents;
     this.#trusted = deps.trusted;
     this.#logger = deps.logger;
+    this.#observer = deps.observer ?? noopObserver;
     // http-proxy emits 'error' on the server when a call has no callback; never let it throw.
     this.#proxy.on("error", (err) => this.#logger.warn({ err }, "websocket proxy error"));
+    this.#proxy.on("proxyReqWs", (proxyReq: ClientRequest, req: IncomingMessage) => {
+      const observation = this.#observations.get(req);
+      if (observation === undefined) return;
+      // http-proxy relays a refusal (any status but 101: Node emits `upgrade` for a 101) as is,
+      // and a 101 by opening the tunnel.
+      proxyReq.once("response", (res: IncomingMessage) => observation.answered(res.statusCode ?? 0));
+      proxyReq.once("upgrade", () => observation.answered(101));
+    });
   }
 
   async upgrade(
@@ -45,14 +64,42 @@ export class WebSocketProxy {
     socket: Duplex,
     head: Buffer,
     route: RouteConfig,
+    routeLabel: string,
     upstream: Upstream,
   ): Promise<void> {
     const forwarded: Record<string, string | string[] | undefined> = {};
     const clientIp = setForwardingHeaders(req, forwarded, this.#trusted);
-    const backend = await this.#select(upstream, hashKeyOf(upstream.config.hashKey, req, clientIp), socket);
-    if (backend === undefined) return;
-    for (const [key, value] of Object.entries(forwarded)) if (value !== undefined) req.headers[key] = value;
-    this.#tunnel(req, socket, head, route, upstream, backend);
+    const obs = this.#observer.onRequest({
+      req,
+      method: req.method ?? "GET",
+      route: routeLabel,
+      upstream: upstream.name,
+      routeHost: route.match.host,
+      scheme: forwarded["x-forwarded-proto"] as string,
+      clientAddress: clientIp,
+      authority: forwarded["x-forwarded-host"] as string | undefined,
+    });
+    const observation = new UpgradeObservation(obs, upstream.name);
+    const upgrade = async (): Promise<void> => {
+      const hashKey = hashKeyOf(upstream.config.hashKey, req, clientIp);
+      const backend = await this.#select(upstream, hashKey, socket, observation);
+      if (backend === undefined) return;
+      for (const [key, value] of Object.entries(forwarded)) if (value !== undefined) req.headers[key] = value;
+      this.#observations.set(req, observation);
+      observation.attempt(req, backend);
+      // The tunnel's sockets outlive the request: opened outside its context (RequestObservation.outside).
+      const tunnel = (): void => this.#tunnel(req, socket, head, route, upstream, backend, observation);
+      if (obs.outside) obs.outside(tunnel);
+      else tunnel();
+    };
+    return obs.run ? obs.run(upgrade) : upgrade();
+  }
+
+  /** Answers an upgrade no upstream takes (no route, shutting down), observed like any request. */
+  refuse(req: IncomingMessage, socket: Duplex, error: TracewayError): void {
+    const obs = this.#observer.onRequest({ req, method: req.method ?? "GET" });
+    sendSocketError(socket, error);
+    new UpgradeObservation(obs, "").failed(error);
   }
 
   close(): void {
@@ -60,7 +107,12 @@ export class WebSocketProxy {
   }
 
   /** A backend with its slot taken, or undefined once the client has been answered. */
-  async #select(upstream: Upstream, hashKey: string, socket: Duplex): Promise<Backend | undefined> {
+  async #select(
+    upstream: Upstream,
+    hashKey: string,
+    socket: Duplex,
+    observation: UpgradeObservation,
+  ): Promise<Backend | undefined> {
     const request = { hashKey };
     let backend = pickNow(upstream, request, undefined);
     if (backend === MUST_QUEUE) {
@@ -68,16 +120,20 @@ export class WebSocketProxy {
         backend = await pickQueued(upstream, request, undefined);
       } catch (error) {
         sendSocketError(socket, error as TracewayError);
+        observation.failed(error as TracewayError);
         return undefined;
       }
     }
     if (backend === undefined) {
-      sendSocketError(socket, noHealthyBackend(upstream));
+      const error = noHealthyBackend(upstream);
+      sendSocketError(socket, error);
+      observation.failed(error);
       return undefined;
     }
     if (socket.destroyed) {
       // The client gave up while queued; the slot it was woken for goes to the next waiter.
       upstream.queue?.release();
+      observation.clientGone();
       return undefined;
     }
     takeSlot(backend);
@@ -91,6 +147,7 @@ export class WebSocketProxy {
     route: RouteConfig,
     upstream: Upstream,
     backend: Backend,
+    observation: UpgradeObservation,
   ): void {
     let released = false;
     const release = (): void => {
@@ -117,7 +174,9 @@ export class WebSocketProxy {
           "websocket upgrade failed",
         );
         upstream.passive.record(backend, { kind: "connect_error" });
-        sendSocketError(socket, failureFor(backend, err));
+        const error = failureFor(backend, err);
+        sendSocketError(socket, error);
+        observation.failed(error, "connect_error");
       },
     );
   }

@@ -9,7 +9,6 @@ import { createProvider } from "../discovery/registry.ts";
 import type { HealthEvents } from "../health/upstream-health.ts";
 import type { UpstreamPool } from "../pool/upstream-pool.ts";
 import { withDiagnostics } from "../proxy/diagnostics.ts";
-import { answerClientError } from "../proxy/error-writer.ts";
 import { HttpForwarder } from "../proxy/http-forwarder.ts";
 import { noopObserver, type ProxyObserver } from "../proxy/observer.ts";
 import { BackendAgents } from "../proxy/transports/agents.ts";
@@ -19,6 +18,7 @@ import { TrustedProxies } from "../proxy/trusted-proxies.ts";
 import { WebSocketProxy } from "../proxy/websocket-proxy.ts";
 import { systemClock, systemRandom, type Clock, type Random } from "../shared/clock.ts";
 import { UpstreamRegistry } from "../upstream/upstream-registry.ts";
+import { clientErrorHandler } from "./client-errors.ts";
 import { Router } from "./router.ts";
 import { Traffic, type Generation } from "./traffic.ts";
 
@@ -80,7 +80,7 @@ export async function startBalancer(options: BalancerOptions): Promise<RunningBa
   const server = createServer(middleware.length > 0 ? app : traffic.handle);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
-  server.on("clientError", answerClientError);
+  server.on("clientError", clientErrorHandler(parts.observer));
   server.on("upgrade", traffic.upgrade);
   const url = await listen(server, options.config.server.host, options.config.server.port);
 
@@ -117,6 +117,8 @@ interface Parts {
   readonly agents: BackendAgents;
   /** Fixed at start-up: changing `server.transport` needs a restart. */
   readonly transport: Transport;
+  /** Telemetry (and diagnostics) for every request, routed or not. */
+  readonly observer: ProxyObserver;
   /** Everything one config serves with. */
   generation(config: TracewayConfig): Generation;
   /** Let go of connections to backends no pool holds any longer. */
@@ -155,6 +157,7 @@ function createParts(options: BalancerOptions, logger: Logger): Parts {
     registry,
     agents,
     transport,
+    observer,
     freeConnections,
     generation(config: TracewayConfig): Generation {
       const trusted = new TrustedProxies(config.server.trustedProxies);
@@ -163,7 +166,7 @@ function createParts(options: BalancerOptions, logger: Logger): Parts {
         router: new Router(config.routes),
         upstreams: registry.apply(config.upstreams),
         forwarder: new HttpForwarder({ trusted, observer, logger, clock, transport }),
-        websockets: new WebSocketProxy({ agents, trusted, logger }),
+        websockets: new WebSocketProxy({ agents, trusted, logger, observer }),
       };
     },
   };

@@ -3,8 +3,18 @@ import type { RouteConfig } from "../config/types.ts";
 
 export interface MatchedRoute {
   readonly route: RouteConfig;
-  /** Bounded label for telemetry (`http.route`): the route's own template, never the request path. */
+  /** Bounded label for telemetry (`http.route`): the route's path template, never the request path. */
   readonly label: string;
+}
+
+/**
+ * `http.route` of a prefix route: the prefix then `*` for whatever follows (`/api` → `/api*`,
+ * `/api/` → `/api/*`, `/` → `/*`), the glob nginx locations and Traefik's PathPrefix match.
+ * The `*` keeps a prefix route apart from a request for exactly that path; the host is not part
+ * of it (it is `server.address`), as semconv's route is a path template.
+ */
+export function routeTemplate(route: RouteConfig): string {
+  return `${route.match.pathPrefix}*`;
 }
 
 /**
@@ -17,7 +27,7 @@ export class Router {
   constructor(routes: readonly RouteConfig[]) {
     this.#routes = routes.map((route) => ({
       route,
-      label: route.match.host ? `${route.match.host}${route.match.pathPrefix}` : route.match.pathPrefix,
+      label: routeTemplate(route),
     }));
   }
 

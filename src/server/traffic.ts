@@ -3,7 +3,7 @@ import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import type { TracewayConfig } from "../config/types.ts";
 import { TracewayError } from "../errors.ts";
-import { sendError, sendSocketError } from "../proxy/error-writer.ts";
+import { sendError } from "../proxy/error-writer.ts";
 import type { HttpForwarder } from "../proxy/http-forwarder.ts";
 import type { WebSocketProxy } from "../proxy/websocket-proxy.ts";
 import type { Upstream } from "../upstream/upstream.ts";
@@ -48,7 +48,9 @@ export class Traffic {
     const gen = this.generation;
     const matched = gen.router.match(req);
     if (!matched) {
-      sendError(
+      // Through the forwarder, so the 404 is counted, traced and logged like any request.
+      gen.forwarder.refuse(
+        req,
         res,
         new TracewayError("NO_ROUTE", `no route matches ${req.headers.host ?? ""}${req.url ?? ""}`),
       );
@@ -56,7 +58,8 @@ export class Traffic {
     }
     const upstream = gen.upstreams.get(matched.route.upstream);
     if (!upstream) {
-      sendError(
+      gen.forwarder.refuse(
+        req,
         res,
         new TracewayError("NO_ROUTE", `route upstream "${matched.route.upstream}" is not configured`),
       );
@@ -77,16 +80,20 @@ export class Traffic {
     const upstream = matched && gen.upstreams.get(matched.route.upstream);
     if (!matched || !upstream) {
       const kind = this.#draining ? "SHUTTING_DOWN" : "NO_ROUTE";
-      sendSocketError(
+      // Through the WebSocket proxy, so the refusal is counted, traced and logged.
+      gen.websockets.refuse(
+        req,
         socket,
         new TracewayError(kind, this.#draining ? "shutting down" : "no route for upgrade"),
       );
       return;
     }
-    gen.websockets.upgrade(req, socket, head, matched.route, upstream).catch((err: unknown) => {
-      this.#logger.error({ err }, "upgrade failure");
-      socket.destroy();
-    });
+    gen.websockets
+      .upgrade(req, socket, head, matched.route, matched.label, upstream)
+      .catch((err: unknown) => {
+        this.#logger.error({ err }, "upgrade failure");
+        socket.destroy();
+      });
   };
 
   /** Refuses new work from now on and resolves when the last request ends or `deadlineMs` passes. */

@@ -2,9 +2,11 @@ import type { Logger } from "pino";
 
 /** One access-log line: what happened to one client request. */
 export interface AccessLogEntry {
-  readonly method: string;
-  readonly route: string;
-  readonly upstream: string;
+  /** Absent for a request the parser refused. */
+  readonly method: string | undefined;
+  /** The route's path template; absent when no route matched. */
+  readonly route: string | undefined;
+  readonly upstream: string | undefined;
   readonly backend: string | undefined;
   readonly status: number;
   readonly durationMs: number;

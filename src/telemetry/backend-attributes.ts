@@ -1,5 +1,9 @@
 import type { Attributes } from "@opentelemetry/api";
-import { ATTR_TRACEWAY_BACKEND, ATTR_TRACEWAY_UPSTREAM } from "../../interceptors/balancer-entry.ts";
+import {
+  ATTR_SERVER_ADDRESS,
+  ATTR_TRACEWAY_BACKEND,
+  ATTR_TRACEWAY_UPSTREAM,
+} from "../../interceptors/balancer-entry.ts";
 import type { Backend } from "../pool/backend.ts";
 
 const DEFAULT_PORTS: Readonly<Record<string, number>> = { "http:": 80, "https:": 443 };
@@ -19,6 +23,7 @@ export interface BackendLabels {
 export class BackendLabelCache {
   readonly #byBackend = new WeakMap<Backend, BackendLabels>();
   readonly #byUpstream = new Map<string, Attributes>();
+  readonly #byRoute = new Map<string | undefined, Map<string, Attributes>>();
 
   of(upstream: string, backend: Backend): BackendLabels {
     let labels = this.#byBackend.get(backend);
@@ -34,6 +39,26 @@ export class BackendLabelCache {
       this.#byBackend.set(backend, labels);
     }
     return labels;
+  }
+
+  /**
+   * The extra attributes of a request's SERVER span and duration point: `traceway.upstream` and,
+   * for a route with `match.host`, `server.address` (the virtual host, bounded by the config; a
+   * raw `Host` header is never a label). Undefined when neither is known (no route matched).
+   */
+  route(upstream: string | undefined, host: string | undefined): Attributes | undefined {
+    if (host === undefined) return upstream === undefined ? undefined : this.upstream(upstream);
+    let byHost = this.#byRoute.get(upstream);
+    if (byHost === undefined) this.#byRoute.set(upstream, (byHost = new Map<string, Attributes>()));
+    let attributes = byHost.get(host);
+    if (attributes === undefined) {
+      attributes = Object.freeze({
+        ...(upstream === undefined ? {} : { [ATTR_TRACEWAY_UPSTREAM]: upstream }),
+        [ATTR_SERVER_ADDRESS]: host,
+      });
+      byHost.set(host, attributes);
+    }
+    return attributes;
   }
 
   /** `{traceway.upstream}`: upstream names come from the config, so this map stays small. */

@@ -16,7 +16,7 @@ export interface BalancerMetrics {
   readonly refused: Counter;
   readonly queueWait: Histogram;
   readonly ejections: Counter;
-  /** `traceway.http.{request,response}.body.bytes`. */
+  /** `traceway.http.{request,response}.body` (bytes). */
   readonly bodyBytes: BodyBytes;
 }
 

@@ -15,7 +15,7 @@ export interface QueueLike {
 }
 
 /**
- * Gauges read from the pools at scrape time (health, in-flight, queue length) rather than kept
+ * Counts read from the pools at scrape time (health, in-flight, queue length) rather than kept
  * in step on the hot path: a scrape costs one walk over the backends, a request costs nothing.
  */
 export class PoolMetrics {
@@ -27,10 +27,14 @@ export class PoolMetrics {
 
   constructor(meter: Meter, labels: BackendLabelCache) {
     this.#labels = labels;
+    // A count of backends in the `up` state (kube-state-metrics' one series per state, as the
+    // semconv's `k8s.*.status` counts do): 1 or 0 per backend, and summed over an upstream it is
+    // the number of backends taking traffic. Unit `{backend}`, not `1`, which Prometheus would
+    // name `_ratio`.
     meter
-      .createObservableGauge(METRIC_TRACEWAY_UPSTREAM_BACKEND_UP, {
+      .createObservableUpDownCounter(METRIC_TRACEWAY_UPSTREAM_BACKEND_UP, {
         description: "1 when the backend may take traffic (active check up, not ejected), else 0.",
-        unit: "1",
+        unit: "{backend}",
       })
       .addCallback((result) => this.#observeUp(result));
     meter
@@ -40,7 +44,7 @@ export class PoolMetrics {
       })
       .addCallback((result) => this.#observeInFlight(result));
     meter
-      .createObservableGauge(METRIC_TRACEWAY_UPSTREAM_QUEUE_LENGTH, {
+      .createObservableUpDownCounter(METRIC_TRACEWAY_UPSTREAM_QUEUE_LENGTH, {
         description: "Requests waiting for a backend connection slot (maxConnsPerBackend).",
         unit: "{request}",
       })

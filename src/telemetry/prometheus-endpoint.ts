@@ -1,7 +1,8 @@
 import { createServer } from "node:http";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { PrometheusExporter } from "@opentelemetry/exporter-prometheus";
+import { prometheusCompatibleHandler } from "../../interceptors/balancer-entry.ts";
+import type { MetricCollector } from "../../interceptors/balancer-entry.ts";
 
 /** The scrape endpoint, listening. */
 export interface PrometheusEndpoint {
@@ -10,20 +11,23 @@ export interface PrometheusEndpoint {
 }
 
 /**
- * Serves the exporter's text format on `host:port` + `path`. Our own server rather than the
- * exporter's: the exporter turns port 0 into 9464 (`port || 9464`), and we need an ephemeral port
- * in tests and the bound address for `metricsUrl`.
+ * Serves the Prometheus text format on `host:port` + `path`, with the OpenTelemetry compatibility
+ * names (unit suffixes: `http_server_request_duration_seconds`), the names a Collector or the Go
+ * exporter give the same instruments. Our own server rather than the exporter's: the exporter
+ * turns port 0 into 9464 (`port || 9464`), we need an ephemeral port in tests and the bound
+ * address for `metricsUrl`, and its handler writes names without unit suffixes.
  */
 export async function servePrometheus(
-  exporter: PrometheusExporter,
+  exporter: MetricCollector,
   listen: { readonly host: string; readonly port: number; readonly path: string },
 ): Promise<PrometheusEndpoint> {
   const path = listen.path.startsWith("/") ? listen.path : `/${listen.path}`;
+  const scrape = prometheusCompatibleHandler(exporter);
   const server: Server = createServer((req, res) => {
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     if ((q === -1 ? url : url.slice(0, q)) === path && (req.method === "GET" || req.method === "HEAD")) {
-      exporter.getMetricsRequestHandler(req, res);
+      scrape(req, res);
       return;
     }
     res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");

@@ -11,6 +11,7 @@ import type {
   AttemptInfo,
   AttemptObservation,
   ProxyObserver,
+  RejectedRequestInfo,
   RequestInfo,
   RequestObservation,
   RequestResult,
@@ -35,6 +36,8 @@ export interface ObserverDeps {
 const NOOP_ATTEMPT: AttemptObservation = { end: () => {} };
 const NOOP_REQUEST: RequestObservation = { onAttempt: () => NOOP_ATTEMPT, end: () => {} };
 const NO_HEALTHY_BACKEND = ErrorCodes.NO_HEALTHY_BACKEND.code;
+/** What the balancer's upstream transports speak (`network.protocol.version` of CLIENT spans). */
+const UPSTREAM_PROTOCOL_VERSION = "1.1";
 
 /**
  * The balancer's telemetry: a SERVER span per client request (continuing the client's trace and
@@ -59,6 +62,47 @@ export class TelemetryProxyObserver implements ProxyObserver {
       return NOOP_REQUEST;
     }
   }
+
+  /** A parser rejection: a request with no method, path or route, counted like any other. */
+  onRejected(info: RejectedRequestInfo): void {
+    try {
+      const req = { headers: NO_HEADERS, socket: info.socket };
+      const call = new ServerCall(this.deps.http, req, undefined, undefined);
+      if (call.span.isRecording()) call.span.setAttribute(ATTR_TRACEWAY_ERROR_CODE, info.errorCode);
+      call.end({
+        statusCode: info.statusCode,
+        errorType: serverErrorType(info.statusCode, info.errorCode, false),
+      });
+      if (this.deps.accessLog !== undefined) {
+        writeAccessLog(this.deps.accessLog, call, undefined, {
+          statusCode: info.statusCode,
+          retries: 0,
+          errorCode: info.errorCode,
+          bytesIn: 0,
+          bytesOut: 0,
+        });
+      }
+    } catch (err) {
+      reportFailure("rejected request", err);
+    }
+  }
+}
+
+const NO_HEADERS = Object.freeze({});
+
+/**
+ * `error.type` of a request traceway ended with `errorCode`: set when the request failed from the
+ * server's side (semconv: 5xx, or no status at all), or when a relayed response broke after its
+ * head (`relayed`: a cut body is an error whatever the status). A 4xx traceway answered itself
+ * (no route, a malformed request) is the client's error: `traceway.error.code` only.
+ */
+function serverErrorType(
+  statusCode: number | undefined,
+  errorCode: string | undefined,
+  relayed: boolean,
+): string | undefined {
+  if (errorCode === undefined) return undefined;
+  return statusCode === undefined || statusCode >= 500 || relayed ? errorCode : undefined;
 }
 
 /** One client request. Also the `open` flag the log mixin checks (see request-context.ts). */
@@ -66,15 +110,14 @@ class RequestTelemetry implements RequestObservation {
   open = true;
   readonly #deps: ObserverDeps;
   readonly #info: RequestInfo;
-  readonly #upstreamAttributes: Attributes;
   readonly #call: ServerCall;
   readonly #context: Context;
 
   constructor(deps: ObserverDeps, info: RequestInfo) {
     this.#deps = deps;
     this.#info = info;
-    this.#upstreamAttributes = deps.labels.upstream(info.upstream);
-    this.#call = new ServerCall(deps.http, info.req, info.route, this.#upstreamAttributes);
+    const extra = deps.labels.route(info.upstream, info.routeHost);
+    this.#call = new ServerCall(deps.http, info.req, info.route, extra, info);
     this.#context = withRequestMark(this.#call.context, this);
   }
 
@@ -104,6 +147,7 @@ class RequestTelemetry implements RequestObservation {
           upstream: info.upstream,
           backend: info.backend.label,
           parentContext: this.#context,
+          protocolVersion: UPSTREAM_PROTOCOL_VERSION,
         },
         backend,
       );
@@ -124,8 +168,8 @@ class RequestTelemetry implements RequestObservation {
   end(result: RequestResult): void {
     if (!this.open) return;
     this.open = false;
-    const { metrics, accessLog } = this.#deps;
-    const { errorCode } = result;
+    const { metrics, accessLog, labels } = this.#deps;
+    const { errorCode, statusCode, backend } = result;
     if (errorCode !== undefined) {
       try {
         this.#call.span.setAttribute(ATTR_TRACEWAY_ERROR_CODE, errorCode);
@@ -133,24 +177,24 @@ class RequestTelemetry implements RequestObservation {
         reportFailure("error code", err);
       }
     }
-    this.#call.end(
-      errorCode === undefined
-        ? { statusCode: result.statusCode }
-        : { statusCode: result.statusCode, errorType: errorCode },
-    );
-    try {
-      if (errorCode === NO_HEALTHY_BACKEND) metrics.refused.add(1, this.#upstreamAttributes);
-      metrics.bodyBytes.add(
-        result.backend ? this.#backendAttributes(result.backend) : this.#upstreamAttributes,
-        result.bytesIn,
-        result.bytesOut,
-      );
-    } catch (err) {
-      reportFailure("request metrics", err);
+    this.#call.end({ statusCode, errorType: serverErrorType(statusCode, errorCode, backend !== undefined) });
+    const upstream = this.#info.upstream;
+    if (upstream !== undefined) {
+      try {
+        const upstreamAttributes = labels.upstream(upstream);
+        if (errorCode === NO_HEALTHY_BACKEND) metrics.refused.add(1, upstreamAttributes);
+        metrics.bodyBytes.add(
+          backend ? this.#backendAttributes(backend) : upstreamAttributes,
+          result.bytesIn,
+          result.bytesOut,
+        );
+      } catch (err) {
+        reportFailure("request metrics", err);
+      }
     }
     if (accessLog !== undefined) {
       try {
-        this.#writeAccessLog(accessLog, result);
+        writeAccessLog(accessLog, this.#call, this.#info, result);
       } catch (err) {
         reportFailure("access log", err);
       }
@@ -158,24 +202,36 @@ class RequestTelemetry implements RequestObservation {
   }
 
   #backendAttributes(backend: Backend): Attributes {
-    return this.#deps.labels.of(this.#info.upstream, backend).attributes;
-  }
-
-  #writeAccessLog(accessLog: AccessLog, result: RequestResult): void {
-    const spanContext = this.#call.span.spanContext();
-    accessLog.write({
-      method: this.#info.method,
-      route: this.#info.route,
-      upstream: this.#info.upstream,
-      backend: result.backend?.label,
-      status: result.statusCode,
-      durationMs: this.#call.durationMs,
-      retries: result.retries,
-      errorCode: result.errorCode,
-      bytesIn: result.bytesIn,
-      bytesOut: result.bytesOut,
-      traceId: spanContext.traceId,
-      spanId: spanContext.spanId,
-    });
+    return this.#deps.labels.of(this.#info.upstream ?? "", backend).attributes;
   }
 }
+
+/**
+ * The access line of a request (`info` absent for a parser rejection). With no status sent (the
+ * client left before the response head) the line says 499, as nginx logs it.
+ */
+function writeAccessLog(
+  accessLog: AccessLog,
+  call: ServerCall,
+  info: RequestInfo | undefined,
+  result: RequestResult,
+): void {
+  const spanContext = call.span.spanContext();
+  accessLog.write({
+    method: info?.method,
+    route: info?.route,
+    upstream: info?.upstream,
+    backend: result.backend?.label,
+    status: result.statusCode ?? CLIENT_CLOSED_STATUS,
+    durationMs: call.durationMs,
+    retries: result.retries,
+    errorCode: result.errorCode,
+    bytesIn: result.bytesIn,
+    bytesOut: result.bytesOut,
+    traceId: spanContext.traceId,
+    spanId: spanContext.spanId,
+  });
+}
+
+/** nginx's status for "client closed request", in the access log only. */
+const CLIENT_CLOSED_STATUS = 499;

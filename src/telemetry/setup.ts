@@ -26,6 +26,7 @@ import type { QueueLike } from "./pool-metrics.ts";
 import { servePrometheus } from "./prometheus-endpoint.ts";
 import type { PrometheusEndpoint } from "./prometheus-endpoint.ts";
 import { TelemetryProxyObserver } from "./proxy-observer.ts";
+import { tracewayVersion } from "./service-version.ts";
 import { createTracerProvider } from "./tracing.ts";
 
 /** Test and embedding hooks for {@link startTelemetry}; the CLI passes none. */
@@ -42,7 +43,7 @@ export interface TelemetryOptions {
   /** Batch span processor queue bound (default 2048). */
   readonly maxQueueSize?: number;
   readonly scheduledDelayMillis?: number;
-  /** `service.instance.id` (default a random UUID per process start). */
+  /** `service.instance.id`, over `telemetry.serviceInstanceId` (default a random UUID per start). */
   readonly instanceId?: string;
   readonly clock?: Clock;
 }
@@ -92,9 +93,12 @@ export async function startTelemetry(
   if (observing && !ensureContextManager()) {
     logger.warn("no working OpenTelemetry context manager: log lines will not carry trace ids");
   }
+  const version = tracewayVersion();
   const resource = resourceFromAttributes({
     "service.name": telemetry.serviceName,
-    "service.instance.id": options.instanceId ?? randomUUID(),
+    // Stable across restarts when the config names it; a fresh UUID per start otherwise.
+    "service.instance.id": options.instanceId ?? telemetry.serviceInstanceId ?? randomUUID(),
+    ...(version === undefined ? {} : { "service.version": version }),
   });
 
   // The two request-duration histograms are recorded for every request: pre-aggregated, they cost
@@ -138,7 +142,16 @@ export async function startTelemetry(
     ? noopObserver
     : new TelemetryProxyObserver({
         // `true`: the provider is createTracerProvider's, whose sampler the interceptors may rely on.
-        http: createHttpTelemetry({ tracerProvider, meterProvider, clock, histograms }, true),
+        http: createHttpTelemetry(
+          {
+            tracerProvider,
+            meterProvider,
+            clock,
+            histograms,
+            redactedQueryParameters: telemetry.redactedQueryParameters,
+          },
+          true,
+        ),
         metrics,
         labels,
         accessLog: logging.accessLog ? new AccessLog(logger) : undefined,

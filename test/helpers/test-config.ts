@@ -1,6 +1,7 @@
 import { DEFAULT_TRANSPORT } from "../../src/config/defaults.ts";
 import { TRANSPORT_NAMES } from "../../src/config/schema.ts";
 import type { TracewayConfig, TransportName, UpstreamConfig } from "../../src/config/types.ts";
+import { DEFAULT_REDACTED_QUERY_PARAMETERS } from "../../src/config/defaults.ts";
 
 /** Every way of making upstream requests; every proxy test runs against each. */
 export const TRANSPORTS: readonly TransportName[] = TRANSPORT_NAMES;
@@ -76,6 +77,7 @@ export function testConfig(
     ],
     telemetry: {
       serviceName: "traceway-test",
+      redactedQueryParameters: DEFAULT_REDACTED_QUERY_PARAMETERS,
       prometheus: { enabled: false, host: "127.0.0.1", port: 0, path: "/metrics" },
       traces: { enabled: false, otlpEndpoint: "", sampleRatio: 0 },
     },

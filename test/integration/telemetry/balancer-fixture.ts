@@ -33,6 +33,7 @@ export async function startObservedBalancer(
     ...base,
     telemetry: {
       serviceName: "traceway-it",
+      redactedQueryParameters: base.telemetry.redactedQueryParameters,
       prometheus: { enabled: true, host: "127.0.0.1", port: 0, path: "/metrics" },
       traces: options.traces ?? base.telemetry.traces,
     },

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { parseConfigText } from "../../../src/config/load.ts";
 import type { TracewayConfig } from "../../../src/config/types.ts";
+import { DEFAULT_REDACTED_QUERY_PARAMETERS } from "../../../src/config/defaults.ts";
 
 test("a minimal file gets every default filled in", () => {
   const { config, warnings } = parseConfigText(
@@ -56,6 +57,7 @@ test("a minimal file gets every default filled in", () => {
     routes: [{ match: { pathPrefix: "/" }, upstream: "api", preserveHost: true }],
     telemetry: {
       serviceName: "traceway",
+      redactedQueryParameters: DEFAULT_REDACTED_QUERY_PARAMETERS,
       prometheus: { enabled: true, host: "127.0.0.1", port: 9464, path: "/metrics" },
       traces: { enabled: false, otlpEndpoint: "", sampleRatio: 1 },
     },

@@ -5,6 +5,8 @@ import type { UpstreamConfig } from "../../../src/config/types.ts";
 import type { PassiveOutcome } from "../../../src/health/attempt-outcome.ts";
 import { UpstreamPool } from "../../../src/pool/upstream-pool.ts";
 import { ForwardedRequest } from "../../../src/proxy/forwarded-request.ts";
+import { setForwardingHeaders } from "../../../src/proxy/forwarding-headers.ts";
+import { withoutHopByHop } from "../../../src/proxy/hop-by-hop.ts";
 import { noopObserver } from "../../../src/proxy/observer.ts";
 import type {
   AttemptError,
@@ -126,6 +128,8 @@ export function forwarded(
     transport,
   };
   const route = { match: { pathPrefix: "/" }, upstream: "api", preserveHost: true };
+  const headers = withoutHopByHop(req.headers);
+  const clientIp = setForwardingHeaders(req, headers, deps.trusted);
   return new ForwardedRequest(
     deps,
     req,
@@ -135,8 +139,10 @@ export function forwarded(
     noopObserver.onRequest({
       req,
       method: req.method ?? "GET",
-      route: "/",
+      route: "/*",
       upstream: "api",
     }),
+    headers,
+    clientIp,
   );
 }

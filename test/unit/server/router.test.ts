@@ -24,14 +24,15 @@ const match = (url: string, host: string): [string, string] | undefined => {
 };
 
 void test("host routes match the Host header without port, case-insensitively", () => {
-  assert.deepEqual(match("/admin/users", "api.example"), ["admin", "api.example/admin"]);
-  assert.deepEqual(match("/orders", "API.Example:8443"), ["api", "api.example/"]);
-  assert.deepEqual(match("/orders", "www.example"), ["web", "/"]);
+  assert.deepEqual(match("/admin/users", "api.example"), ["admin", "/admin*"]);
+  assert.deepEqual(match("/orders", "API.Example:8443"), ["api", "/*"]);
+  assert.deepEqual(match("/orders", "www.example"), ["web", "/*"]);
 });
 
-void test("the first matching prefix wins, and the label is the route's template, never the path", () => {
-  assert.deepEqual(match("/v2/orders/42?x=1", "www.example"), ["v2", "/v2/"]);
-  assert.deepEqual(match("/v2", "www.example"), ["web", "/"], "a prefix is matched as written");
+void test("the first matching prefix wins, and the label is the route's path template, never the path", () => {
+  assert.deepEqual(match("/v2/orders/42?x=1", "www.example"), ["v2", "/v2/*"]);
+  assert.deepEqual(match("/v2", "www.example"), ["web", "/*"], "a prefix is matched as written");
+  assert.deepEqual(match("/admin", "api.example"), ["admin", "/admin*"], "the * stands for any rest");
 });
 
 void test("nothing matches: undefined, which the server answers with NO_ROUTE", () => {

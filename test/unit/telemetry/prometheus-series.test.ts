@@ -11,12 +11,12 @@ const DOCS = fileURLToPath(new URL("../../../docs/telemetry.md", import.meta.url
 
 /** Every series family the scrape endpoint serves, with its labels: the table in docs/telemetry.md, ## Metrics. */
 const EXPECTED: Record<string, string> = {
-  target_info: "service_instance_id service_name",
-  http_server_request_duration_bucket:
-    "error_type http_request_method http_response_status_code http_route le otel_scope_name traceway_upstream",
-  http_client_request_duration_bucket:
-    "error_type http_request_method http_response_status_code le otel_scope_name server_address server_port traceway_backend traceway_upstream",
-  traceway_upstream_queue_wait_duration_bucket: "le otel_scope_name traceway_backend traceway_upstream",
+  target_info: "service_instance_id service_name service_version",
+  http_server_request_duration_seconds_bucket:
+    "error_type http_request_method http_response_status_code http_route le network_protocol_version otel_scope_name server_address traceway_upstream url_scheme",
+  http_client_request_duration_seconds_bucket:
+    "error_type http_request_method http_response_status_code le network_protocol_version otel_scope_name server_address server_port traceway_backend traceway_upstream",
+  traceway_upstream_queue_wait_duration_seconds_bucket: "le otel_scope_name traceway_backend traceway_upstream",
   traceway_upstream_requests_in_flight: "otel_scope_name traceway_backend traceway_upstream",
   traceway_upstream_queue_length: "otel_scope_name traceway_upstream",
   traceway_upstream_backend_up: "otel_scope_name traceway_backend traceway_upstream",
@@ -66,7 +66,7 @@ describe("Prometheus series names", () => {
     }
   });
 
-  it("are exactly the documented families and labels (no unit suffix; counters end in _total)", async () => {
+  it("are exactly the documented families and labels (unit suffixes as the OTel compatibility rule adds them)", async () => {
     const port = await closedPort();
     const { telemetry } = await telemetryUnderTest({
       telemetry: {
@@ -96,8 +96,9 @@ describe("Prometheus series names", () => {
       const retried = telemetry.observer.onRequest({
         req: fakeRequest(),
         method: "GET",
-        route: "/",
+        route: "/*",
         upstream: "api",
+        routeHost: "api.example.com",
       });
       retried.onQueued?.(backend, 0.01);
       retried.onAttempt({ ...attempt, resendCount: 0 }).end({ statusCode: 502, errorType: "502" });
@@ -106,7 +107,7 @@ describe("Prometheus series names", () => {
       const refused = telemetry.observer.onRequest({
         req: fakeRequest(),
         method: "GET",
-        route: "/",
+        route: "/*",
         upstream: "api",
       });
       refused.end({
@@ -131,8 +132,11 @@ describe("Prometheus series names", () => {
         [...families].map(([name, labels]) => [name, [...labels].sort().join(" ")]),
       );
       assert.deepEqual(seen, EXPECTED);
-      assert.match(text, /^# TYPE http_client_request_duration histogram$/m);
-      assert.match(text, /^# UNIT http_client_request_duration s$/m);
+      // The compatibility rule's unit words, in the name and as UNIT metadata.
+      assert.match(text, /^# TYPE http_client_request_duration_seconds histogram$/m);
+      assert.match(text, /^# UNIT http_client_request_duration_seconds seconds$/m);
+      assert.match(text, /^# UNIT traceway_http_request_body_bytes_total bytes$/m);
+      assert.doesNotMatch(text, /^# UNIT traceway_upstream_backend_up /m, "a count has no unit word");
     } finally {
       await telemetry.shutdown();
     }

@@ -93,7 +93,7 @@ describe("TelemetryProxyObserver", () => {
       [[{ "traceway.upstream": "orders", "traceway.backend": "127.0.0.1:7002" }, 1]],
     );
     assert.equal(
-      pointWith(await counter("traceway.http.response.body.bytes"), { "traceway.backend": "127.0.0.1:7002" })
+      pointWith(await counter("traceway.http.response.body"), { "traceway.backend": "127.0.0.1:7002" })
         ?.value,
       5,
     );

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { ExportResultCode } from "@opentelemetry/core";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
@@ -27,7 +28,7 @@ describe("startTelemetry", () => {
     const obs = telemetry.observer.onRequest({
       req: fakeRequest(),
       method: "GET",
-      route: "/",
+      route: "/*",
       upstream: "u",
     });
     obs.end({ statusCode: 200, retries: 0, bytesIn: 0, bytesOut: 0 });
@@ -35,7 +36,7 @@ describe("startTelemetry", () => {
     await telemetry.shutdown();
     assert.deepEqual(
       exporter.exported.map((s) => s.name),
-      ["GET /"],
+      ["GET /*"],
     );
   });
 
@@ -50,7 +51,7 @@ describe("startTelemetry", () => {
       const obs = telemetry.observer.onRequest({
         req: fakeRequest(),
         method: "GET",
-        route: "/",
+        route: "/*",
         upstream: "u",
       });
       obs
@@ -67,7 +68,7 @@ describe("startTelemetry", () => {
       const text = await (await fetch(telemetry.metricsUrl!)).text();
       assert.match(
         text,
-        /^http_server_request_duration_bucket\{traceway_upstream="u",http_request_method="GET",http_response_status_code="200",http_route="\/",otel_scope_name="traceway\/interceptors\/http",le="0.25"\} 1$/m,
+        /^http_server_request_duration_seconds_bucket\{traceway_upstream="u",http_request_method="GET",url_scheme="http",http_response_status_code="200",http_route="\/\*",network_protocol_version="1.1",otel_scope_name="traceway\/interceptors\/http",le="0.25"\} 1$/m,
       );
       assert.match(
         text,
@@ -76,6 +77,28 @@ describe("startTelemetry", () => {
       const notFound = await fetch(telemetry.metricsUrl!.replace("/stats", "/metrics"));
       assert.equal(notFound.status, 404);
       await notFound.text();
+    } finally {
+      await telemetry.shutdown();
+    }
+  });
+
+  it("gives target_info traceway's version and the configured service.instance.id", async () => {
+    const { telemetry } = await telemetryUnderTest({
+      telemetry: {
+        serviceInstanceId: "edge-1",
+        prometheus: { enabled: true, host: "127.0.0.1", port: 0, path: "/metrics" },
+      },
+      logging: { level: "silent" },
+    });
+    try {
+      const text = await (await fetch(telemetry.metricsUrl!)).text();
+      const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
+        version: string;
+      };
+      const targetInfo = /^target_info\{(.*)\} 1$/m.exec(text)?.[1] ?? "";
+      assert.match(targetInfo, /(^|,)service_instance_id="edge-1"(,|$)/);
+      assert.match(targetInfo, new RegExp(`(^|,)service_version="${pkg.version.replaceAll(".", "\\.")}"(,|$)`));
+      assert.match(targetInfo, /(^|,)service_name="traceway-unit"(,|$)/);
     } finally {
       await telemetry.shutdown();
     }

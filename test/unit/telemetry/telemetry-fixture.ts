@@ -2,6 +2,7 @@ import { Writable } from "node:stream";
 import type { IncomingMessage } from "node:http";
 import { InMemorySpanExporter } from "@opentelemetry/sdk-trace";
 import type { LoggingConfig, TelemetryConfig } from "../../../src/config/types.ts";
+import { DEFAULT_REDACTED_QUERY_PARAMETERS } from "../../../src/config/defaults.ts";
 import { startTelemetry, type Telemetry, type TelemetryOptions } from "../../../src/telemetry/setup.ts";
 import { PullMetricReader } from "../interceptors/http/http-fixture.ts";
 
@@ -17,6 +18,7 @@ export class LogCapture extends Writable {
 
 export const TELEMETRY_OFF: TelemetryConfig = {
   serviceName: "traceway-unit",
+  redactedQueryParameters: DEFAULT_REDACTED_QUERY_PARAMETERS,
   prometheus: { enabled: false, host: "127.0.0.1", port: 0, path: "/metrics" },
   traces: { enabled: false, otlpEndpoint: "", sampleRatio: 1 },
 };
@@ -58,7 +60,14 @@ export async function telemetryUnderTest(
   return { telemetry, spans, reader, logs };
 }
 
-/** Just enough of an IncomingMessage for the observer. */
+/** Just enough of an IncomingMessage for the observer: an HTTP/1.1 GET on a plain connection. */
 export function fakeRequest(headers: Record<string, string> = {}, url = "/orders/42"): IncomingMessage {
-  return { method: "GET", url, headers, socket: {} } as unknown as IncomingMessage;
+  return {
+    method: "GET",
+    url,
+    headers,
+    httpVersionMajor: 1,
+    httpVersionMinor: 1,
+    socket: { remoteAddress: "127.0.0.1", remotePort: 50000 },
+  } as unknown as IncomingMessage;
 }

@@ -82,14 +82,22 @@ describe("createHttpServerInterceptor (Express middleware)", () => {
       .sort((a, b) =>
         String(a["http.response.status_code"]).localeCompare(String(b["http.response.status_code"])),
       );
+    // url.scheme is Required, network.protocol.version Recommended (semconv http.server.request.duration).
+    const connection = { "url.scheme": "http", "network.protocol.version": "1.1" };
     assert.deepEqual(attributes, [
-      { "http.request.method": "GET", "http.response.status_code": 200, "http.route": "/orders/:id" },
-      { "http.request.method": "GET", "http.response.status_code": 404 },
+      {
+        "http.request.method": "GET",
+        "http.response.status_code": 200,
+        "http.route": "/orders/:id",
+        ...connection,
+      },
+      { "http.request.method": "GET", "http.response.status_code": 404, ...connection },
       {
         "http.request.method": "GET",
         "http.response.status_code": 503,
         "http.route": "/fail",
         "error.type": "503",
+        ...connection,
       },
     ]);
   });
