@@ -1,16 +1,19 @@
 /**
  * Upstream attempts to `host:port` from a Prometheus text exposition: the sum of the `_count` of
- * every duration histogram whose labels mention it (traceway's `http_client_request_duration`, one
+ * every duration histogram whose labels mention it (traceway's `http_client_request_duration_seconds`, one
  * sample per attempt, successful or not). Counters of bytes, ejections or state changes would not
  * count attempts; health-check series are left out because they keep probing a dead backend.
  */
+/** A duration histogram's count, with the unit suffix (`_seconds_count`) or without (older names). */
+const DURATION_COUNT = /duration(_seconds)?_count$/;
+
 export function sumBackendCounters(exposition: string, hostPort: string): number {
   let sum = 0;
   for (const line of exposition.split("\n")) {
     if (line.startsWith("#") || !line.includes(hostPort)) continue;
     const brace = line.indexOf("{");
     const name = brace === -1 ? "" : line.slice(0, brace);
-    if (!name.endsWith("duration_count") || /health|check|probe/.test(name)) continue;
+    if (!DURATION_COUNT.test(name) || /health|check|probe/.test(name)) continue;
     const value = Number(
       line
         .slice(line.lastIndexOf("}") + 1)

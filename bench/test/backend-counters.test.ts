@@ -3,15 +3,15 @@ import { test } from "node:test";
 import { analyseStop, sumBackendCounters } from "../lib/backend-counters.ts";
 
 // Shape copied from a real traceway /metrics scrape.
-const EXPOSITION = `# HELP http_client_request_duration Upstream attempts
-http_client_request_duration_count{server_port="48201",traceway_backend="127.0.0.1:48201",http_response_status_code="200"} 6
-http_client_request_duration_sum{server_port="48201",traceway_backend="127.0.0.1:48201"} 0.03
-http_client_request_duration_bucket{traceway_backend="127.0.0.1:48201",le="+Inf"} 6
-http_client_request_duration_count{server_port="48202",traceway_backend="127.0.0.1:48202",error_type="connect_error"} 3
-http_client_request_duration_count{server_port="48202",traceway_backend="127.0.0.1:48202",http_response_status_code="200"} 4
+const EXPOSITION = `# HELP http_client_request_duration_seconds Upstream attempts
+http_client_request_duration_seconds_count{server_port="48201",traceway_backend="127.0.0.1:48201",http_response_status_code="200"} 6
+http_client_request_duration_seconds_sum{server_port="48201",traceway_backend="127.0.0.1:48201"} 0.03
+http_client_request_duration_seconds_bucket{traceway_backend="127.0.0.1:48201",le="+Inf"} 6
+http_client_request_duration_seconds_count{server_port="48202",traceway_backend="127.0.0.1:48202",error_type="connect_error"} 3
+http_client_request_duration_seconds_count{server_port="48202",traceway_backend="127.0.0.1:48202",http_response_status_code="200"} 4
 traceway_http_response_body_bytes_total{traceway_backend="127.0.0.1:48202"} 1200
 traceway_upstream_backend_ejections_total{traceway_backend="127.0.0.1:48202"} 1
-traceway_health_check_duration_count{traceway_backend="127.0.0.1:48202"} 50
+traceway_health_check_duration_seconds_count{traceway_backend="127.0.0.1:48202"} 50
 `;
 
 test("counts attempts (duration histogram counts) to one backend, successful or failed", () => {
