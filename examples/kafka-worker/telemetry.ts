@@ -16,6 +16,7 @@ import {
 import type { SpanProcessor } from "@opentelemetry/sdk-trace";
 import pino from "pino";
 import type { Logger } from "pino";
+import { prometheusCompatibleHandler } from "traceway/interceptors";
 import type { WorkerOptions } from "./options.ts";
 
 /** Providers, logger and scrape endpoint of the worker. */
@@ -67,8 +68,10 @@ export async function startTelemetry(options: WorkerOptions): Promise<WorkerTele
   const prometheus = new PrometheusExporter({ preventServerStart: true });
   const meterProvider = new MeterProvider({ resource, readers: [prometheus] });
 
+  // The OpenTelemetry compatibility names (`_seconds`), as traceway and the Go service serve theirs.
+  const scrape = prometheusCompatibleHandler(prometheus);
   const server = createServer((req, res) => {
-    if (req.url?.split("?")[0] === "/metrics") prometheus.getMetricsRequestHandler(req, res);
+    if (req.url?.split("?")[0] === "/metrics") scrape(req, res);
     else res.writeHead(404).end("not found\n");
   });
   await new Promise<void>((resolve, reject) => {

@@ -124,7 +124,9 @@ export function createLagMonitor(options: LagMonitorOptions): LagMonitor {
     description: "Estimated age of the oldest unconsumed message (interpolated from high watermarks).",
     unit: "s",
   });
-  const statusGauge = meter.createObservableGauge(METRIC_TRACEWAY_KAFKA_GROUP_STATUS, {
+  // An UpDownCounter of unit 1, as semconv's `hw.status`: 0/1 per state, summable (partitions in
+  // a state), and no `_ratio` suffix in Prometheus, which the compatibility rule gives gauges of unit 1.
+  const statusGauge = meter.createObservableUpDownCounter(METRIC_TRACEWAY_KAFKA_GROUP_STATUS, {
     description:
       "Burrow-like partition status: 1 on the series of the current traceway.kafka.lag.status (OK, WARN, STALL, STOP), 0 on the others.",
     unit: "1",

@@ -23,7 +23,7 @@ describe("npm start (embedded demo)", () => {
       }
       assert.deepEqual(seen.sort(), ["demo-1", "demo-2", "demo-3"]);
       const scrape = await httpGet(metrics ?? "");
-      assert.match(scrape.body, /^http_server_request_duration_count\{.*\} 3$/m);
+      assert.match(scrape.body, /^http_server_request_duration_seconds_count\{.*\} 3$/m);
     } finally {
       assert.equal(await cli.stop(), 0);
     }

@@ -64,7 +64,9 @@ void test("orders are processed, a non-order is skipped, lag reaches 0, SIGTERM 
       const text = await (await fetch(worker.metricsUrl)).text();
       const lags = [...text.matchAll(new RegExp(lagLine.source, "gm"))].map((m) => Number(m[1]));
       return (
-        lags.length === 3 && lags.every((lag) => lag === 0) && /^messaging_process_duration_count/m.test(text)
+        lags.length === 3 &&
+        lags.every((lag) => lag === 0) &&
+        /^messaging_process_duration_seconds_count/m.test(text)
       );
     },
     { what: "lag 0 on all three partitions on the worker's /metrics", timeoutMs: 30_000, intervalMs: 250 },

@@ -8,6 +8,7 @@ import { MeterProvider } from "@opentelemetry/sdk-metrics";
 import { Kafka, logLevel } from "kafkajs";
 import type { Admin } from "kafkajs";
 import { instrumentConsumer, instrumentProducer } from "../../../interceptors/kafka/index.ts";
+import { prometheusCompatibleHandler } from "../../../interceptors/metrics/index.ts";
 import {
   addScrapeTarget,
   ensureServices,
@@ -20,6 +21,7 @@ import { waitFor } from "../../helpers/wait-for.ts";
 // The consumed-messages counter, scraped by a real Prometheus, equals the number of messages produced;
 // so do the duration histograms, which the interceptors pre-aggregate by default and attach to this
 // plain MeterProvider's PrometheusExporter themselves (no `histograms` option, no metricProducers).
+// Served with the compatibility names (`_seconds`), as the docs advise.
 const N = 25;
 const topic = `traceway-prom-${randomUUID()}`;
 const groupId = `traceway-prom-${randomUUID()}`;
@@ -31,7 +33,7 @@ const kafka = new Kafka({
 });
 const exporter = new PrometheusExporter({ preventServerStart: true });
 const meterProvider = new MeterProvider({ readers: [exporter] });
-const server = createServer((req, res) => exporter.getMetricsRequestHandler(req, res));
+const server = createServer(prometheusCompatibleHandler(exporter));
 let admin: Admin;
 let removeTarget: (() => Promise<void>) | undefined;
 
@@ -98,15 +100,15 @@ void test("Prometheus scrapes consumed messages and the default (pre-aggregated)
   assert.equal(sent?.value, N);
 
   const [processed] = await promQuery(
-    `sum(messaging_process_duration_count{job="${job}",messaging_destination_name="${topic}"})`,
+    `sum(messaging_process_duration_seconds_count{job="${job}",messaging_destination_name="${topic}"})`,
   );
   assert.equal(processed?.value, N, "one process-duration point per message, exported with no set-up");
   const [sendCalls] = await promQuery(
-    `sum(messaging_client_operation_duration_count{job="${job}",messaging_operation_name="send",messaging_destination_name="${topic}"})`,
+    `sum(messaging_client_operation_duration_seconds_count{job="${job}",messaging_operation_name="send",messaging_destination_name="${topic}"})`,
   );
   assert.equal(sendCalls?.value, 1, "one send call");
   const labelled = await promQuery(
-    `messaging_process_duration_count{job="${job}",messaging_destination_name="${topic}",` +
+    `messaging_process_duration_seconds_count{job="${job}",messaging_destination_name="${topic}",` +
       `messaging_system_name="kafka",messaging_consumer_group_name="${groupId}",server_address!="",server_port!=""}`,
   );
   t.diagnostic(`process-duration series with group and broker: ${labelled.length}`);

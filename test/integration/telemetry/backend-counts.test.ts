@@ -34,13 +34,13 @@ describe("Prometheus sees exactly the requests each backend served", () => {
     );
 
     const byBackend = await lb.until(
-      `sum by (traceway_backend)(http_client_request_duration_count{job=$JOB})`,
+      `sum by (traceway_backend)(http_client_request_duration_seconds_count{job=$JOB})`,
       (r) => (r.reduce((sum, s) => sum + s.value, 0) === N ? r : undefined),
       `Prometheus to have scraped all ${N} attempts`,
     );
     assert.deepEqual(new Map(byBackend.map((s) => [s.metric.traceway_backend!, s.value])), served);
     const [server] = await lb.query(
-      `sum(http_server_request_duration_count{job=$JOB, traceway_upstream="api"})`,
+      `sum(http_server_request_duration_seconds_count{job=$JOB, traceway_upstream="api"})`,
     );
     assert.equal(server?.value, N);
     const inFlight = await lb.query(`traceway_upstream_requests_in_flight{job=$JOB}`);

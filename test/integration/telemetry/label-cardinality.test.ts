@@ -24,16 +24,16 @@ describe("Label cardinality", () => {
     const statuses = await load((i) => `${lb.balancer.url}/users/${i}/orders?page=${i}`, PATHS, 16);
     assert.deepEqual([...statuses], [[200, PATHS]]);
     await lb.until(
-      `sum(http_server_request_duration_count{job=$JOB})`,
+      `sum(http_server_request_duration_seconds_count{job=$JOB})`,
       (r) => r[0]?.value === PATHS,
       "all requests scraped",
     );
     const count = async (name: string): Promise<number | undefined> =>
       (await lb.query(`count(${name}{job=$JOB})`))[0]?.value;
-    assert.equal(await count("http_server_request_duration_count"), 1);
-    assert.equal(await count("http_server_request_duration_bucket"), BUCKETS);
-    assert.equal(await count("http_client_request_duration_count"), 1);
-    assert.equal(await count("http_client_request_duration_bucket"), BUCKETS);
+    assert.equal(await count("http_server_request_duration_seconds_count"), 1);
+    assert.equal(await count("http_server_request_duration_seconds_bucket"), BUCKETS);
+    assert.equal(await count("http_client_request_duration_seconds_count"), 1);
+    assert.equal(await count("http_client_request_duration_seconds_bucket"), BUCKETS);
     assert.equal(await count("traceway_upstream_requests_in_flight"), 1);
     assert.equal(await count("traceway_upstream_backend_up"), 1);
     // Nothing anywhere in this job's series carries a raw path.

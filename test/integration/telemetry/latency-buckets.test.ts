@@ -27,15 +27,15 @@ describe("Latency histogram through Prometheus", () => {
     const backend = `127.0.0.1:${slow.port}`;
     const selector = `job=$JOB, traceway_backend="${backend}"`;
     await lb.until(
-      `sum(http_client_request_duration_count{${selector}})`,
+      `sum(http_client_request_duration_seconds_count{${selector}})`,
       (r) => r[0]?.value === REQUESTS,
       "all attempts scraped",
     );
     const [median] = await lb.query(
-      `histogram_quantile(0.5, sum by (le)(http_client_request_duration_bucket{${selector}}))`,
+      `histogram_quantile(0.5, sum by (le)(http_client_request_duration_seconds_bucket{${selector}}))`,
     );
     assert.ok(median !== undefined && median.value > 0.1 && median.value <= 0.25, `median ${median?.value}`);
-    const buckets = await lb.query(`sum by (le)(http_client_request_duration_bucket{${selector}})`);
+    const buckets = await lb.query(`sum by (le)(http_client_request_duration_seconds_bucket{${selector}})`);
     const at = new Map(buckets.map((s) => [s.metric.le, s.value]));
     assert.equal(at.get("0.1"), 0, "no attempt faster than 100 ms");
     // The bucket holding the median holds more than half the attempts; the rest may be late on a

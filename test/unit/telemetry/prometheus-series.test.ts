@@ -16,7 +16,8 @@ const EXPECTED: Record<string, string> = {
     "error_type http_request_method http_response_status_code http_route le network_protocol_version otel_scope_name server_address traceway_upstream url_scheme",
   http_client_request_duration_seconds_bucket:
     "error_type http_request_method http_response_status_code le network_protocol_version otel_scope_name server_address server_port traceway_backend traceway_upstream",
-  traceway_upstream_queue_wait_duration_seconds_bucket: "le otel_scope_name traceway_backend traceway_upstream",
+  traceway_upstream_queue_wait_duration_seconds_bucket:
+    "le otel_scope_name traceway_backend traceway_upstream",
   traceway_upstream_requests_in_flight: "otel_scope_name traceway_backend traceway_upstream",
   traceway_upstream_queue_length: "otel_scope_name traceway_upstream",
   traceway_upstream_backend_up: "otel_scope_name traceway_backend traceway_upstream",

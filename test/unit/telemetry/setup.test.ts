@@ -97,7 +97,10 @@ describe("startTelemetry", () => {
       };
       const targetInfo = /^target_info\{(.*)\} 1$/m.exec(text)?.[1] ?? "";
       assert.match(targetInfo, /(^|,)service_instance_id="edge-1"(,|$)/);
-      assert.match(targetInfo, new RegExp(`(^|,)service_version="${pkg.version.replaceAll(".", "\\.")}"(,|$)`));
+      assert.match(
+        targetInfo,
+        new RegExp(`(^|,)service_version="${pkg.version.replaceAll(".", "\\.")}"(,|$)`),
+      );
       assert.match(targetInfo, /(^|,)service_name="traceway-unit"(,|$)/);
     } finally {
       await telemetry.shutdown();
