@@ -64,7 +64,7 @@ for (const transport of TRANSPORTS)
       }
       const host = alive.url.slice("http://".length);
       assert.deepEqual(eventsOf(ok), [
-        ["traceway:request:start", { method: "GET", route: "/", upstream: "api" }],
+        ["traceway:request:start", { method: "GET", route: "/*", upstream: "api" }],
         [
           "traceway:attempt:start",
           { upstream: "api", backend: dead, method: "GET", url: `http://${dead}${ok}`, resendCount: 0 },
@@ -101,7 +101,7 @@ for (const transport of TRANSPORTS)
         ],
       ]);
       assert.deepEqual(eventsOf(refused), [
-        ["traceway:request:start", { method: "GET", route: "/none", upstream: "empty" }],
+        ["traceway:request:start", { method: "GET", route: "/none*", upstream: "empty" }],
         [
           "traceway:request:error",
           { upstream: "empty", statusCode: 503, errorCode: "TRACEWAY_ERR_NO_HEALTHY_BACKEND" },
