@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { DataPointType } from "@opentelemetry/sdk-metrics";
+import { prometheusMetricName } from "../../../interceptors/metrics/prometheus-names.ts";
 import { UpstreamPool } from "../../../src/pool/upstream-pool.ts";
 import { ManualClock } from "../../../src/shared/clock.ts";
 import { closedPort } from "../../helpers/http-backend.ts";
@@ -69,7 +71,7 @@ describe("Prometheus series names", () => {
 
   it("are exactly the documented families and labels (unit suffixes as the OTel compatibility rule adds them)", async () => {
     const port = await closedPort();
-    const { telemetry } = await telemetryUnderTest({
+    const { telemetry, reader } = await telemetryUnderTest({
       telemetry: {
         prometheus: { enabled: true, host: "127.0.0.1", port: 0, path: "/metrics" },
         traces: { enabled: true, otlpEndpoint: `http://127.0.0.1:${port}`, sampleRatio: 1 },
@@ -133,6 +135,27 @@ describe("Prometheus series names", () => {
         [...families].map(([name, labels]) => [name, [...labels].sort().join(" ")]),
       );
       assert.deepEqual(seen, EXPECTED);
+      // Each family is its instrument's name under the rule: OTel name, unit and type → Prometheus name.
+      const { resourceMetrics } = await reader.collect();
+      const byRule = resourceMetrics.scopeMetrics
+        .flatMap((scope) => scope.metrics)
+        .map((m) => {
+          const { name, unit } = m.descriptor;
+          if (m.dataPointType === DataPointType.HISTOGRAM)
+            return `${prometheusMetricName(name, unit, "histogram")}_bucket`;
+          if (m.dataPointType === DataPointType.GAUGE) return prometheusMetricName(name, unit, "gauge");
+          return prometheusMetricName(
+            name,
+            unit,
+            m.isMonotonic ? "monotonic_counter" : "non_monotonic_counter",
+          );
+        });
+      assert.deepEqual(
+        byRule.sort(),
+        Object.keys(EXPECTED)
+          .filter((family) => family !== "target_info")
+          .sort(),
+      );
       // The compatibility rule's unit words, in the name and as UNIT metadata.
       assert.match(text, /^# TYPE http_client_request_duration_seconds histogram$/m);
       assert.match(text, /^# UNIT http_client_request_duration_seconds seconds$/m);
