@@ -164,7 +164,8 @@ export const CUSTOM_NAMES: readonly CustomName[] = [
   {
     name: METRIC_TRACEWAY_UPSTREAM_BACKEND_UP,
     kind: "metric",
-    reason: "backend in rotation (1) or not (0), as nginx/HAProxy status pages show",
+    reason:
+      "backend in rotation (1) or not (0), as nginx/HAProxy status pages show; a count of backends up ({backend})",
   },
   {
     name: METRIC_TRACEWAY_UPSTREAM_BACKEND_EJECTIONS,

@@ -81,7 +81,7 @@ const SEMCONV_METRICS: Readonly<Record<string, MetricConvention>> = {
   },
 };
 
-/** traceway's own metrics and the units "Conventions" in docs/kafka.md gives them (UCUM, counts in braces). */
+/** traceway's own metrics and the units the "Conventions" table in docs/telemetry.md gives them (UCUM, counts in braces). */
 const CUSTOM_UNITS: Readonly<Record<string, string>> = {
   "traceway.messaging.e2e.duration": "s",
   "traceway.messaging.kafka.fetch.lag": "{message}",

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 import { before, test } from "node:test";
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import type { Attributes } from "@opentelemetry/api";
@@ -33,6 +34,7 @@ import {
   METRIC_OTEL_SDK_PROCESSOR_SPAN_QUEUE_SIZE,
 } from "@opentelemetry/semantic-conventions/incubating";
 import { CUSTOM_NAMES } from "../../../interceptors/semconv.ts";
+import { markdownTable } from "../../helpers/markdown-block.ts";
 import { semconvRegistry } from "../../helpers/semconv-registry.ts";
 import { runHttpScenario, type HttpScenario } from "./http-scenario.ts";
 
@@ -244,5 +246,34 @@ void test("CLIENT spans: one per attempt, named {method}, Required attributes, r
     clients.map((c) => c.attributes[ATTR_HTTP_REQUEST_RESEND_COUNT]).filter((n) => n !== undefined),
     [1],
     "Recommended if and only if the request was retried",
+  );
+});
+
+const DOCS = fileURLToPath(new URL("../../../docs/telemetry.md", import.meta.url));
+
+void test("docs/telemetry.md Conventions: a row per instrument with its unit; the allow-list is CUSTOM_NAMES", () => {
+  const rows = new Map(
+    markdownTable(DOCS, "## Conventions").map(([name = "", type = "", unit = ""]) => [
+      /`([^`]+)`/.exec(name)?.[1] ?? name,
+      { type, unit: unit.replaceAll("`", "") },
+    ]),
+  );
+  for (const m of s.metrics) {
+    assert.equal(
+      rows.get(m.descriptor.name)?.unit,
+      m.descriptor.unit,
+      `${m.descriptor.name}: its row and unit`,
+    );
+  }
+  for (const name of CUSTOM_NAMES.filter((n) => n.kind === "metric").map((n) => n.name))
+    assert.ok(rows.has(name), `${name} has a row`);
+  const allowList = markdownTable(DOCS, "### Allow-listed names").map(([name = "", kind, reason]) => ({
+    name: name.replaceAll("`", ""),
+    kind,
+    reason,
+  }));
+  assert.deepEqual(
+    allowList,
+    CUSTOM_NAMES.map(({ name, kind, reason }) => ({ name, kind, reason })),
   );
 });
