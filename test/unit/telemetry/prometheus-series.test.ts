@@ -143,12 +143,13 @@ describe("Prometheus series names", () => {
           const { name, unit } = m.descriptor;
           if (m.dataPointType === DataPointType.HISTOGRAM)
             return `${prometheusMetricName(name, unit, "histogram")}_bucket`;
-          if (m.dataPointType === DataPointType.GAUGE) return prometheusMetricName(name, unit, "gauge");
-          return prometheusMetricName(
-            name,
-            unit,
-            m.isMonotonic ? "monotonic_counter" : "non_monotonic_counter",
-          );
+          if (m.dataPointType === DataPointType.SUM)
+            return prometheusMetricName(
+              name,
+              unit,
+              m.isMonotonic ? "monotonic_counter" : "non_monotonic_counter",
+            );
+          return prometheusMetricName(name, unit, "gauge");
         });
       assert.deepEqual(
         byRule.sort(),
