@@ -46,11 +46,14 @@ async function main(): Promise<void> {
   });
   const telemetry = await startTelemetry({ telemetry: config.telemetry, logging: config.logging });
   const backend = new Backend({ url: "http://127.0.0.1:7001", weight: 1, backup: false });
+  // What a wrk request looks like to the observer: HTTP/1.1 on a plain loopback connection.
   const req = {
     method: "GET",
     url: "/orders/42",
-    headers: { host: "api" },
-    socket: {},
+    headers: { host: "api", "user-agent": "wrk" },
+    httpVersionMajor: 1,
+    httpVersionMinor: 1,
+    socket: { remoteAddress: "127.0.0.1", remotePort: 50_000 },
   } as unknown as IncomingMessage;
 
   const attempt = (obs: ReturnType<typeof telemetry.observer.onRequest>) => (): void => {
@@ -68,7 +71,17 @@ async function main(): Promise<void> {
     obs.end({ statusCode: 200, backend, retries: 0, bytesIn: 0, bytesOut: 200 });
   };
   const one = (): void => {
-    const obs = telemetry.observer.onRequest({ req, method: "GET", route: "/", upstream: "api" });
+    // As the forwarder reports a request (forwarding headers already worked out).
+    const obs = telemetry.observer.onRequest({
+      req,
+      method: "GET",
+      route: "/*",
+      upstream: "api",
+      routeHost: undefined,
+      scheme: "http",
+      clientAddress: "127.0.0.1",
+      authority: "api",
+    });
     const rest = attempt(obs);
     if (obs.run) obs.run(rest);
     else rest();

@@ -43,6 +43,7 @@ export function serverSpanAttributes(
   req: HttpServerRequest,
   facts: HttpServerRequestFacts,
   method: string,
+  scheme: string,
   redactor: QueryRedactor,
   extra: Attributes | undefined,
 ): Attributes {
@@ -56,7 +57,7 @@ export function serverSpanAttributes(
   const original = originalMethod(req.method, method);
   if (original !== undefined) attributes[ATTR_HTTP_REQUEST_METHOD_ORIGINAL] = original;
   const authority = facts.authority ?? firstValue(req.headers.host);
-  if (authority !== undefined) setServer(attributes, authority, facts.scheme, req);
+  if (authority !== undefined) setServer(attributes, authority, scheme);
   const peer = req.socket.remoteAddress;
   const client = facts.clientAddress ?? peer;
   if (client !== undefined) attributes[ATTR_CLIENT_ADDRESS] = client;
@@ -73,12 +74,7 @@ export function serverSpanAttributes(
  * `server.address` / `server.port` from an authority (`host[:port]`, `[v6]:port`); the port
  * defaults to the scheme's when the authority names none.
  */
-function setServer(
-  attributes: Attributes,
-  authority: string,
-  forwardedScheme: string | undefined,
-  req: HttpServerRequest,
-): void {
+function setServer(attributes: Attributes, authority: string, scheme: string): void {
   let host = authority;
   let port: number | undefined;
   const close = authority.startsWith("[") ? authority.indexOf("]") : -1;
@@ -91,7 +87,7 @@ function setServer(
   if (host === "") return;
   attributes[ATTR_SERVER_ADDRESS] = host;
   if (port === undefined || !Number.isInteger(port) || port <= 0 || port > 65535) {
-    port = schemeOf(req, forwardedScheme) === "https" ? 443 : 80;
+    port = scheme === "https" ? 443 : 80;
   }
   attributes[ATTR_SERVER_PORT] = port;
 }

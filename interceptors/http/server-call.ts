@@ -147,7 +147,14 @@ export class ServerCall implements HttpServerCall {
   }
 
   #spanAttributes(req: HttpServerRequest, facts: HttpServerRequestFacts): Attributes {
-    const attributes = serverSpanAttributes(req, facts, this.#method, this.#telemetry.redactor, this.#extra);
+    const attributes = serverSpanAttributes(
+      req,
+      facts,
+      this.#method,
+      this.#scheme,
+      this.#telemetry.redactor,
+      this.#extra,
+    );
     attributes[ATTR_HTTP_REQUEST_METHOD] = this.#method;
     attributes[ATTR_URL_SCHEME] = this.#scheme;
     if (this.#version !== undefined) attributes[ATTR_NETWORK_PROTOCOL_VERSION] = this.#version;
