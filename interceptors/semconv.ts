@@ -65,6 +65,17 @@ export const METRIC_TRACEWAY_REQUESTS_REFUSED = "traceway.requests.refused";
 export const METRIC_TRACEWAY_REQUEST_BODY_BYTES = "traceway.http.request.body";
 export const METRIC_TRACEWAY_RESPONSE_BODY_BYTES = "traceway.http.response.body";
 
+// ---- traceway discovery (src/telemetry/discovery-metrics.ts; docs/discovery.md) -------------
+
+/** Where an upstream's backend set came from: `static`, `etcd` or `cache`. */
+export const ATTR_TRACEWAY_DISCOVERY_SOURCE = "traceway.discovery.source";
+export const METRIC_TRACEWAY_DISCOVERY_BACKENDS = "traceway.discovery.backends";
+export const METRIC_TRACEWAY_DISCOVERY_UPDATES = "traceway.discovery.updates";
+export const METRIC_TRACEWAY_DISCOVERY_ERRORS = "traceway.discovery.errors";
+export const METRIC_TRACEWAY_DISCOVERY_MALFORMED_VALUES = "traceway.discovery.malformed_values";
+export const METRIC_TRACEWAY_DISCOVERY_SYNC_AGE = "traceway.discovery.sync.age";
+export const METRIC_TRACEWAY_DISCOVERY_STALE = "traceway.discovery.stale";
+
 // ---- Kafka / messaging (owned by the kafkajs interceptors) ----------------------------------
 // Messaging semconv as published in `@opentelemetry/semantic-conventions` 1.45 (incubating):
 // `messaging.system` became `messaging.system.name` and the Kafka-specific `messaging.kafka.*`
@@ -196,6 +207,44 @@ export const CUSTOM_NAMES: readonly CustomName[] = [
     name: METRIC_TRACEWAY_RESPONSE_BODY_BYTES,
     kind: "metric",
     reason: "bytes per upstream/backend; http.*.body.size is per request and unlabelled by backend",
+  },
+  // Discovery (src/telemetry/discovery-metrics.ts).
+  {
+    name: ATTR_TRACEWAY_DISCOVERY_SOURCE,
+    kind: "attribute",
+    reason:
+      "where an upstream's backend set came from (static, etcd, cache); semconv has no service discovery",
+  },
+  {
+    name: METRIC_TRACEWAY_DISCOVERY_BACKENDS,
+    kind: "metric",
+    reason: "backends each discovery source gives an upstream",
+  },
+  {
+    name: METRIC_TRACEWAY_DISCOVERY_UPDATES,
+    kind: "metric",
+    reason: "backend sets applied to a pool by discovery",
+  },
+  {
+    name: METRIC_TRACEWAY_DISCOVERY_ERRORS,
+    kind: "metric",
+    reason: "failed discovery lists and watches, by error.type",
+  },
+  {
+    name: METRIC_TRACEWAY_DISCOVERY_MALFORMED_VALUES,
+    kind: "metric",
+    reason: "registrations skipped because their value could not be read",
+  },
+  {
+    name: METRIC_TRACEWAY_DISCOVERY_SYNC_AGE,
+    kind: "metric",
+    reason: "time since the discovery source last answered (staleness of the backend set)",
+  },
+  {
+    name: METRIC_TRACEWAY_DISCOVERY_STALE,
+    kind: "metric",
+    reason:
+      "1 while the last known set is served because the source is unreachable; a count of sources ({source})",
   },
   // Kafka (interceptors/kafka).
   {

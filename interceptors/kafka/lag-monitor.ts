@@ -124,12 +124,13 @@ export function createLagMonitor(options: LagMonitorOptions): LagMonitor {
     description: "Estimated age of the oldest unconsumed message (interpolated from high watermarks).",
     unit: "s",
   });
-  // An UpDownCounter of unit 1, as semconv's `hw.status`: 0/1 per state, summable (partitions in
-  // a state), and no `_ratio` suffix in Prometheus, which the compatibility rule gives gauges of unit 1.
+  // 0/1 per state, as semconv's `hw.status` and kube-state-metrics: an UpDownCounter whose sum over
+  // partitions counts the partitions in a state, so its unit is `{partition}`. Not `1`: Prometheus
+  // names a unit-1 gauge `_ratio` (and the specification, read literally, any unit-1 metric).
   const statusGauge = meter.createObservableUpDownCounter(METRIC_TRACEWAY_KAFKA_GROUP_STATUS, {
     description:
       "Burrow-like partition status: 1 on the series of the current traceway.kafka.lag.status (OK, WARN, STALL, STOP), 0 on the others.",
-    unit: "1",
+    unit: "{partition}",
   });
   meter.addBatchObservableCallback(
     (result) => {

@@ -1,17 +1,17 @@
 import type { Attributes, Counter, Meter, ObservableResult } from "@opentelemetry/api";
-import { ATTR_ERROR_TYPE, ATTR_TRACEWAY_UPSTREAM } from "../../interceptors/balancer-entry.ts";
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_TRACEWAY_DISCOVERY_SOURCE,
+  ATTR_TRACEWAY_UPSTREAM,
+  METRIC_TRACEWAY_DISCOVERY_BACKENDS,
+  METRIC_TRACEWAY_DISCOVERY_ERRORS,
+  METRIC_TRACEWAY_DISCOVERY_MALFORMED_VALUES,
+  METRIC_TRACEWAY_DISCOVERY_STALE,
+  METRIC_TRACEWAY_DISCOVERY_SYNC_AGE,
+  METRIC_TRACEWAY_DISCOVERY_UPDATES,
+} from "../../interceptors/balancer-entry.ts";
 import type { DiscoveryObserver, DiscoverySource } from "../discovery/discovery-observer.ts";
 import type { Clock } from "../shared/clock.ts";
-
-// Names in the style of interceptors/semconv.ts; docs/discovery.md lists them as scraped.
-/** Where an upstream's backend set came from: `static`, `etcd` or `cache`. */
-export const ATTR_TRACEWAY_DISCOVERY_SOURCE = "traceway.discovery.source";
-export const METRIC_TRACEWAY_DISCOVERY_BACKENDS = "traceway.discovery.backends";
-export const METRIC_TRACEWAY_DISCOVERY_UPDATES = "traceway.discovery.updates";
-export const METRIC_TRACEWAY_DISCOVERY_ERRORS = "traceway.discovery.errors";
-export const METRIC_TRACEWAY_DISCOVERY_MALFORMED_VALUES = "traceway.discovery.malformed_values";
-export const METRIC_TRACEWAY_DISCOVERY_SYNC_AGE = "traceway.discovery.sync.age";
-export const METRIC_TRACEWAY_DISCOVERY_STALE = "traceway.discovery.stale";
 
 interface SourceState {
   readonly attributes: Attributes;
@@ -52,10 +52,11 @@ export class DiscoveryMetrics implements DiscoveryObserver {
         const now = this.#clock.now();
         this.#observe(result, (s) => (s.syncs ? (now - s.lastSyncAt) / 1000 : undefined));
       });
+    // 0/1 per source, so summed, the stale sources: `{source}`, not `1`, which Prometheus names `_ratio`.
     meter
-      .createObservableGauge(METRIC_TRACEWAY_DISCOVERY_STALE, {
+      .createObservableUpDownCounter(METRIC_TRACEWAY_DISCOVERY_STALE, {
         description: "1 while the source is unreachable and the last known backend set is served, else 0.",
-        unit: "1",
+        unit: "{source}",
       })
       .addCallback((result) => this.#observe(result, (s) => (s.syncs ? +s.stale : undefined)));
     this.#updates = meter.createCounter(METRIC_TRACEWAY_DISCOVERY_UPDATES, {

@@ -78,7 +78,7 @@ void test("the discovery series are served with the names, labels and values doc
   const { labels, samples } = await waitFor(
     async () => {
       const s = await scrape();
-      return s.labels.has("traceway_discovery_sync_age") ? s : undefined;
+      return s.labels.has("traceway_discovery_sync_age_seconds") ? s : undefined;
     },
     { what: "the discovery series in the scrape" },
   );
@@ -115,5 +115,5 @@ void test("the discovery series are served with the names, labels and values doc
   assert.equal(value("traceway_discovery_malformed_values_total"), 1);
   assert.equal(value("traceway_discovery_stale"), 0);
   assert.ok((value("traceway_discovery_updates_total") ?? 0) >= 1);
-  assert.ok((value("traceway_discovery_sync_age") ?? Infinity) < 15);
+  assert.ok((value("traceway_discovery_sync_age_seconds") ?? Infinity) < 15);
 });

@@ -87,7 +87,7 @@ const CUSTOM_UNITS: Readonly<Record<string, string>> = {
   "traceway.messaging.kafka.fetch.lag": "{message}",
   "traceway.messaging.kafka.consumer_group.lag": "{message}",
   "traceway.messaging.kafka.consumer_group.time_lag": "s",
-  "traceway.messaging.kafka.consumer_group.status": "1",
+  "traceway.messaging.kafka.consumer_group.status": "{partition}",
   "traceway.messaging.kafka.consumer.events": "{event}",
 };
 

@@ -80,6 +80,12 @@ const CUSTOM_METRICS: Readonly<Record<string, { readonly unit: string; readonly 
   "traceway.upstream.retries": { unit: "{attempt}", type: DataPointType.SUM },
   "traceway.http.request.body": { unit: "By", type: DataPointType.SUM },
   "traceway.http.response.body": { unit: "By", type: DataPointType.SUM },
+  "traceway.discovery.backends": { unit: "{backend}", type: DataPointType.GAUGE },
+  "traceway.discovery.updates": { unit: "{update}", type: DataPointType.SUM },
+  "traceway.discovery.errors": { unit: "{error}", type: DataPointType.SUM },
+  "traceway.discovery.malformed_values": { unit: "{value}", type: DataPointType.SUM },
+  "traceway.discovery.sync.age": { unit: "s", type: DataPointType.GAUGE },
+  "traceway.discovery.stale": { unit: "{source}", type: DataPointType.SUM },
 };
 /** Emitted only by traffic this scenario does not make: a request body, no healthy backend. */
 const NOT_IN_SCENARIO = new Set(["traceway.http.request.body", "traceway.requests.refused"]);

@@ -32,7 +32,8 @@ export interface HttpScenario {
  * One balancer, with the real telemetry pipeline, through every kind of request it observes:
  * a 200 (with a query to redact), a backend's 500, a 503 retried on another backend (whose first
  * backend is then ejected), two requests where one waits in the connection queue, a request no
- * route matches, a WebSocket upgrade and a request the HTTP parser refuses.
+ * route matches, a WebSocket upgrade and a request the HTTP parser refuses; and the events an etcd
+ * discovery provider reports.
  */
 export async function runHttpScenario(): Promise<HttpScenario> {
   const ok = await startBackend("ok");
@@ -101,6 +102,7 @@ export async function runHttpScenario(): Promise<HttpScenario> {
     observer: telemetry.observer,
     logger: telemetry.logger,
     healthEvents: telemetry.healthEvents,
+    discoveryObserver: telemetry.discoveryObserver,
   });
   const stops = [...balancer.pools.values()].map((pool) => telemetry.observePool(pool));
   for (const [name, queue] of balancer.queues()) stops.push(telemetry.observeQueue(name, queue));
@@ -114,6 +116,14 @@ export async function runHttpScenario(): Promise<HttpScenario> {
     await get("/nothing", "other.example");
     await upgrade(`ws://127.0.0.1:${balancer.port}/chat`);
     await raw(balancer.port, "NOT-A-METHOD / HTTP/1.1\r\nHost: x\r\n\r\n");
+    // What an etcd provider reports over its life (test/integration/discovery drives a real etcd):
+    // with it the scenario reaches every discovery instrument too.
+    const discovery = telemetry.discoveryObserver;
+    discovery.onUpdate({ upstream: "api", source: "etcd", backends: 1 });
+    discovery.onSync({ upstream: "api", source: "etcd" });
+    discovery.onMalformed({ upstream: "api", source: "etcd" });
+    discovery.onError({ upstream: "api", source: "etcd", errorType: "unavailable" });
+    discovery.onStale({ upstream: "api", source: "etcd", stale: true });
     const requests = 9;
     await waitFor(() => access.lines.filter((l) => l["msg"] === "access").length >= requests, {
       what: "an access line per request",
