@@ -18,7 +18,12 @@ events { worker_connections 20000; }`;
 /**
  * A backend: one master, one worker, static bodies by sendfile, keep-alive that never closes the
  * proxies' pooled connections (keepalive_requests defaults to 1000 since nginx 1.19.10).
+ * `/paced` serves the small body at a fixed PACED_RPS: limit_req with a burst and no `nodelay`
+ * queues the excess instead of refusing it, so the server, not the load generator, sets the pace.
  */
+/** The rate nginx serves `/paced` at. */
+export const PACED_RPS = 4000;
+
 export function backendConfig(dir: string, port: number, wwwDir: string): string {
   return `${head(dir)}
 http {
@@ -30,9 +35,14 @@ ${tempPaths(dir)}
   keepalive_timeout 300s;
   default_type application/octet-stream;
   open_file_cache max=16 inactive=300s;
+  limit_req_zone $server_port zone=paced:1m rate=${PACED_RPS}r/s;
   server {
     listen 127.0.0.1:${port} backlog=4096;
     root ${wwwDir};
+    location = /paced {
+      limit_req zone=paced burst=100000;
+      alias ${wwwDir}/small;
+    }
   }
 }
 `;

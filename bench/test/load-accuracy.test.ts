@@ -1,9 +1,10 @@
 /**
- * `traceway load`'s closed model against wrk, the reference peer, on the bench's main scenario
- * (nginx serving 200 bytes, 50 connections): req/s and p50 within 10%. Both run in turn, round
- * after round (who goes first alternates), and the medians of their rounds are compared, as the
- * bench's scenarios do: on a shared 2-core machine one round says more about the neighbours than
- * about either tool, and interleaving lets the neighbours weigh on both alike.
+ * `traceway load`'s closed model against wrk, the reference peer: the same nginx, the same 50
+ * connections, req/s and p50 within 10%. nginx paces the answers (`/paced`, PACED_RPS), so what is
+ * compared is how each tool measures one server. Against an unpaced nginx on 2 cores both
+ * generators and nginx fight for the CPU, and the winner of that fight, not measurement, decides
+ * the numbers (CI saw p50 ratios from 0.68 to 1.07).
+ * Both run in turn, round after round (who goes first alternates), and the medians are compared.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -17,6 +18,7 @@ import { startBackend } from "../lib/backends.ts";
 import { writeBodies } from "../lib/bodies.ts";
 import { ChildRegistry } from "../lib/children.ts";
 import { NODE, ROOT, WORK_DIR } from "../lib/layout.ts";
+import { PACED_RPS } from "../lib/nginx-configs.ts";
 import { freePort } from "../lib/ports.ts";
 import { WRK_THREADS } from "../lib/scenarios.ts";
 import { median } from "../lib/stats.ts";
@@ -24,7 +26,7 @@ import { runWrk } from "../lib/wrk.ts";
 
 const CONNECTIONS = 50;
 const DURATION_S = 2;
-const ROUNDS = 7;
+const ROUNDS = 5;
 const TOLERANCE = 0.1;
 
 const registry = new ChildRegistry(join(ROOT, ".services", "bench-load-accuracy-pids.json"));
@@ -37,7 +39,7 @@ before(async () => {
   writeBodies(www);
   const port = await freePort();
   await startBackend(registry, port, www);
-  url = `http://127.0.0.1:${port}/small`;
+  url = `http://127.0.0.1:${port}/paced`;
   dir = await mkdtemp(join(tmpdir(), "traceway-load-accuracy-"));
 });
 after(async () => {
@@ -86,7 +88,7 @@ const medians = (rounds: readonly Round[]): Round => ({
 });
 const within = (value: number, reference: number): boolean => Math.abs(value / reference - 1) <= TOLERANCE;
 
-test(`closed model vs wrk against nginx, ${CONNECTIONS} connections: median req/s and p50 over ${ROUNDS} interleaved rounds within 10%`, async () => {
+test(`closed model vs wrk against nginx paced at ${PACED_RPS} req/s, ${CONNECTIONS} connections: median req/s and p50 over ${ROUNDS} interleaved rounds within 10%`, async () => {
   await runWrk({ url, connections: CONNECTIONS, threads: WRK_THREADS, durationS: 1 }); // nginx warm, files cached
   const ours: Round[] = [];
   const theirs: Round[] = [];

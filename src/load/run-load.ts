@@ -75,12 +75,14 @@ async function runSteps(plan: LoadPlan, io: LoadIo): Promise<StepRun> {
     maxConnections: plan.maxConnections,
     snapshotMs: SNAPSHOT_MS,
   });
+  const { prometheus } = plan;
   const runner = new StepRunner(plan, generator, {
     progress: new ProgressLine(io.stderr, plan.progressIntervalMs),
     onStep: (step) => {
       if (step.step === 1) io.stdout.write(`${tableHeader()}\n`);
       io.stdout.write(`${stepRow(step)}\n`);
     },
+    afterWarmup: prometheus === undefined ? undefined : () => awaitWarmupScrape(prometheus, io),
   });
   const onInterrupt = (): void => {
     io.stderr.write(
@@ -94,6 +96,13 @@ async function runSteps(plan: LoadPlan, io: LoadIo): Promise<StepRun> {
   } finally {
     io.signals?.off("SIGINT", onInterrupt);
     await generator.close();
+  }
+}
+
+async function awaitWarmupScrape(options: PrometheusOptions, io: LoadIo): Promise<void> {
+  io.stderr.write("waiting for Prometheus to scrape the warm-up...\n");
+  if (!(await waitForScrape(options, Date.now()))) {
+    io.stderr.write("note: Prometheus did not scrape traceway after the warm-up; step 1's rows may count it\n");
   }
 }
 

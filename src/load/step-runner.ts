@@ -15,6 +15,11 @@ export interface StepRunnerIo {
   readonly progress: ProgressLine;
   /** A finished step, as soon as it is summarised (the caller prints its row). */
   onStep(step: StepResult): void;
+  /**
+   * Runs between the warm-up and the first step. With --prometheus it waits for a scrape that
+   * holds the warm-up, so step 1's window starts at a scrape, like every later step's does.
+   */
+  readonly afterWarmup?: (() => Promise<void>) | undefined;
 }
 
 export interface StepRun {
@@ -51,6 +56,8 @@ export class StepRunner {
       );
       if (this.#interrupted) return { steps, stoppedBy: "interrupt" };
       refusedDuringWarmup(plan, raw);
+      await this.#io.afterWarmup?.();
+      if (this.#interrupted) return { steps, stoppedBy: "interrupt" };
     }
     for (const [index, level] of plan.levels.entries()) {
       const label = `step ${index + 1}/${plan.levels.length} (${formatLevel(plan.mode, level)})`;
