@@ -102,7 +102,9 @@ async function runSteps(plan: LoadPlan, io: LoadIo): Promise<StepRun> {
 async function awaitWarmupScrape(options: PrometheusOptions, io: LoadIo): Promise<void> {
   io.stderr.write("waiting for Prometheus to scrape the warm-up...\n");
   if (!(await waitForScrape(options, Date.now()))) {
-    io.stderr.write("note: Prometheus did not scrape traceway after the warm-up; step 1's rows may count it\n");
+    io.stderr.write(
+      "note: Prometheus did not scrape traceway after the warm-up; step 1's rows may count it\n",
+    );
   }
 }
 
