@@ -14,9 +14,12 @@ import tseslint from "typescript-eslint";
  *   pool            backends, candidates, operator overrides
  *   health          active checks and passive ejection; only set status on the pool
  *   strategies      pick one of the candidates they are given
- *   upstream        assembles pool, health, strategy, retry policy and queue per upstream
+ *   upstream        assembles pool, health, strategy, retry policy and queue per upstream;
+ *                   the canary split and the control commands that change pools and splits
+ *   canary          canary runs: interval analysis, step decisions, state stores; drive the split
  *   proxy           forwards requests: selector, attempt loop, relay, transports, WebSockets
  *   server          listens, routes, drains, and composes the layers below
+ *   admin           the admin listener: the /api/v1 JSON API and event stream over a running balancer
  *   telemetry       observes the proxy (metrics, spans, logs) through its observer interface
  *   run, demo       process wiring: telemetry + balancer + signals; the embedded demo
  *   load            `traceway load`, the load generator; a command beside the balancer, not part of it
@@ -33,8 +36,10 @@ const CHAIN = [
   ["health"],
   ["strategies"],
   ["upstream"],
+  ["canary"],
   ["proxy"],
   ["server"],
+  ["admin"],
   ["telemetry"],
   ["run"],
   ["demo"],
