@@ -28,6 +28,8 @@ export function crossCheck(file: unknown): ConfigProblem[] {
         checkBackends(upstream.backends, ["upstreams", name, "backends"], problems);
       }
       checkBackendSource(upstream, ["upstreams", name], problems);
+      if (isObject(upstream) && isObject(upstream.canary))
+        checkCanary(name, upstream, upstream.canary, problems);
     }
   }
   checkRoutes(file.routes, upstreams, problems);
@@ -74,6 +76,53 @@ function checkBackends(backends: unknown[], path: PropertyKey[], problems: Confi
   if (backends.length > 0 && backends.every((b) => isObject(b) && b.backup === true)) {
     problems.push({ path: formatPath(path), message: "needs at least one backend without backup: true" });
   }
+}
+
+/**
+ * A canary set must not overlap the stable one (a backend is on one side), and `select` needs
+ * discovery: backends listed in the file carry no metadata to select by.
+ */
+function checkCanary(
+  name: string,
+  upstream: Record<string, unknown>,
+  canary: Record<string, unknown>,
+  problems: ConfigProblem[],
+): void {
+  const path = ["upstreams", name, "canary"];
+  if (canary.select !== undefined && upstream.discovery === undefined) {
+    problems.push({
+      path: formatPath([...path, "select"]),
+      message:
+        "needs discovery (etcd): backends listed in the file carry no metadata; list the canary's backends in canary.backends",
+    });
+  }
+  if (!Array.isArray(canary.backends)) return;
+  const stable = new Set<string>();
+  if (Array.isArray(upstream.backends)) {
+    for (const b of upstream.backends) {
+      const parsed = isObject(b) ? parseBackendUrl(b.url) : undefined;
+      if (parsed?.ok) stable.add(parsed.value);
+    }
+  }
+  const seen = new Map<string, number>();
+  canary.backends.forEach((b, i) => {
+    const parsed = isObject(b) ? parseBackendUrl(b.url) : undefined;
+    if (!parsed?.ok || !isObject(b)) return;
+    const at = formatPath([...path, "backends", i, "url"]);
+    if (stable.has(parsed.value)) {
+      problems.push({
+        path: at,
+        message: `${show(b.url)} is also a stable backend; a backend is on one side`,
+      });
+    }
+    const first = seen.get(parsed.value);
+    if (first !== undefined) {
+      problems.push({
+        path: at,
+        message: `duplicate backend ${show(b.url)}: same origin as canary.backends[${first}]`,
+      });
+    } else seen.set(parsed.value, i);
+  });
 }
 
 function checkRoutes(

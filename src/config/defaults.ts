@@ -5,7 +5,14 @@
  * nginx or Envoy the comment says which.
  */
 import { DEFAULT_REDACTED_QUERY_PARAMETERS as INTERCEPTOR_REDACTED_QUERY_PARAMETERS } from "../../interceptors/balancer-entry.ts";
-import type { EtcdValueFormat, LoggingConfig, RetryOn, StrategyName, TransportName } from "./types.ts";
+import type {
+  AdminConfig,
+  EtcdValueFormat,
+  LoggingConfig,
+  RetryOn,
+  StrategyName,
+  TransportName,
+} from "./types.ts";
 
 // server
 export const DEFAULT_LISTEN = "0.0.0.0:8080";
@@ -86,3 +93,23 @@ export const DEFAULT_SAMPLE_RATIO = 1;
 // logging
 export const DEFAULT_LOG_LEVEL: LoggingConfig["level"] = "info";
 export const DEFAULT_ACCESS_LOG = true;
+
+// canary: Flagger-like analysis. The p99 threshold is the seed's 2 s; the error rate is Flagger's
+// usual request-success-rate of 99 %. maxIdleIntervals: no data for this many intervals halts.
+export const DEFAULT_CANARY_STEPS: readonly number[] = [5, 25, 50, 100];
+export const DEFAULT_CANARY_INTERVAL_MS = 60_000;
+export const DEFAULT_CANARY_MAX_P99_MS = 2000;
+export const DEFAULT_CANARY_MAX_ERROR_RATE = 0.01;
+export const DEFAULT_CANARY_MIN_REQUESTS = 50;
+export const DEFAULT_CANARY_MAX_IDLE_INTERVALS = 10;
+export const DEFAULT_CANARY_FAILURE_LIMIT = 2;
+export const DEFAULT_CANARY_CONFIRM_PROMOTION = false;
+export const DEFAULT_PROMETHEUS_QUERY_TIMEOUT_MS = 5000;
+
+// admin: its own listener, loopback only unless told otherwise (like Envoy's admin interface).
+export const DEFAULT_ADMIN_LISTEN = "127.0.0.1:9901";
+/** The name a lone `admin.token` is logged as. */
+export const DEFAULT_ADMIN_TOKEN_NAME = "admin";
+export const DEFAULT_ADMIN_READ_ACCESS: AdminConfig["readAccess"] = "token";
+/** Shorter tokens are refused: 16 characters of a random token are ~96 bits. */
+export const MIN_ADMIN_TOKEN_LENGTH = 16;

@@ -6,7 +6,14 @@ import type { Parsed } from "./parsed.ts";
 import { orderRoutes } from "./routes.ts";
 import type { ValidatedFile } from "./schema.ts";
 import { parseStatusRanges } from "./status-ranges.ts";
-import type { DiscoveryConfig, RouteConfig, TracewayConfig, UpstreamConfig } from "./types.ts";
+import type {
+  AdminConfig,
+  CanaryConfig,
+  DiscoveryConfig,
+  RouteConfig,
+  TracewayConfig,
+  UpstreamConfig,
+} from "./types.ts";
 
 type FileUpstream = ValidatedFile["upstreams"][string];
 
@@ -87,6 +94,7 @@ export function normalise(file: ValidatedFile): { config: TracewayConfig; warnin
       level: file.logging?.level ?? D.DEFAULT_LOG_LEVEL,
       accessLog: file.logging?.accessLog ?? D.DEFAULT_ACCESS_LOG,
     },
+    ...(file.admin === undefined ? {} : { admin: normaliseAdmin(file.admin) }),
   };
   return { config, warnings };
 }
@@ -155,6 +163,71 @@ function normaliseUpstream(name: string, u: FileUpstream, warnings: string[]): U
     },
     slowStartMs: u.slowStart ?? D.DEFAULT_SLOW_START_MS,
     panicMode: u.panicMode ?? D.DEFAULT_PANIC_MODE,
+    ...(u.canary === undefined ? {} : { canary: normaliseCanary(name, u.canary, warnings) }),
+  };
+}
+
+function normaliseCanary(
+  upstream: string,
+  c: NonNullable<FileUpstream["canary"]>,
+  warnings: string[],
+): CanaryConfig {
+  const a = c.analysis ?? {};
+  const steps = c.steps ?? D.DEFAULT_CANARY_STEPS;
+  if (steps.at(-1) !== 100) {
+    warnings.push(
+      `${formatPath(["upstreams", upstream, "canary", "steps"])}: the last step is ${steps.at(-1)}%; a canary that passes it is promoted to 100% at once`,
+    );
+  }
+  if (a.prometheus !== undefined && (a.metrics?.length ?? 0) === 0) {
+    warnings.push(
+      `${formatPath(["upstreams", upstream, "canary", "analysis", "prometheus"])}: no metrics to query`,
+    );
+  }
+  return {
+    backends: (c.backends ?? []).map((b) => ({
+      url: b.url,
+      weight: b.weight ?? D.DEFAULT_WEIGHT,
+      backup: b.backup ?? false,
+    })),
+    select: c.select === undefined ? undefined : { metadata: { ...c.select.metadata } },
+    steps,
+    intervalMs: c.interval ?? D.DEFAULT_CANARY_INTERVAL_MS,
+    analysis: {
+      maxP99Ms: a.maxP99 ?? D.DEFAULT_CANARY_MAX_P99_MS,
+      maxErrorRate: a.maxErrorRate ?? D.DEFAULT_CANARY_MAX_ERROR_RATE,
+      minRequests: a.minRequests ?? D.DEFAULT_CANARY_MIN_REQUESTS,
+      maxIdleIntervals: a.maxIdleIntervals ?? D.DEFAULT_CANARY_MAX_IDLE_INTERVALS,
+      prometheus:
+        a.prometheus === undefined
+          ? undefined
+          : {
+              url: a.prometheus.url,
+              timeoutMs: a.prometheus.timeout ?? D.DEFAULT_PROMETHEUS_QUERY_TIMEOUT_MS,
+            },
+      metrics: (a.metrics ?? []).map((m) => ({ name: m.name, query: m.query, min: m.min, max: m.max })),
+    },
+    failureLimit: c.failureLimit ?? D.DEFAULT_CANARY_FAILURE_LIMIT,
+    stickiness: c.stickiness,
+    header: c.header,
+    confirmPromotion: c.confirmPromotion ?? D.DEFAULT_CANARY_CONFIRM_PROMOTION,
+    stateFile: c.stateFile,
+  };
+}
+
+function normaliseAdmin(admin: NonNullable<ValidatedFile["admin"]>): AdminConfig {
+  const listen = admin.listen ?? defaultOf(parseListen(D.DEFAULT_ADMIN_LISTEN));
+  const tokens =
+    admin.tokens ??
+    (admin.token === undefined
+      ? []
+      : [{ name: admin.tokenName ?? D.DEFAULT_ADMIN_TOKEN_NAME, token: admin.token }]);
+  return {
+    enabled: admin.enabled ?? true,
+    host: listen.host,
+    port: listen.port,
+    tokens,
+    readAccess: admin.readAccess ?? D.DEFAULT_ADMIN_READ_ACCESS,
   };
 }
 

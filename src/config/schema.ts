@@ -8,14 +8,21 @@ import * as z from "zod";
 import { parseAddressRange } from "./address-range.ts";
 import { parseBackendUrl, parseHttpUrl } from "./backend-url.ts";
 import { closest } from "./closest.ts";
-import { MAX_WEIGHT } from "./defaults.ts";
+import { MAX_WEIGHT, MIN_ADMIN_TOKEN_LENGTH } from "./defaults.ts";
 import { parseDuration } from "./duration.ts";
 import { parseEtcdEndpoint } from "./etcd-endpoint.ts";
 import { parseHashKey } from "./hash-key-source.ts";
 import { isHostName, parseListen } from "./listen.ts";
 import { fail, ok, show, type Parsed } from "./parsed.ts";
 import { parseStatusRanges } from "./status-ranges.ts";
-import type { EtcdValueFormat, LoggingConfig, RetryOn, StrategyName, TransportName } from "./types.ts";
+import type {
+  AdminConfig,
+  EtcdValueFormat,
+  LoggingConfig,
+  RetryOn,
+  StrategyName,
+  TransportName,
+} from "./types.ts";
 
 /** Every strategy name, in documentation order. */
 export const STRATEGY_NAMES = [
@@ -124,6 +131,9 @@ function absolutePath(what: string) {
   });
 }
 
+// RFC 9110 token: what a header or cookie name may contain.
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/i;
+
 const routeHost = parsedBy((input) => {
   if (typeof input !== "string") return fail(`expected a host name, got ${show(input)}`);
   const host = input.trim().toLowerCase();
@@ -192,6 +202,82 @@ const etcdDiscoverySchema = strict({
 
 const discoverySchema = strict({ etcd: etcdDiscoverySchema });
 
+// ---- canary ----
+
+const httpHeaderName = parsedBy((input) => {
+  if (typeof input !== "string" || !TOKEN.test(input))
+    return fail(`expected a header name such as "x-canary", got ${show(input)}`);
+  return ok(input.toLowerCase());
+});
+
+const stickiness = parsedBy((input) => {
+  const match = typeof input === "string" ? /^cookie:(.+)$/.exec(input.trim()) : null;
+  if (!match || !TOKEN.test(match[1]!))
+    return fail(`expected "cookie:NAME" such as "cookie:tw_canary", got ${show(input)}`);
+  return ok({ cookie: match[1]! });
+});
+
+const canaryMetricSchema = strict({
+  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, { error: 'use letters, digits, "_" and "-"' }),
+  query: z.string().min(1),
+  min: z.number().optional(),
+  max: z.number().optional(),
+}).refine((m) => m.min !== undefined || m.max !== undefined, { error: "needs min or max (the threshold)" });
+
+const canaryAnalysisSchema = strict({
+  maxP99: positiveDuration.optional(),
+  maxErrorRate: z.number().min(0).max(1).optional(),
+  minRequests: atLeastOne.optional(),
+  maxIdleIntervals: atLeastOne.optional(),
+  prometheus: strict({
+    url: parsedBy((input): Parsed<string> => {
+      if (typeof input !== "string") return fail(`expected a URL, got ${show(input)}`);
+      const parsed = parseHttpUrl(input, "Prometheus speaks http or https");
+      return parsed.ok ? ok(input.replace(/\/+$/, "")) : fail(parsed.message);
+    }),
+    timeout: positiveDuration.optional(),
+  }).optional(),
+  metrics: z.array(canaryMetricSchema).optional(),
+});
+
+const canarySchema = strict({
+  // Exactly one of backends and select: cross-checks.ts.
+  backends: z.array(backendSchema).min(1).optional(),
+  select: strict({
+    metadata: z.record(z.string(), z.string()).refine((m) => Object.keys(m).length > 0, {
+      error: "must name at least one label",
+    }),
+  }).optional(),
+  steps: z
+    .array(z.number().gt(0, { error: "must be above 0" }).max(100))
+    .min(1)
+    .refine((steps) => steps.every((s, i) => i === 0 || s > steps[i - 1]!), {
+      error: "must increase from one step to the next",
+    })
+    .optional(),
+  interval: durationAtLeast(1000).optional(),
+  analysis: canaryAnalysisSchema.optional(),
+  failureLimit: atLeastOne.optional(),
+  stickiness: stickiness.optional(),
+  header: httpHeaderName.optional(),
+  confirmPromotion: z.boolean().optional(),
+  stateFile: z.string().min(1).optional(),
+}).superRefine((canary, ctx) => {
+  const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: "custom", path, message });
+  if (canary.backends === undefined && canary.select === undefined)
+    issue([], "needs backends (the canary set) or select (pick it from discovery by metadata)");
+  if (canary.backends !== undefined && canary.select !== undefined)
+    issue(["select"], "give backends or select, not both");
+  const analysis = canary.analysis;
+  if ((analysis?.metrics?.length ?? 0) > 0 && analysis?.prometheus === undefined)
+    issue(["analysis", "prometheus"], "is required when analysis.metrics is given (where to query them)");
+  const names = new Set<string>();
+  analysis?.metrics?.forEach((m, i) => {
+    if (names.has(m.name)) issue(["analysis", "metrics", i, "name"], `duplicate metric name ${show(m.name)}`);
+    names.add(m.name);
+  });
+});
+
 const upstreamSchema = strict({
   strategy: oneOf(STRATEGY_NAMES, "strategy").optional(),
   hashKey: parsedBy(parseHashKey).optional(),
@@ -221,6 +307,7 @@ const upstreamSchema = strict({
   keepAlive: strict({ maxSockets: count.optional(), maxFreeSockets: count.optional() }).optional(),
   slowStart: duration.optional(),
   panicMode: z.boolean().optional(),
+  canary: canarySchema.optional(),
 });
 
 const routeSchema = strict({
@@ -230,6 +317,53 @@ const routeSchema = strict({
   }).optional(),
   upstream: z.string(),
   preserveHost: z.boolean().optional(),
+});
+
+// ---- admin ----
+
+/** Admin tokens are secrets: messages give their length, never their value. */
+const adminToken = parsedBy((input) => {
+  if (typeof input !== "string")
+    return fail(`expected a string of at least ${MIN_ADMIN_TOKEN_LENGTH} characters`);
+  if (input.length < MIN_ADMIN_TOKEN_LENGTH)
+    return fail(
+      `is ${input.length} characters long; an admin token needs at least ${MIN_ADMIN_TOKEN_LENGTH}`,
+    );
+  return ok(input);
+});
+
+const tokenName = z.string().regex(/^[A-Za-z0-9_.@-]+$/, {
+  error: "use letters, digits and _ . @ - (it is logged as who made each change)",
+});
+
+export const READ_ACCESS = ["token", "loopback"] as const satisfies readonly AdminConfig["readAccess"][];
+
+const adminSchema = strict({
+  enabled: z.boolean().optional(),
+  listen: parsedBy(parseListen).optional(),
+  token: adminToken.optional(),
+  tokenName: tokenName.optional(),
+  tokens: z
+    .array(strict({ name: tokenName, token: adminToken }))
+    .min(1)
+    .optional(),
+  readAccess: oneOf(READ_ACCESS, "read access").optional(),
+}).superRefine((admin, ctx) => {
+  const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: "custom", path, message });
+  if (admin.token !== undefined && admin.tokens !== undefined)
+    issue(["tokens"], "give token (one, named by tokenName) or tokens (a list), not both");
+  if (admin.tokenName !== undefined && admin.token === undefined)
+    issue(["tokenName"], "names admin.token, which is not set");
+  if (admin.enabled !== false && admin.token === undefined && admin.tokens === undefined)
+    issue([], "needs token or tokens: every write is authenticated");
+  const names = new Set<string>();
+  const secrets = new Set<string>();
+  admin.tokens?.forEach((t, i) => {
+    if (names.has(t.name)) issue(["tokens", i, "name"], `duplicate token name ${show(t.name)}`);
+    if (secrets.has(t.token)) issue(["tokens", i, "token"], "the same token as an earlier entry");
+    names.add(t.name);
+    secrets.add(t.token);
+  });
 });
 
 /** The whole file. Only `upstreams` is required. */
@@ -264,6 +398,7 @@ export const configSchema = strict({
     level: oneOf(LOG_LEVELS, "log level").optional(),
     accessLog: z.boolean().optional(),
   }).optional(),
+  admin: adminSchema.optional(),
 });
 
 /** A file that passed the schema: leaves parsed, defaults not yet filled. */

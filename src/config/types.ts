@@ -115,6 +115,52 @@ export interface DiscoveryConfig {
   readonly etcd: EtcdDiscoveryConfig;
 }
 
+/** One Prometheus metric a canary analysis checks (Flagger's metric template and threshold range). */
+export interface CanaryMetricConfig {
+  readonly name: string;
+  /** PromQL with `{{ upstream }}`, `{{ backends }}` (a regex of the canary's host:port) and `{{ interval }}`. */
+  readonly query: string;
+  /** The result must be at least / at most these; at least one is set. */
+  readonly min: number | undefined;
+  readonly max: number | undefined;
+}
+
+export interface CanaryAnalysisConfig {
+  /** p99 of the canary's responses over an interval must not exceed this. */
+  readonly maxP99Ms: number;
+  /** 5xx and transport errors as a share of the canary's requests, 0..1. */
+  readonly maxErrorRate: number;
+  /** Fewer canary requests in an interval make no decision. */
+  readonly minRequests: number;
+  /** Intervals in a row without a decision before the canary halts. */
+  readonly maxIdleIntervals: number;
+  /** Where `metrics` are queried; set when `metrics` is not empty. */
+  readonly prometheus: { readonly url: string; readonly timeoutMs: number } | undefined;
+  readonly metrics: readonly CanaryMetricConfig[];
+}
+
+/** `upstreams.<name>.canary`: a share of the upstream's traffic to a canary set, analysed per interval. */
+export interface CanaryConfig {
+  /** The canary set listed in the file; empty when `select` picks it from discovery. */
+  readonly backends: readonly BackendSpec[];
+  /** Discovered backends whose metadata has every one of these labels form the canary set. */
+  readonly select: { readonly metadata: Readonly<Record<string, string>> } | undefined;
+  /** Percent of the upstream's traffic at each step, increasing, each in (0, 100]. */
+  readonly steps: readonly number[];
+  readonly intervalMs: number;
+  readonly analysis: CanaryAnalysisConfig;
+  /** Failed analyses in a run before it is rolled back. */
+  readonly failureLimit: number;
+  /** A client keeps its side through a step by this cookie. */
+  readonly stickiness: { readonly cookie: string } | undefined;
+  /** A request header that forces a side (lower-cased); off when undefined. */
+  readonly header: string | undefined;
+  /** After the last step passes, wait for `POST .../canary/promote`. */
+  readonly confirmPromotion: boolean;
+  /** Where the canary's progress is kept across restarts. */
+  readonly stateFile: string | undefined;
+}
+
 export interface UpstreamConfig {
   readonly name: string;
   readonly strategy: StrategyName;
@@ -135,6 +181,8 @@ export interface UpstreamConfig {
   readonly slowStartMs: number;
   /** Offer every backend when none is healthy (Envoy panic mode); default off → 503. */
   readonly panicMode: boolean;
+  /** A canary release in progress on this upstream. */
+  readonly canary?: CanaryConfig;
 }
 
 export interface RouteConfig {
@@ -182,10 +230,28 @@ export interface LoggingConfig {
   readonly accessLog: boolean;
 }
 
+/** A named admin API token; the name is who every change is logged as. */
+export interface AdminToken {
+  readonly name: string;
+  readonly token: string;
+}
+
+/** The admin API's own listener (`admin`); absent from the config means off. */
+export interface AdminConfig {
+  readonly enabled: boolean;
+  readonly host: string;
+  readonly port: number;
+  readonly tokens: readonly AdminToken[];
+  /** `token`: every request needs one; `loopback`: reads from loopback clients need none. */
+  readonly readAccess: "token" | "loopback";
+}
+
 export interface TracewayConfig {
   readonly server: ServerConfig;
   readonly upstreams: ReadonlyMap<string, UpstreamConfig>;
   readonly routes: readonly RouteConfig[];
   readonly telemetry: TelemetryConfig;
   readonly logging: LoggingConfig;
+  /** The admin API; absent when the file has no `admin` block. */
+  readonly admin?: AdminConfig;
 }

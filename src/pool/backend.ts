@@ -1,4 +1,5 @@
 import type { BackendSource, BackendSpec } from "../config/types.ts";
+import { BackendStats } from "./backend-stats.ts";
 import type { Candidate } from "./candidate.ts";
 
 /**
@@ -7,7 +8,7 @@ import type { Candidate } from "./candidate.ts";
  * is cleared; the pool recomputes its candidates whenever it changes.
  */
 export interface BackendOverride {
-  /** Replaces the declared weight (slow start still applies on top). */
+  /** Replaces the declared weight (slow start still applies on top); 0 holds the backend out like a drain. */
   readonly weight?: number;
   /** No new requests; the ones in flight finish. Shown as draining, unlike `enabled: false`. */
   readonly draining?: boolean;
@@ -39,6 +40,8 @@ export class Backend implements Candidate {
   ejectedUntil = 0;
   /** Clock time the backend last came (back) up, for slow start. */
   upSince = 0;
+  /** Requests, errors and latency of the attempts it served: the admin API's and canary analysis' numbers. */
+  readonly stats = new BackendStats();
 
   constructor(spec: BackendSpec) {
     this.url = new URL(spec.url);
@@ -67,7 +70,7 @@ export class Backend implements Candidate {
   /** True when an operator took the backend out of rotation (drain or maintenance). */
   get heldOut(): boolean {
     const o = this.override;
-    return o !== undefined && (o.draining === true || o.enabled === false);
+    return o !== undefined && (o.draining === true || o.enabled === false || o.weight === 0);
   }
 }
 

@@ -6,6 +6,7 @@ import {
   pickNow,
   pickQueued,
   releaseSlot,
+  sideWithCandidates,
   takeSlot,
 } from "./backend-selector.ts";
 import type { ForwardedRequest } from "./forwarded-request.ts";
@@ -28,8 +29,9 @@ export async function runAttempts(x: ForwardedRequest): Promise<UpstreamResponse
   const { retry } = x.upstream;
   const { clock } = x.deps;
   for (let attempt = 0; !x.clientGone && retry.mayStart(attempt, x); attempt++) {
+    if (x.side !== x.upstream) x.side = sideWithCandidates(x.upstream, x.side, x.tried);
     // The common case picks without a promise; only a full upstream waits in its queue.
-    let backend = pickNow(x.upstream, x, x.tried);
+    let backend = pickNow(x.upstream, x.side, x, x.tried);
     if (backend === MUST_QUEUE) backend = await waitForSlot(x);
     if (backend === undefined) {
       // After a failed attempt, the error that attempt left is the better answer.
@@ -52,7 +54,7 @@ export async function runAttempts(x: ForwardedRequest): Promise<UpstreamResponse
 async function waitForSlot(x: ForwardedRequest): Promise<Backend | undefined> {
   const queuedAt = x.deps.clock.now();
   try {
-    const picked = await pickQueued(x.upstream, x, x.tried);
+    const picked = await pickQueued(x.upstream, x.side, x, x.tried);
     if (picked) x.obs.onQueued?.(picked, (x.deps.clock.now() - queuedAt) / 1000);
     return picked;
   } catch (error) {
@@ -109,8 +111,9 @@ function retriesAfterError(
   releaseSlot(upstream, backend);
   x.attemptObs?.end({ errorType: x.clientGone ? "aborted" : failure.errorType });
   if (x.clientGone) return false;
-  upstream.strategy.observe?.(backend, { latencyMs: x.attemptMs, failed: true });
-  upstream.passive.record(backend, passiveOutcomeOf(failure.errorType));
+  backend.stats.record(x.deps.clock.now(), x.attemptMs, true);
+  x.side.strategy.observe?.(backend, { latencyMs: x.attemptMs, failed: true });
+  x.side.passive.record(backend, passiveOutcomeOf(failure.errorType));
   const decision = upstream.retry.afterError(failure, backend, x.method);
   x.error = decision.error;
   if (decision.retry) {
@@ -132,8 +135,9 @@ function retriesAfterResponse(
   const { upstream } = x;
   const { status } = response;
   const failed = status >= 500;
-  upstream.strategy.observe?.(backend, { latencyMs: x.attemptMs, failed });
-  upstream.passive.record(backend, failed ? { kind: "http_5xx", status } : SUCCESS);
+  backend.stats.record(x.deps.clock.now(), x.attemptMs, failed);
+  x.side.strategy.observe?.(backend, { latencyMs: x.attemptMs, failed });
+  x.side.passive.record(backend, failed ? { kind: "http_5xx", status } : SUCCESS);
   if (upstream.retry.retriesResponse(status, x)) {
     x.attemptObs?.end({ statusCode: status, errorType: String(status) });
     response.discard(() => releaseSlot(upstream, backend));

@@ -7,7 +7,8 @@ import type { Clock } from "../shared/clock.ts";
 import type { PickRequest } from "../strategies/strategy.ts";
 import type { RetryContext } from "../upstream/retry-policy.ts";
 import type { Upstream } from "../upstream/upstream.ts";
-import { hasUntried } from "./backend-selector.ts";
+import { SET_COOKIE, TO_CANARY, type UpstreamSide } from "../upstream/canary-split.ts";
+import { chooseSide, hasUntried } from "./backend-selector.ts";
 import { hashKeyOf } from "./hash-key.ts";
 import type { AttemptObservation, ProxyObserver, RequestObservation } from "./observer.ts";
 import type { ResponseRelay } from "./relay.ts";
@@ -56,6 +57,10 @@ export class ForwardedRequest implements PickRequest, RetryContext {
   relay: ResponseRelay | undefined = undefined;
   /** What the client gets if no attempt produces a response. */
   error: TracewayError | undefined = undefined;
+  /** The side of a canary split picks come from (the upstream itself when it has no canary). */
+  side: UpstreamSide;
+  /** A stickiness cookie the response sets, when the split just placed a client without one. */
+  readonly setCookie: string | undefined;
 
   constructor(
     deps: ForwarderDeps,
@@ -78,6 +83,10 @@ export class ForwardedRequest implements PickRequest, RetryContext {
     this.hashKey = hashKeyOf(upstream.config.hashKey, req, clientIp);
     this.body = hasBody(req) ? req : undefined;
     this.startedAt = deps.clock.now();
+    const { side, bits } = chooseSide(upstream, req);
+    this.side = side;
+    this.setCookie =
+      (bits & SET_COOKIE) !== 0 ? upstream.canary?.setCookieFor((bits & TO_CANARY) !== 0) : undefined;
   }
 
   /** The one `close` listener of the response, for the request's whole life. */
@@ -104,7 +113,11 @@ export class ForwardedRequest implements PickRequest, RetryContext {
   }
 
   hasUntriedCandidate(): boolean {
-    return hasUntried(this.upstream, this.tried);
+    // A canary request with nothing left on its side falls back to the stable side.
+    return (
+      hasUntried(this.side, this.tried) ||
+      (this.side !== this.upstream && hasUntried(this.upstream, this.tried))
+    );
   }
 }
 

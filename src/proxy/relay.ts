@@ -4,6 +4,7 @@ import { releaseSlot } from "./backend-selector.ts";
 import type { ForwardedRequest } from "./forwarded-request.ts";
 import { withoutHopByHop } from "./hop-by-hop.ts";
 import type { UpstreamResponse } from "./transports/transport.ts";
+import type { OutgoingHttpHeaders } from "node:http";
 
 /**
  * Streams the chosen upstream response to the client and ends the request's observation exactly
@@ -24,12 +25,10 @@ export class ResponseRelay {
   }
 
   start(): void {
-    const { res } = this.#x;
-    res.writeHead(
-      this.#response.status,
-      this.#response.statusMessage,
-      withoutHopByHop(this.#response.headers),
-    );
+    const { res, setCookie } = this.#x;
+    const headers = withoutHopByHop(this.#response.headers);
+    if (setCookie !== undefined) addSetCookie(headers, setCookie);
+    res.writeHead(this.#response.status, this.#response.statusMessage, headers);
     this.#response.relay(res, this.#onBodyError);
   }
 
@@ -65,4 +64,12 @@ export class ResponseRelay {
         : { statusCode, backend, retries, bytesIn, bytesOut, errorCode },
     );
   }
+}
+
+/** Adds a Set-Cookie line to the backend's own (a header that may repeat). */
+function addSetCookie(headers: OutgoingHttpHeaders, cookie: string): void {
+  const existing = headers["set-cookie"];
+  if (existing === undefined) headers["set-cookie"] = cookie;
+  else if (Array.isArray(existing)) headers["set-cookie"] = [...existing, cookie];
+  else headers["set-cookie"] = [String(existing), cookie];
 }

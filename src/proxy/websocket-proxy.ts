@@ -9,9 +9,11 @@ import type { Upstream } from "../upstream/upstream.ts";
 import {
   MUST_QUEUE,
   noHealthyBackend,
+  chooseSide,
   pickNow,
   pickQueued,
   releaseSlot,
+  sideWithCandidates,
   takeSlot,
 } from "./backend-selector.ts";
 import { sendSocketError } from "./error-writer.ts";
@@ -82,7 +84,7 @@ export class WebSocketProxy {
     const observation = new UpgradeObservation(obs, upstream.name);
     const upgrade = async (): Promise<void> => {
       const hashKey = hashKeyOf(upstream.config.hashKey, req, clientIp);
-      const backend = await this.#select(upstream, hashKey, socket, observation);
+      const backend = await this.#select(upstream, req, hashKey, socket, observation);
       if (backend === undefined) return;
       for (const [key, value] of Object.entries(forwarded)) if (value !== undefined) req.headers[key] = value;
       this.#observations.set(req, observation);
@@ -109,15 +111,17 @@ export class WebSocketProxy {
   /** A backend with its slot taken, or undefined once the client has been answered. */
   async #select(
     upstream: Upstream,
+    req: IncomingMessage,
     hashKey: string,
     socket: Duplex,
     observation: UpgradeObservation,
   ): Promise<Backend | undefined> {
     const request = { hashKey };
-    let backend = pickNow(upstream, request, undefined);
+    const side = sideWithCandidates(upstream, chooseSide(upstream, req).side, undefined);
+    let backend = pickNow(upstream, side, request, undefined);
     if (backend === MUST_QUEUE) {
       try {
-        backend = await pickQueued(upstream, request, undefined);
+        backend = await pickQueued(upstream, side, request, undefined);
       } catch (error) {
         sendSocketError(socket, error as TracewayError);
         observation.failed(error as TracewayError);
@@ -173,7 +177,8 @@ export class WebSocketProxy {
           { upstream: upstream.name, backend: backend.label, err },
           "websocket upgrade failed",
         );
-        upstream.passive.record(backend, { kind: "connect_error" });
+        const side = upstream.canary?.pool.backends.includes(backend) ? upstream.canary : upstream;
+        side.passive.record(backend, { kind: "connect_error" });
         const error = failureFor(backend, err);
         sendSocketError(socket, error);
         observation.failed(error, "connect_error");

@@ -2,6 +2,7 @@ import type { UpstreamConfig } from "../config/types.ts";
 import type { PassiveRecorder } from "../health/attempt-outcome.ts";
 import type { UpstreamPool } from "../pool/upstream-pool.ts";
 import type { Strategy } from "../strategies/strategy.ts";
+import type { CanarySplit, UpstreamSide } from "./canary-split.ts";
 import type { ConnectionQueue } from "./connection-queue.ts";
 import type { RetryPolicy } from "./retry-policy.ts";
 
@@ -11,11 +12,12 @@ import type { RetryPolicy } from "./retry-policy.ts";
  * candidates, passive health, the retry policy and the connection queue. A reload makes a new
  * view around the same pool; requests already running keep the view they started with.
  *
- * A canary will be a second pool fed by the same snapshots through a metadata selector, with its
- * own strategy and a share of traffic; the proxy asks the upstream for candidates in one place
- * (proxy/backend-selector.ts), which is where the share is applied.
+ * The upstream is its own stable side ({@link UpstreamSide}). With a canary configured, `canary` is
+ * the second side: a pool fed by the same snapshots through a metadata selector (or the canary's
+ * own list), with its own strategy and passive health, and the share of new requests it gets;
+ * the proxy chooses a side once per request (proxy/backend-selector.ts).
  */
-export interface Upstream {
+export interface Upstream extends UpstreamSide {
   readonly name: string;
   readonly config: UpstreamConfig;
   readonly pool: UpstreamPool;
@@ -24,4 +26,6 @@ export interface Upstream {
   readonly retry: RetryPolicy;
   /** Present when `maxConnsPerBackend` > 0. */
   readonly queue: ConnectionQueue | undefined;
+  /** Present when the upstream has a `canary`. */
+  readonly canary?: CanarySplit;
 }

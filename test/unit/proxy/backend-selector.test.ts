@@ -16,8 +16,8 @@ void test("tried backends are never picked again", () => {
   const upstream = testUpstreamView();
   const [a, b, c] = upstream.pool.backends;
   assert.ok(a && b && c);
-  assert.equal(pickNow(upstream, request, [a, c]), b);
-  assert.equal(pickNow(upstream, request, [a, b, c]), undefined);
+  assert.equal(pickNow(upstream, upstream, request, [a, c]), b);
+  assert.equal(pickNow(upstream, upstream, request, [a, b, c]), undefined);
   assert.equal(hasUntried(upstream, [a, b]), true);
   assert.equal(hasUntried(upstream, [a, b, c]), false);
 });
@@ -28,12 +28,12 @@ void test("maxConnsPerBackend: full backends are skipped; all full means queue, 
   assert.ok(a && b && c);
   takeSlot(a);
   takeSlot(c);
-  assert.equal(pickNow(upstream, request, undefined), b);
+  assert.equal(pickNow(upstream, upstream, request, undefined), b);
   takeSlot(b);
-  assert.equal(pickNow(upstream, request, undefined), MUST_QUEUE);
+  assert.equal(pickNow(upstream, upstream, request, undefined), MUST_QUEUE);
 
   const unqueued = { ...upstream, queue: undefined };
-  assert.equal(pickNow(unqueued, request, undefined), undefined);
+  assert.equal(pickNow(unqueued, unqueued, request, undefined), undefined);
 });
 
 void test("a queued pick resolves with the backend whose slot was released", async () => {
@@ -41,7 +41,7 @@ void test("a queued pick resolves with the backend whose slot was released", asy
   const [a, b, c] = upstream.pool.backends;
   assert.ok(a && b && c);
   for (const x of [a, b, c]) takeSlot(x);
-  const waiting = pickQueued(upstream, request, undefined);
+  const waiting = pickQueued(upstream, upstream, request, undefined);
   assert.equal(upstream.queue?.length, 1);
   releaseSlot(upstream, b);
   assert.equal(await waiting, b);
@@ -51,7 +51,7 @@ void test("a queued pick resolves with the backend whose slot was released", asy
 void test("a full queue refuses with QUEUE_FULL", async () => {
   const upstream = testUpstreamView({ maxConnsPerBackend: 1, queue: { size: 0, timeoutMs: 1000 } });
   for (const x of upstream.pool.backends) takeSlot(x);
-  await assert.rejects(pickQueued(upstream, request, undefined), {
+  await assert.rejects(pickQueued(upstream, upstream, request, undefined), {
     code: "TRACEWAY_ERR_QUEUE_FULL",
     status: 503,
   });
