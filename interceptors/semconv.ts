@@ -76,6 +76,19 @@ export const METRIC_TRACEWAY_DISCOVERY_MALFORMED_VALUES = "traceway.discovery.ma
 export const METRIC_TRACEWAY_DISCOVERY_SYNC_AGE = "traceway.discovery.sync.age";
 export const METRIC_TRACEWAY_DISCOVERY_STALE = "traceway.discovery.stale";
 
+// ---- traceway admin API and canaries -------------------------------------------------------
+
+/** What an admin API call changed: `backend.patch`, `backend.reset`, `canary.pause`, … (bounded). */
+export const ATTR_TRACEWAY_ADMIN_ACTION = "traceway.admin.action";
+/** The phase a canary moved to: `progressing`, `paused`, `awaiting_promotion`, `promoted`, `rolled_back`, `halted`. */
+export const ATTR_TRACEWAY_CANARY_PHASE = "traceway.canary.phase";
+/** An analysis' verdict: `pass`, `fail`, `no_data`. */
+export const ATTR_TRACEWAY_CANARY_VERDICT = "traceway.canary.verdict";
+
+export const METRIC_TRACEWAY_ADMIN_CHANGES = "traceway.admin.changes";
+export const METRIC_TRACEWAY_CANARY_TRANSITIONS = "traceway.canary.transitions";
+export const METRIC_TRACEWAY_CANARY_ANALYSES = "traceway.canary.analyses";
+
 // ---- Kafka / messaging (owned by the kafkajs interceptors) ----------------------------------
 // Messaging semconv as published in `@opentelemetry/semantic-conventions` 1.45 (incubating):
 // `messaging.system` became `messaging.system.name` and the Kafka-specific `messaging.kafka.*`

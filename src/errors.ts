@@ -28,6 +28,7 @@ export const ErrorCodes = {
   NO_CANARY: { code: "TRACEWAY_ERR_NO_CANARY", status: 404 },
   CANARY_CONFLICT: { code: "TRACEWAY_ERR_CANARY_CONFLICT", status: 409 },
   ADMIN_UNAVAILABLE: { code: "TRACEWAY_ERR_ADMIN_UNAVAILABLE", status: 503 },
+  ADMIN_INTERNAL: { code: "TRACEWAY_ERR_ADMIN_INTERNAL", status: 500 },
 } as const;
 
 /**

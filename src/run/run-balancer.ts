@@ -1,5 +1,7 @@
 import type { Logger } from "pino";
-import type { TracewayConfig } from "../config/types.ts";
+import type { AdminChange } from "../admin/admin-app.ts";
+import { startAdmin, type RunningAdmin } from "../admin/admin-server.ts";
+import type { AdminConfig, TracewayConfig } from "../config/types.ts";
 import { startBalancer, type RunningBalancer } from "../server/balancer.ts";
 import { startTelemetry } from "../telemetry/setup.ts";
 
@@ -7,6 +9,10 @@ export interface RunningTraceway {
   readonly balancer: RunningBalancer;
   readonly logger: Logger;
   readonly metricsUrl: string | undefined;
+  /** The admin API's URL while it runs (`admin` in the config). */
+  adminUrl(): string | undefined;
+  /** Resolves when the admin listener has taken the last reload's `admin` settings. */
+  adminSettled(): Promise<void>;
   /** Apply a validated config to the running balancer. */
   reload(config: TracewayConfig): void;
   stop(): Promise<void>;
@@ -28,11 +34,31 @@ export async function runBalancer(
     logger,
     healthEvents: telemetry.healthEvents,
     discoveryObserver: telemetry.discoveryObserver,
+    canaryEvents: telemetry.control.canaryEvents,
   });
+  const adminDeps = {
+    control: balancer.control,
+    logger,
+    onChange: (c: AdminChange) => telemetry.control.onAdminChange(c),
+  };
+  let admin = config.admin?.enabled ? await startAdmin(config.admin, adminDeps) : undefined;
+  // Reloads reach the admin listener in order, one after another (a rebind is asynchronous).
+  let adminChain = Promise.resolve();
+  const reconfigureAdmin = (next: AdminConfig | undefined): void => {
+    adminChain = adminChain.then(async () => {
+      try {
+        admin = await adminFor(admin, next, adminDeps);
+      } catch (err) {
+        logger.error({ err }, "admin API could not take the new configuration; keeping the old one");
+      }
+    });
+  };
   const unobserve = new Map<string, () => void>();
   const observePools = (): void => {
     for (const [name, pool] of balancer.pools)
       if (!unobserve.has(name)) unobserve.set(name, telemetry.observePool(pool));
+    for (const [name, pool] of balancer.canaryPools)
+      if (!unobserve.has(`${name}#canary`)) unobserve.set(`${name}#canary`, telemetry.observePool(pool));
     for (const [name, queue] of balancer.queues()) telemetry.observeQueue(name, queue);
   };
   observePools();
@@ -41,6 +67,8 @@ export async function runBalancer(
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       logger.info({ inFlight: balancer.activeRequests() }, "shutting down: draining in-flight requests");
+      await adminChain;
+      await admin?.close();
       await balancer.close();
       for (const off of unobserve.values()) off();
       await telemetry.shutdown();
@@ -68,10 +96,30 @@ export async function runBalancer(
     balancer,
     logger,
     metricsUrl: telemetry.metricsUrl,
+    adminUrl: () => admin?.url,
+    adminSettled: () => adminChain,
     reload(next: TracewayConfig): void {
       balancer.reload(next);
       observePools();
+      reconfigureAdmin(next.admin);
     },
     stop,
   };
+}
+
+/** The admin listener for a reload's `admin`: reconfigured, started, or closed. */
+async function adminFor(
+  admin: RunningAdmin | undefined,
+  next: AdminConfig | undefined,
+  deps: Parameters<typeof startAdmin>[1],
+): Promise<RunningAdmin | undefined> {
+  if (!next?.enabled) {
+    await admin?.close();
+    return undefined;
+  }
+  if (admin) {
+    await admin.reconfigure(next);
+    return admin;
+  }
+  return startAdmin(next, deps);
 }

@@ -40,6 +40,12 @@ export async function serveConfigFile(file: string): Promise<void> {
             { file, reason, problems: error.problems },
             "new configuration rejected; keeping the old one",
           );
+          running.balancer.control.feed.publish({
+            type: "reload",
+            outcome: "rejected",
+            upstreams: [],
+            problems: error.problems.map((p) => `${p.path}: ${p.message}`),
+          });
         } else {
           logger.error({ file, reason, err: error }, "configuration reload failed; keeping the old one");
         }

@@ -3,9 +3,12 @@ import type { AddressInfo } from "node:net";
 import express, { type Express, type RequestHandler } from "express";
 import pino, { type Logger } from "pino";
 import type { TracewayConfig } from "../config/types.ts";
+import type { CanaryEvents } from "../canary/canary-controller.ts";
+import { CanaryManager } from "../canary/canary-manager.ts";
 import type { DiscoveryObserver } from "../discovery/discovery-observer.ts";
 import type { DiscoveryEvents, ProviderFactory } from "../discovery/provider.ts";
 import { createProvider } from "../discovery/registry.ts";
+import { systemScheduler, type Scheduler } from "../health/scheduler.ts";
 import type { HealthEvents } from "../health/upstream-health.ts";
 import type { UpstreamPool } from "../pool/upstream-pool.ts";
 import { withDiagnostics } from "../proxy/diagnostics.ts";
@@ -17,8 +20,17 @@ import type { Transport } from "../proxy/transports/transport.ts";
 import { TrustedProxies } from "../proxy/trusted-proxies.ts";
 import { WebSocketProxy } from "../proxy/websocket-proxy.ts";
 import { systemClock, systemRandom, type Clock, type Random } from "../shared/clock.ts";
+import { executeCommand, type ControlCommand } from "../upstream/control-commands.ts";
+import type { Upstream } from "../upstream/upstream.ts";
 import { UpstreamRegistry } from "../upstream/upstream-registry.ts";
 import { clientErrorHandler } from "./client-errors.ts";
+import {
+  fannedOutEvents,
+  loggingCanaryEvents,
+  loggingDiscoveryEvents,
+  loggingHealthEvents,
+} from "./balancer-events.ts";
+import { BalancerFeed } from "./balancer-feed.ts";
 import { Router } from "./router.ts";
 import { Traffic, type Generation } from "./traffic.ts";
 
@@ -44,8 +56,32 @@ export interface BalancerOptions {
   readonly discovery?: ProviderFactory;
   /** What discovery reports as it runs (backend counts, errors, staleness), for metrics. */
   readonly discoveryObserver?: DiscoveryObserver;
+  /** Canary transitions and analyses, for telemetry and logs; logged by default. */
+  readonly canaryEvents?: CanaryEvents;
   readonly clock?: Clock;
   readonly random?: Random;
+  /** Wall-clock milliseconds (default `Date.now`), for the times the admin API shows. */
+  readonly now?: () => number;
+  /** Timers of canary analyses (default the global timers). */
+  readonly scheduler?: Scheduler;
+}
+
+/**
+ * What the admin API reads and changes on a running balancer. Every change goes through
+ * {@link execute} as a {@link ControlCommand}; canaries are steered through their controllers.
+ */
+export interface BalancerControl {
+  /** The upstream views new requests use now. */
+  upstreams(): ReadonlyMap<string, Upstream>;
+  /** Applies one command, all of it or nothing; throws a `TracewayError` and then changed nothing. */
+  execute(command: ControlCommand): void;
+  readonly canaries: CanaryManager;
+  /** Health, ejection, membership, reload and canary events as they happen. */
+  readonly feed: BalancerFeed;
+  /** The discovery provider feeding `upstream` (`static`, `etcd`). */
+  discoveryOf(upstream: string): string;
+  readonly clock: Clock;
+  readonly now: () => number;
 }
 
 /** A running balancer. */
@@ -57,6 +93,10 @@ export interface RunningBalancer {
   /** The Express app requests pass through when middleware is configured. */
   readonly app: Express;
   readonly pools: ReadonlyMap<string, UpstreamPool>;
+  /** The canary side's pool of each upstream that has a canary. */
+  readonly canaryPools: ReadonlyMap<string, UpstreamPool>;
+  /** The admin API's view of the running balancer. */
+  readonly control: BalancerControl;
   /** Apply a new, already validated config: new requests use it, in-flight ones finish on the old one. */
   reload(config: TracewayConfig): void;
   /** Connection queues of upstreams with `maxConnsPerBackend`, by upstream name (current config). */
@@ -93,10 +133,16 @@ export async function startBalancer(options: BalancerOptions): Promise<RunningBa
     get pools() {
       return parts.registry.pools;
     },
+    get canaryPools() {
+      return parts.registry.canaryPools;
+    },
+    control: parts.control,
     reload(config: TracewayConfig): void {
       traffic.generation = parts.generation(config);
       parts.freeConnections();
-      logger.info({ upstreams: [...config.upstreams.keys()] }, "configuration reloaded");
+      const upstreams = [...config.upstreams.keys()];
+      logger.info({ upstreams }, "configuration reloaded");
+      parts.control.feed.publish({ type: "reload", outcome: "applied", upstreams, problems: [] });
     },
     queues(): ReadonlyMap<string, { readonly length: number }> {
       const queues = new Map<string, { readonly length: number }>();
@@ -113,6 +159,8 @@ export async function startBalancer(options: BalancerOptions): Promise<RunningBa
 /** What lives as long as the balancer, across reloads. */
 interface Parts {
   readonly registry: UpstreamRegistry;
+  readonly canaries: CanaryManager;
+  readonly control: BalancerControl;
   /** Keep-alive agents of WebSocket tunnels (the transport has its own). */
   readonly agents: BackendAgents;
   /** Fixed at start-up: changing `server.transport` needs a restart. */
@@ -127,9 +175,21 @@ interface Parts {
 
 function createParts(options: BalancerOptions, logger: Logger): Parts {
   const clock = options.clock ?? systemClock;
+  const now = options.now ?? Date.now;
   const agents = new BackendAgents();
   const transport = createTransport(options.config.server.transport, new BackendAgents());
   const observer = withDiagnostics(options.observer ?? noopObserver);
+  const feed = new BalancerFeed(now);
+  const events = fannedOutEvents(
+    {
+      health: options.healthEvents ?? loggingHealthEvents(logger),
+      discovery: options.discoveryEvents ?? loggingDiscoveryEvents(logger),
+      canary: options.canaryEvents ?? loggingCanaryEvents(logger),
+    },
+    feed,
+    clock,
+    now,
+  );
   const freeConnections = (): void => {
     const ids = registry.backendIds();
     agents.retain(ids);
@@ -145,26 +205,46 @@ function createParts(options: BalancerOptions, logger: Logger): Parts {
   const registry: UpstreamRegistry = new UpstreamRegistry({
     clock,
     random,
-    events: combinedEvents(
-      options.healthEvents ?? loggingHealthEvents(logger),
-      options.discoveryEvents ?? loggingDiscoveryEvents(logger),
-    ),
+    events,
     // Discovery removes backends between reloads too: their sockets go when the pools let go.
     onBackendsRemoved: freeConnections,
+    onMembers: (change) => feed.publish({ type: "members", ...change }),
     createProvider: options.discovery ?? ((upstream) => createProvider(upstream, providerDeps)),
   });
+  const execute = (command: ControlCommand): void => executeCommand(registry.upstreams, command);
+  const canaries = new CanaryManager({
+    clock,
+    now,
+    scheduler: options.scheduler ?? systemScheduler,
+    events,
+    execute,
+    upstreams: () => registry.upstreams,
+  });
+  const control: BalancerControl = {
+    upstreams: () => registry.upstreams,
+    execute,
+    canaries,
+    feed,
+    discoveryOf: (upstream) => registry.providerName(upstream) ?? "static",
+    clock,
+    now,
+  };
   return {
     registry,
+    canaries,
+    control,
     agents,
     transport,
     observer,
     freeConnections,
     generation(config: TracewayConfig): Generation {
       const trusted = new TrustedProxies(config.server.trustedProxies);
+      const upstreams = registry.apply(config.upstreams);
+      canaries.apply(config.upstreams);
       return {
         config,
         router: new Router(config.routes),
-        upstreams: registry.apply(config.upstreams),
+        upstreams,
         forwarder: new HttpForwarder({ trusted, observer, logger, clock, transport }),
         websockets: new WebSocketProxy({ agents, trusted, logger, observer }),
       };
@@ -204,32 +284,10 @@ async function shutDown(server: Server, traffic: Traffic, parts: Parts): Promise
   server.closeIdleConnections();
   await drained;
   server.closeAllConnections();
+  await parts.canaries.stop();
   await parts.registry.stop();
   generation.websockets.close();
   parts.transport.close();
   parts.agents.destroyAll();
   await closed;
-}
-
-function loggingHealthEvents(logger: Logger): HealthEvents {
-  return {
-    onHealthChange: (e) => logger.warn(e, e.up ? "backend up" : "backend down"),
-    onEjection: (e) => logger.warn(e, "backend ejected"),
-  };
-}
-
-function loggingDiscoveryEvents(logger: Logger): DiscoveryEvents {
-  return {
-    onDiscoveryError: (e) =>
-      logger.error({ upstream: e.upstream, provider: e.provider, err: e.error }, "discovery failed"),
-  };
-}
-
-/** Method calls, not a spread: either hook may be a class instance whose methods live on its prototype. */
-function combinedEvents(health: HealthEvents, discovery: DiscoveryEvents): HealthEvents & DiscoveryEvents {
-  return {
-    onHealthChange: (e) => health.onHealthChange(e),
-    onEjection: (e) => health.onEjection(e),
-    onDiscoveryError: (e) => discovery.onDiscoveryError(e),
-  };
 }

@@ -18,6 +18,7 @@ import type { Clock } from "../shared/clock.ts";
 import { AccessLog } from "./access-log.ts";
 import { BackendLabelCache } from "./backend-attributes.ts";
 import { BALANCER_SCOPE, createBalancerMetrics } from "./balancer-metrics.ts";
+import { createControlTelemetry, type ControlTelemetry } from "./control-metrics.ts";
 import { ensureContextManager } from "./context-manager.ts";
 import { DiscoveryMetrics } from "./discovery-metrics.ts";
 import { createLogger } from "./logger.ts";
@@ -58,6 +59,8 @@ export interface Telemetry {
   readonly healthEvents: HealthEvents;
   /** Pass to discovery providers: backends, updates, errors, sync age and staleness per upstream. */
   readonly discoveryObserver: DiscoveryObserver;
+  /** Canary and admin API counters (`canaryEvents` for the balancer, `onAdminChange` for the API). */
+  readonly control: ControlTelemetry;
   readonly meterProvider: MeterProvider;
   readonly tracerProvider: TracerProvider;
   /** Report a pool's backend health and in-flight gauges; returns the function that stops it. */
@@ -171,6 +174,7 @@ export async function startTelemetry(
     logger,
     healthEvents,
     discoveryObserver,
+    control: createControlTelemetry(meter, logger),
     meterProvider,
     tracerProvider,
     observePool: (pool) => poolMetrics.observe(pool),

@@ -90,6 +90,11 @@ export class UpstreamRegistry {
     return views;
   }
 
+  /** The name of the discovery provider feeding `upstream` (`static`, `etcd`), if it exists. */
+  providerName(upstream: string): string | undefined {
+    return this.#entries.get(upstream)?.provider.name;
+  }
+
   /** Origins of every backend in every pool, for connection clean-up. */
   backendIds(): Set<string> {
     const ids = new Set<string>();
