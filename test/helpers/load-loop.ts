@@ -37,7 +37,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult[]> {
   const gapMs = options.ratePerSecond ? 1000 / options.ratePerSecond : 0;
   const startedAt = Date.now();
   let started = 0;
-  const more = (): boolean => started < options.count && Date.now() < deadline && !(options.until?.() ?? false);
+  const more = (): boolean =>
+    started < options.count && Date.now() < deadline && !(options.until?.() ?? false);
   const worker = async (): Promise<void> => {
     while (more()) {
       if (gapMs > 0) {
@@ -74,6 +75,13 @@ async function once(agent: Agent, url: string, headers: Record<string, string>):
       doneAt: Date.now(),
     };
   } catch (error) {
-    return { status: 0, backend: "", setCookie: undefined, sentAt, doneAt: Date.now(), error: (error as Error).message };
+    return {
+      status: 0,
+      backend: "",
+      setCookie: undefined,
+      sentAt,
+      doneAt: Date.now(),
+      error: (error as Error).message,
+    };
   }
 }

@@ -13,7 +13,12 @@ export interface ReceivedEvent {
 export interface SseClient {
   readonly events: ReceivedEvent[];
   /** Waits for an event of `name` for which `test` holds (checks the ones already received too). */
-  next(name: string, test: (data: never) => boolean, what: string, timeoutMs?: number): Promise<ReceivedEvent>;
+  next(
+    name: string,
+    test: (data: never) => boolean,
+    what: string,
+    timeoutMs?: number,
+  ): Promise<ReceivedEvent>;
   close(): void;
 }
 
@@ -40,7 +45,12 @@ export async function connectEvents(url: string, headers: Record<string, string>
             .map((line) => [line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 1).trimStart()]),
         );
         if (fields.data !== undefined) {
-          events.push({ event: fields.event ?? "message", id: fields.id ?? "", data: JSON.parse(fields.data), receivedAt: Date.now() });
+          events.push({
+            event: fields.event ?? "message",
+            id: fields.id ?? "",
+            data: JSON.parse(fields.data),
+            receivedAt: Date.now(),
+          });
         }
       }
     }
@@ -48,7 +58,11 @@ export async function connectEvents(url: string, headers: Record<string, string>
   return {
     events,
     next: (name, test, what, timeoutMs = 30_000) =>
-      waitFor(() => events.find((e) => e.event === name && test(e.data as never)), { what, timeoutMs, intervalMs: 50 }),
+      waitFor(() => events.find((e) => e.event === name && test(e.data as never)), {
+        what,
+        timeoutMs,
+        intervalMs: 50,
+      }),
     close: () => {
       controller.abort();
       void reading;

@@ -27,15 +27,25 @@ export async function scratchDir(): Promise<{ dir: string; remove: () => Promise
  * Writes `yaml` to `file` and runs `traceway --config file`. The config should listen on
  * `127.0.0.1:0` (balancer and admin): the URLs come from the start-up log lines.
  */
-export async function startTracewayCli(file: string, yaml: string, env: Record<string, string> = {}): Promise<TracewayCli> {
+export async function startTracewayCli(
+  file: string,
+  yaml: string,
+  env: Record<string, string> = {},
+): Promise<TracewayCli> {
   await writeFile(file, yaml);
   const cli = startCli(["--config", file], env);
   try {
-    const [, url] = await cli.waitForOutput(/"url":"([^"]+)","msg":"traceway listening"/, "traceway listening", 30_000);
+    const [, url] = await cli.waitForOutput(
+      /"url":"([^"]+)","msg":"traceway listening"/,
+      "traceway listening",
+      30_000,
+    );
     const admin = /"url":"([^"]+)","msg":"admin API listening"/.exec(cli.stdout() + cli.stderr());
     return { cli, url: url!, adminUrl: admin?.[1], configFile: file, stop: () => cli.stop() };
   } catch (error) {
     await cli.stop();
-    throw new Error(`${(error as Error).message}\nstdout:\n${cli.stdout()}\nstderr:\n${cli.stderr()}`, { cause: error });
+    throw new Error(`${(error as Error).message}\nstdout:\n${cli.stdout()}\nstderr:\n${cli.stderr()}`, {
+      cause: error,
+    });
   }
 }

@@ -36,7 +36,10 @@ test("no token, a wrong token, a near miss and a non-Bearer scheme all get 401 w
     "Basic scheme": { authorization: `Basic ${Buffer.from(`ops:${TOKEN}`).toString("base64")}` },
   };
   for (const [what, headers] of Object.entries(attempts)) {
-    for (const [method, body] of [["PATCH", { weight: 5 }], ["GET", undefined]] as const) {
+    for (const [method, body] of [
+      ["PATCH", { weight: 5 }],
+      ["GET", undefined],
+    ] as const) {
       const r = await adminCall(traceway.adminUrl!, method, path, body, headers);
       assert.equal(r.status, 401, `${what} ${method}`);
       assert.equal(codeOf(r.body), "TRACEWAY_ERR_ADMIN_UNAUTHORIZED");
@@ -44,13 +47,17 @@ test("no token, a wrong token, a near miss and a non-Bearer scheme all get 401 w
     }
   }
   // Nothing changed on the way.
-  const ok = await adminCall(traceway.adminUrl!, "GET", path, undefined, { authorization: `Bearer ${TOKEN}` });
+  const ok = await adminCall(traceway.adminUrl!, "GET", path, undefined, {
+    authorization: `Bearer ${TOKEN}`,
+  });
   assert.equal(ok.status, 200);
   assert.equal((ok.body as { override: unknown }).override, null);
 });
 
 test("the right token is accepted; the OpenAPI document and the status page need none", async () => {
-  const r = await adminCall(traceway.adminUrl!, "GET", "/api/v1/upstreams", undefined, { authorization: `Bearer ${TOKEN}` });
+  const r = await adminCall(traceway.adminUrl!, "GET", "/api/v1/upstreams", undefined, {
+    authorization: `Bearer ${TOKEN}`,
+  });
   assert.equal(r.status, 200);
   assert.equal((await fetch(`${traceway.adminUrl}/api/v1/openapi.json`)).status, 200);
   const page = await fetch(`${traceway.adminUrl}/`);

@@ -35,32 +35,143 @@ async function changeable(): Promise<unknown> {
   const r = await adminCall(traceway.adminUrl!, "GET", "/api/v1/upstreams");
   return (r.body as UpstreamsResponse).upstreams.map((u) => ({
     canary: u.canary,
-    backends: u.backends.map((x) => [x.name, x.weight, x.effectiveWeight, x.state, x.override, x.trafficShare]),
+    backends: u.backends.map((x) => [
+      x.name,
+      x.weight,
+      x.effectiveWeight,
+      x.state,
+      x.override,
+      x.trafficShare,
+    ]),
   }));
 }
 
 test("bad input is refused with a coded error and changes nothing", async () => {
   const backend = `/api/v1/upstreams/api/backends/${a.url.slice(7)}`;
   const cases: [string, string, string, unknown, number, string, RegExp][] = [
-    ["unknown upstream", "PATCH", "/api/v1/upstreams/nope/backends/x:1", { weight: 2 }, 404, "TRACEWAY_ERR_UNKNOWN_UPSTREAM", /unknown upstream "nope"; known upstreams: api/],
-    ["unknown backend", "PATCH", "/api/v1/upstreams/api/backends/10.0.0.1:1", { weight: 2 }, 404, "TRACEWAY_ERR_UNKNOWN_BACKEND", /has no backend "10.0.0.1:1"; its backends: 127.0.0.1:\d+, 127.0.0.1:\d+/],
-    ["weight below 0", "PATCH", backend, { weight: -1 }, 400, "TRACEWAY_ERR_ADMIN_BAD_INPUT", /weight must be a whole number 0\.\.1000, got -1/],
-    ["weight above 1000", "PATCH", backend, { weight: 1001 }, 400, "TRACEWAY_ERR_ADMIN_BAD_INPUT", /got 1001/],
+    [
+      "unknown upstream",
+      "PATCH",
+      "/api/v1/upstreams/nope/backends/x:1",
+      { weight: 2 },
+      404,
+      "TRACEWAY_ERR_UNKNOWN_UPSTREAM",
+      /unknown upstream "nope"; known upstreams: api/,
+    ],
+    [
+      "unknown backend",
+      "PATCH",
+      "/api/v1/upstreams/api/backends/10.0.0.1:1",
+      { weight: 2 },
+      404,
+      "TRACEWAY_ERR_UNKNOWN_BACKEND",
+      /has no backend "10.0.0.1:1"; its backends: 127.0.0.1:\d+, 127.0.0.1:\d+/,
+    ],
+    [
+      "weight below 0",
+      "PATCH",
+      backend,
+      { weight: -1 },
+      400,
+      "TRACEWAY_ERR_ADMIN_BAD_INPUT",
+      /weight must be a whole number 0\.\.1000, got -1/,
+    ],
+    [
+      "weight above 1000",
+      "PATCH",
+      backend,
+      { weight: 1001 },
+      400,
+      "TRACEWAY_ERR_ADMIN_BAD_INPUT",
+      /got 1001/,
+    ],
     ["fractional weight", "PATCH", backend, { weight: 2.5 }, 400, "TRACEWAY_ERR_ADMIN_BAD_INPUT", /got 2\.5/],
     ["weight as a string", "PATCH", backend, { weight: "5" }, 400, "TRACEWAY_ERR_ADMIN_BAD_INPUT", /got "5"/],
-    ["drain not a boolean", "PATCH", backend, { drain: "yes" }, 400, "TRACEWAY_ERR_ADMIN_BAD_INPUT", /drain must be true or false, got "yes"/],
-    ["enabled not a boolean", "PATCH", backend, { enabled: 0 }, 400, "TRACEWAY_ERR_ADMIN_BAD_INPUT", /enabled must be true or false/],
+    [
+      "drain not a boolean",
+      "PATCH",
+      backend,
+      { drain: "yes" },
+      400,
+      "TRACEWAY_ERR_ADMIN_BAD_INPUT",
+      /drain must be true or false, got "yes"/,
+    ],
+    [
+      "enabled not a boolean",
+      "PATCH",
+      backend,
+      { enabled: 0 },
+      400,
+      "TRACEWAY_ERR_ADMIN_BAD_INPUT",
+      /enabled must be true or false/,
+    ],
     // A good key next to a bad one: the good one is not applied either.
-    ["good and unknown key", "PATCH", backend, { weight: 7, wieght: 7 }, 400, "TRACEWAY_ERR_ADMIN_BAD_INPUT", /unknown key "wieght" \(did you mean "weight"\?\)/],
-    ["good and bad value", "PATCH", backend, { weight: 7, drain: "no" }, 400, "TRACEWAY_ERR_ADMIN_BAD_INPUT", /drain must be true or false/],
+    [
+      "good and unknown key",
+      "PATCH",
+      backend,
+      { weight: 7, wieght: 7 },
+      400,
+      "TRACEWAY_ERR_ADMIN_BAD_INPUT",
+      /unknown key "wieght" \(did you mean "weight"\?\)/,
+    ],
+    [
+      "good and bad value",
+      "PATCH",
+      backend,
+      { weight: 7, drain: "no" },
+      400,
+      "TRACEWAY_ERR_ADMIN_BAD_INPUT",
+      /drain must be true or false/,
+    ],
     ["empty object", "PATCH", backend, {}, 400, "TRACEWAY_ERR_ADMIN_BAD_INPUT", /changes nothing/],
-    ["array body", "PATCH", backend, [{ weight: 2 }], 400, "TRACEWAY_ERR_ADMIN_BAD_INPUT", /expected a JSON object/],
-    ["malformed JSON", "PATCH", backend, '{"weight": 2', 400, "TRACEWAY_ERR_ADMIN_BAD_INPUT", /malformed JSON/],
+    [
+      "array body",
+      "PATCH",
+      backend,
+      [{ weight: 2 }],
+      400,
+      "TRACEWAY_ERR_ADMIN_BAD_INPUT",
+      /expected a JSON object/,
+    ],
+    [
+      "malformed JSON",
+      "PATCH",
+      backend,
+      '{"weight": 2',
+      400,
+      "TRACEWAY_ERR_ADMIN_BAD_INPUT",
+      /malformed JSON/,
+    ],
     ["no body", "PATCH", backend, undefined, 400, "TRACEWAY_ERR_ADMIN_BAD_INPUT", /no body/],
-    ["no canary", "GET", "/api/v1/upstreams/api/canary", undefined, 404, "TRACEWAY_ERR_NO_CANARY", /has no canary/],
-    ["abort without canary", "POST", "/api/v1/upstreams/api/canary/abort", undefined, 404, "TRACEWAY_ERR_NO_CANARY", /has no canary/],
+    [
+      "no canary",
+      "GET",
+      "/api/v1/upstreams/api/canary",
+      undefined,
+      404,
+      "TRACEWAY_ERR_NO_CANARY",
+      /has no canary/,
+    ],
+    [
+      "abort without canary",
+      "POST",
+      "/api/v1/upstreams/api/canary/abort",
+      undefined,
+      404,
+      "TRACEWAY_ERR_NO_CANARY",
+      /has no canary/,
+    ],
     ["unknown path", "GET", "/api/v1/nothing", undefined, 404, "TRACEWAY_ERR_ADMIN_NOT_FOUND", /no endpoint/],
-    ["wrong method", "PUT", backend, { weight: 2 }, 405, "TRACEWAY_ERR_METHOD_NOT_ALLOWED", /allowed: GET, PATCH/],
+    [
+      "wrong method",
+      "PUT",
+      backend,
+      { weight: 2 },
+      405,
+      "TRACEWAY_ERR_METHOD_NOT_ALLOWED",
+      /allowed: GET, PATCH/,
+    ],
   ];
   const before = await changeable();
   for (const [what, method, path, body, status, code, message] of cases) {
@@ -77,7 +188,10 @@ test("bad input is refused with a coded error and changes nothing", async () => 
     body: "weight=2",
   });
   assert.equal(notJson.status, 415);
-  const tooLarge = await adminCall(traceway.adminUrl!, "PATCH", backend, { weight: 2, pad: "x".repeat(20_000) });
+  const tooLarge = await adminCall(traceway.adminUrl!, "PATCH", backend, {
+    weight: 2,
+    pad: "x".repeat(20_000),
+  });
   assert.equal(tooLarge.status, 413);
   assert.equal(codeOf(tooLarge.body), "TRACEWAY_ERR_ADMIN_BAD_INPUT");
   assert.deepEqual(await changeable(), before);

@@ -40,7 +40,9 @@ after(async () => {
 test("drain lets in-flight requests finish and sends no new ones", async () => {
   const path = `/api/v1/upstreams/api/backends/${b.url.slice(7)}`;
   // Round robin: of 6 concurrent requests, 3 reach b and wait there.
-  const first = Promise.all(Array.from({ length: 6 }, () => fetch(traceway.url).then(async (r) => [r.status, await r.text()])));
+  const first = Promise.all(
+    Array.from({ length: 6 }, () => fetch(traceway.url).then(async (r) => [r.status, await r.text()])),
+  );
   await waitFor(() => held.length === 3, { what: "3 requests held by b" });
 
   const drained = await adminCall(traceway.adminUrl!, "PATCH", path, { drain: true });
@@ -51,12 +53,23 @@ test("drain lets in-flight requests finish and sends no new ones", async () => {
   assert.equal(view.trafficShare, 0);
 
   const during = await runLoad({ url: traceway.url, count: 50, maxMs: 20_000, concurrency: 5 });
-  assert.ok(during.every((r) => r.backend === "a" && r.status === 200), "no new request went to b");
+  assert.ok(
+    during.every((r) => r.backend === "a" && r.status === 200),
+    "no new request went to b",
+  );
   assert.equal(b.requests.length, 3);
 
   for (const res of held.splice(0)) res.writeHead(200, { "x-backend": "b" }).end("b");
   const answers = await first;
-  assert.deepEqual(answers.filter(([, body]) => body === "b"), [[200, "b"], [200, "b"], [200, "b"]], "b's in-flight requests finished");
+  assert.deepEqual(
+    answers.filter(([, body]) => body === "b"),
+    [
+      [200, "b"],
+      [200, "b"],
+      [200, "b"],
+    ],
+    "b's in-flight requests finished",
+  );
   const afterwards = (await adminCall(traceway.adminUrl!, "GET", path)).body as BackendView;
   assert.equal(afterwards.inFlight, 0);
   assert.equal(afterwards.state, "draining", "still drained until put back");

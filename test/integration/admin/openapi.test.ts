@@ -17,7 +17,12 @@ import { adminCall, adminYaml, AUTH } from "./admin-fixture.ts";
 // endpoint's responses (successes and errors) and every kind of stream event are validated against
 // the schemas the document gives for them.
 
-type Doc = { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>> };
+type Doc = {
+  paths: Record<
+    string,
+    Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>
+  >;
+};
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
 let doc: Doc;
@@ -35,7 +40,10 @@ function validate(path: string, method: string, status: number, body: unknown): 
   const schema = doc.paths[path]?.[method]?.responses[String(status)]?.content?.["application/json"]?.schema;
   assert.ok(schema, `the document has no ${method.toUpperCase()} ${path} ${status} response`);
   const check = ajv.compile({ $ref: `openapi.json${(schema as { $ref: string }).$ref}` });
-  assert.ok(check(body), `${method.toUpperCase()} ${path} ${status}: ${ajv.errorsText(check.errors)}\n${JSON.stringify(body).slice(0, 2000)}`);
+  assert.ok(
+    check(body),
+    `${method.toUpperCase()} ${path} ${status}: ${ajv.errorsText(check.errors)}\n${JSON.stringify(body).slice(0, 2000)}`,
+  );
   checked++;
 }
 
@@ -83,7 +91,13 @@ after(async () => {
 test("every endpoint's real responses match the document", async () => {
   await runLoad({ url: traceway.url, count: 200, maxMs: 20_000, concurrency: 4 });
   const admin = traceway.adminUrl!;
-  const call = async (method: string, template: string, path: string, body?: unknown, headers?: Record<string, string>) => {
+  const call = async (
+    method: string,
+    template: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ) => {
     const r = await adminCall(admin, method.toUpperCase(), path, body, headers);
     validate(template, method, r.status, r.body);
     return r;
@@ -92,20 +106,58 @@ test("every endpoint's real responses match the document", async () => {
   await call("get", "/api/v1/upstreams", "/api/v1/upstreams");
   await call("get", "/api/v1/upstreams/{upstream}", "/api/v1/upstreams/api");
   await call("get", "/api/v1/upstreams/{upstream}", "/api/v1/upstreams/nope");
-  await call("get", "/api/v1/upstreams/{upstream}/backends/{backend}", `/api/v1/upstreams/api/backends/${name}`);
-  await call("get", "/api/v1/upstreams/{upstream}/backends/{backend}", `/api/v1/upstreams/api/backends/${encodeURIComponent(a.url)}`);
-  await call("patch", "/api/v1/upstreams/{upstream}/backends/{backend}", `/api/v1/upstreams/api/backends/${name}`, { weight: 4, drain: false });
-  await call("patch", "/api/v1/upstreams/{upstream}/backends/{backend}", `/api/v1/upstreams/api/backends/${name}`, { weight: 4000 });
-  await call("patch", "/api/v1/upstreams/{upstream}/backends/{backend}", `/api/v1/upstreams/api/backends/${name}`, { weight: 4 }, {});
-  await call("delete", "/api/v1/upstreams/{upstream}/backends/{backend}/override", `/api/v1/upstreams/api/backends/${name}/override`);
+  await call(
+    "get",
+    "/api/v1/upstreams/{upstream}/backends/{backend}",
+    `/api/v1/upstreams/api/backends/${name}`,
+  );
+  await call(
+    "get",
+    "/api/v1/upstreams/{upstream}/backends/{backend}",
+    `/api/v1/upstreams/api/backends/${encodeURIComponent(a.url)}`,
+  );
+  await call(
+    "patch",
+    "/api/v1/upstreams/{upstream}/backends/{backend}",
+    `/api/v1/upstreams/api/backends/${name}`,
+    { weight: 4, drain: false },
+  );
+  await call(
+    "patch",
+    "/api/v1/upstreams/{upstream}/backends/{backend}",
+    `/api/v1/upstreams/api/backends/${name}`,
+    { weight: 4000 },
+  );
+  await call(
+    "patch",
+    "/api/v1/upstreams/{upstream}/backends/{backend}",
+    `/api/v1/upstreams/api/backends/${name}`,
+    { weight: 4 },
+    {},
+  );
+  await call(
+    "delete",
+    "/api/v1/upstreams/{upstream}/backends/{backend}/override",
+    `/api/v1/upstreams/api/backends/${name}/override`,
+  );
   await call("get", "/api/v1/upstreams/{upstream}/canary", "/api/v1/upstreams/api/canary");
-  await call("post", "/api/v1/upstreams/{upstream}/canary", "/api/v1/upstreams/api/canary", { action: "pause" });
-  await call("post", "/api/v1/upstreams/{upstream}/canary", "/api/v1/upstreams/api/canary", { action: "pause" });
-  await call("post", "/api/v1/upstreams/{upstream}/canary", "/api/v1/upstreams/api/canary", { action: "stop" });
-  await call("post", "/api/v1/upstreams/{upstream}/canary", "/api/v1/upstreams/api/canary", { action: "resume" });
+  await call("post", "/api/v1/upstreams/{upstream}/canary", "/api/v1/upstreams/api/canary", {
+    action: "pause",
+  });
+  await call("post", "/api/v1/upstreams/{upstream}/canary", "/api/v1/upstreams/api/canary", {
+    action: "pause",
+  });
+  await call("post", "/api/v1/upstreams/{upstream}/canary", "/api/v1/upstreams/api/canary", {
+    action: "stop",
+  });
+  await call("post", "/api/v1/upstreams/{upstream}/canary", "/api/v1/upstreams/api/canary", {
+    action: "resume",
+  });
   await call("post", "/api/v1/upstreams/{upstream}/canary/promote", "/api/v1/upstreams/api/canary/promote");
   await call("post", "/api/v1/upstreams/{upstream}/canary/promote", "/api/v1/upstreams/api/canary/promote");
-  await call("post", "/api/v1/upstreams/{upstream}/canary", "/api/v1/upstreams/api/canary", { action: "restart" });
+  await call("post", "/api/v1/upstreams/{upstream}/canary", "/api/v1/upstreams/api/canary", {
+    action: "restart",
+  });
   await call("post", "/api/v1/upstreams/{upstream}/canary/abort", "/api/v1/upstreams/api/canary/abort");
   await call("get", "/api/v1/upstreams/{upstream}/canary", "/api/v1/upstreams/api/canary");
   assert.ok(checked >= 19);
@@ -130,8 +182,15 @@ test("every kind of stream event matches its schema in the document", async () =
     const schema = STREAM_EVENT_SCHEMAS[event.event as keyof typeof STREAM_EVENT_SCHEMAS];
     assert.ok(schema, `unknown event ${event.event}`);
     const check = ajv.compile({ $ref: `openapi.json#/components/schemas/${schema}` });
-    assert.ok(check(event.data), `${event.event}: ${ajv.errorsText(check.errors)}\n${JSON.stringify(event.data).slice(0, 1500)}`);
+    assert.ok(
+      check(event.data),
+      `${event.event}: ${ajv.errorsText(check.errors)}\n${JSON.stringify(event.data).slice(0, 1500)}`,
+    );
   }
   const ids = events.events.map((e) => Number(e.id));
-  assert.deepEqual(ids, [...ids].sort((x, y) => x - y), "ids increase");
+  assert.deepEqual(
+    ids,
+    [...ids].sort((x, y) => x - y),
+    "ids increase",
+  );
 });

@@ -20,7 +20,10 @@ before(async () => {
   b = await startBackend("b");
   const { dir, remove } = await scratchDir();
   removeDir = remove;
-  traceway = await startTracewayCli(join(dir, "traceway.yaml"), adminYaml([a, b], "    strategy: weighted_round_robin\n"));
+  traceway = await startTracewayCli(
+    join(dir, "traceway.yaml"),
+    adminYaml([a, b], "    strategy: weighted_round_robin\n"),
+  );
 });
 
 after(async () => {
@@ -37,7 +40,9 @@ async function sequence(n: number): Promise<string> {
 
 test("a weight change takes effect on the next pick", async () => {
   assert.equal(await sequence(6), "a b a b a b", "weights 1:1 alternate");
-  const r = await adminCall(traceway.adminUrl!, "PATCH", `/api/v1/upstreams/api/backends/${a.url.slice(7)}`, { weight: 3 });
+  const r = await adminCall(traceway.adminUrl!, "PATCH", `/api/v1/upstreams/api/backends/${a.url.slice(7)}`, {
+    weight: 3,
+  });
   assert.equal(r.status, 200);
   const change = r.body as BackendChangeResponse;
   assert.deepEqual(change.applied, { weight: 3 });
@@ -49,15 +54,30 @@ test("a weight change takes effect on the next pick", async () => {
   // Smooth WRR over 3:1 from an even state: a a b a, and again.
   assert.equal(await sequence(8), "a a b a a a b a");
 
-  const zero = await adminCall(traceway.adminUrl!, "PATCH", `/api/v1/upstreams/api/backends/${a.url.slice(7)}`, { weight: 0 });
+  const zero = await adminCall(
+    traceway.adminUrl!,
+    "PATCH",
+    `/api/v1/upstreams/api/backends/${a.url.slice(7)}`,
+    { weight: 0 },
+  );
   assert.equal((zero.body as BackendChangeResponse).backend.state, "draining");
   assert.equal(await sequence(4), "b b b b", "weight 0 takes the backend out at once");
 
-  const reset = await adminCall(traceway.adminUrl!, "DELETE", `/api/v1/upstreams/api/backends/${a.url.slice(7)}/override`);
+  const reset = await adminCall(
+    traceway.adminUrl!,
+    "DELETE",
+    `/api/v1/upstreams/api/backends/${a.url.slice(7)}/override`,
+  );
   assert.equal(reset.status, 200);
   assert.equal((reset.body as BackendChangeResponse).backend.override, null);
   assert.equal(await sequence(4), "a b a b");
   // Each change was logged with who made it.
-  await traceway.cli.waitForOutput(/"who":"ops","action":"backend.patch","upstream":"api","backend":"127\.0\.0\.1:\d+","change":\{"weight":3\}.*"msg":"admin change"/, "the change log line");
-  await traceway.cli.waitForOutput(/"who":"ops","action":"backend.reset".*"msg":"admin change"/, "the reset log line");
+  await traceway.cli.waitForOutput(
+    /"who":"ops","action":"backend.patch","upstream":"api","backend":"127\.0\.0\.1:\d+","change":\{"weight":3\}.*"msg":"admin change"/,
+    "the change log line",
+  );
+  await traceway.cli.waitForOutput(
+    /"who":"ops","action":"backend.reset".*"msg":"admin change"/,
+    "the reset log line",
+  );
 });

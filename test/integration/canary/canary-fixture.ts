@@ -9,7 +9,10 @@ export const AUTH = { authorization: `Bearer ${TOKEN}` };
 export function slowBackend(name: string, delayMs: number): Promise<TestBackend> {
   const handler: Handler = (req: IncomingMessage, res: ServerResponse, backend: TestBackend) => {
     req.resume();
-    const timer = setTimeout(() => res.writeHead(200, { "x-backend": backend.name }).end(backend.name), delayMs);
+    const timer = setTimeout(
+      () => res.writeHead(200, { "x-backend": backend.name }).end(backend.name),
+      delayMs,
+    );
     res.once("close", () => clearTimeout(timer));
   };
   return startBackend(name, handler);

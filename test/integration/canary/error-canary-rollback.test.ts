@@ -43,7 +43,13 @@ after(async () => {
 test("a canary with a 2% 5xx rate is rolled back on its error rate", async (t) => {
   let rolledBack = false;
   const rollback = events.next("canary", (e: { to: string }) => e.to === "rolled_back", "the rollback");
-  const load = runLoad({ url: traceway.url, count: 20_000, maxMs: 60_000, concurrency: 8, until: () => rolledBack });
+  const load = runLoad({
+    url: traceway.url,
+    count: 20_000,
+    maxMs: 60_000,
+    concurrency: 8,
+    until: () => rolledBack,
+  });
   await rollback;
   rolledBack = true;
   const results = await load;
@@ -57,7 +63,11 @@ test("a canary with a 2% 5xx rate is rolled back on its error rate", async (t) =
     assert.ok(a.requests >= 50, `decided on ${a.requests} requests`);
     assert.ok(a.errorRate !== null && a.errorRate > 0.005 && a.errorRate < 0.05, `error rate ${a.errorRate}`);
     assert.equal(a.checks.find((c) => c.name === "error_rate")?.ok, false);
-    assert.equal(a.checks.find((c) => c.name === "p99")?.ok, true, "latency was fine: the error rate decided");
+    assert.equal(
+      a.checks.find((c) => c.name === "p99")?.ok,
+      true,
+      "latency was fine: the error rate decided",
+    );
   }
   assert.ok(!view.transitions.some((tr) => tr.to === "promoted"));
   const fromCanary = results.filter((r) => r.backend === "canary");

@@ -46,12 +46,26 @@ after(async () => {
 
 test("a healthy canary is promoted through 5, 25, 50, 100 with each step's share within 2 points", async (t) => {
   let promoted = false;
-  const promotion = events.next("canary", (e: TransitionView) => e.to === "promoted", "the promotion", 120_000);
-  const load = runLoad({ url: traceway.url, count: 200_000, maxMs: 110_000, concurrency: 16, until: () => promoted });
+  const promotion = events.next(
+    "canary",
+    (e: TransitionView) => e.to === "promoted",
+    "the promotion",
+    120_000,
+  );
+  const load = runLoad({
+    url: traceway.url,
+    count: 200_000,
+    maxMs: 110_000,
+    concurrency: 16,
+    until: () => promoted,
+  });
   await promotion;
   promoted = true;
   const results = await load;
-  assert.ok(results.every((r) => r.status === 200), "every request succeeded");
+  assert.ok(
+    results.every((r) => r.status === 200),
+    "every request succeeded",
+  );
 
   const view = await adminGet<CanaryView>(traceway.adminUrl!, "/api/v1/upstreams/api/canary");
   assert.equal(view.phase, "promoted");

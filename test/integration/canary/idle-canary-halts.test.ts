@@ -56,7 +56,10 @@ test("a canary that receives no traffic halts after maxIdleIntervals and is not 
       ["no_data", 0],
     ],
   );
-  assert.match(view.reason, /no decision for 3 intervals in a row \(maxIdleIntervals 3\).*not promoted on missing data/);
+  assert.match(
+    view.reason,
+    /no decision for 3 intervals in a row \(maxIdleIntervals 3\).*not promoted on missing data/,
+  );
   assert.ok(!view.transitions.some((t) => t.to === "promoted" || (t.to === "progressing" && t.step > 0)));
   await traceway.cli.waitForOutput(/"to":"halted".*canary api: progressing -> halted/, "the halt in the log");
   assert.equal(canary.requests.length, 0);
@@ -67,5 +70,8 @@ test("a canary that receives no traffic halts after maxIdleIntervals and is not 
   const snapshots = (): number => events.events.filter((e) => e.event === "snapshot").length;
   await events.next("snapshot", () => snapshots() >= snapshotsSeen + 3, "three more snapshots (3 s)");
   assert.equal(events.events.filter((e) => e.event === "analysis").length, analysesSeen);
-  assert.equal((await adminGet<CanaryView>(traceway.adminUrl!, "/api/v1/upstreams/api/canary")).phase, "halted");
+  assert.equal(
+    (await adminGet<CanaryView>(traceway.adminUrl!, "/api/v1/upstreams/api/canary")).phase,
+    "halted",
+  );
 });

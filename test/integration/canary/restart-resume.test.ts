@@ -49,7 +49,13 @@ stateFile: "${stateFile}"`,
   // Traffic until the canary reaches 50%, then none, so it stays there (no data, no decision).
   let reached = false;
   const reaching = events.next("canary", (e: TransitionView) => e.share === 50, "the canary to reach 50%");
-  const load = runLoad({ url: running.url, count: 100_000, maxMs: 30_000, concurrency: 4, until: () => reached });
+  const load = runLoad({
+    url: running.url,
+    count: 100_000,
+    maxMs: 30_000,
+    concurrency: 4,
+    until: () => reached,
+  });
   await reaching;
   reached = true;
   await load;
@@ -62,7 +68,9 @@ stateFile: "${stateFile}"`,
   const saved = JSON.parse(await readFile(stateFile, "utf8")) as CanaryRecord;
   assert.equal(saved.step, 2);
   assert.equal(saved.phase, "progressing");
-  t.diagnostic(`state file after SIGTERM: phase ${saved.phase}, step ${saved.step} (${saved.analyses.length} analyses)`);
+  t.diagnostic(
+    `state file after SIGTERM: phase ${saved.phase}, step ${saved.step} (${saved.analyses.length} analyses)`,
+  );
 
   running = await startTracewayCli(configFile, yaml);
   const resumed = await waitFor(

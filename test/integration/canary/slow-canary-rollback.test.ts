@@ -45,7 +45,11 @@ after(async () => {
 
 test("a canary answering in 2.5 s is rolled back within failureLimit intervals, then gets no request", async (t) => {
   let rolledBack = false;
-  const watching = events.next("canary", (e: CanaryView & { to: string }) => e.to === "rolled_back", "the rollback");
+  const watching = events.next(
+    "canary",
+    (e: CanaryView & { to: string }) => e.to === "rolled_back",
+    "the rollback",
+  );
   const load = runLoad({
     url: traceway.url,
     count: 5000,
@@ -76,7 +80,9 @@ test("a canary answering in 2.5 s is rolled back within failureLimit intervals, 
   const firstSlow = during.filter((r) => r.backend === "canary").sort((a, b) => a.doneAt - b.doneAt)[0];
   assert.ok(firstSlow, "the canary answered at least once before the rollback");
   const crossingToRollbackMs = rollbackAt - firstSlow.doneAt;
-  t.diagnostic(`time from the canary's p99 crossing 2 s to its rollback: ${crossingToRollbackMs} ms (interval 1 s, failureLimit 2)`);
+  t.diagnostic(
+    `time from the canary's p99 crossing 2 s to its rollback: ${crossingToRollbackMs} ms (interval 1 s, failureLimit 2)`,
+  );
 
   // In-flight canary requests finish; after that the canary gets nothing.
   await waitFor(
@@ -90,7 +96,11 @@ test("a canary answering in 2.5 s is rolled back within failureLimit intervals, 
   const canaryCountAtRollback = canary.requests.length;
   const afterRollback = await runLoad({ url: traceway.url, count: 500, maxMs: 30_000, concurrency: 8 });
   assert.equal(afterRollback.length, 500);
-  assert.equal(canary.requests.length, canaryCountAtRollback, "no request reached the canary after its rollback");
+  assert.equal(
+    canary.requests.length,
+    canaryCountAtRollback,
+    "no request reached the canary after its rollback",
+  );
   assert.ok(afterRollback.every((r) => r.backend.startsWith("stable-")));
 
   const all: LoadResult[] = [...during, ...afterRollback];
@@ -101,5 +111,7 @@ test("a canary answering in 2.5 s is rolled back within failureLimit intervals, 
     [],
     "no request failed (every stable answer and every canary answer was a 200)",
   );
-  t.diagnostic(`requests before the rollback: ${during.length}, ${during.filter((r) => r.backend === "canary").length} answered by the canary`);
+  t.diagnostic(
+    `requests before the rollback: ${during.length}, ${during.filter((r) => r.backend === "canary").length} answered by the canary`,
+  );
 });

@@ -41,7 +41,9 @@ after(async () => {
   await removeDir?.();
 });
 
-async function get(headers: Record<string, string> = {}): Promise<{ backend: string; cookie: string | null }> {
+async function get(
+  headers: Record<string, string> = {},
+): Promise<{ backend: string; cookie: string | null }> {
   const response = await fetch(traceway.url, { headers });
   await response.text();
   return { backend: response.headers.get("x-backend") ?? "", cookie: response.headers.get("set-cookie") };
@@ -59,7 +61,11 @@ test("a client with the cookie stays on its side through the step; new clients a
     assert.match(pair, /^tw_canary=(canary|stable)\.[0-9a-f]{8}$/);
     assert.match(first.cookie, /Path=\/; HttpOnly; SameSite=Lax/);
     const side = first.backend === "canary" ? "canary" : "stable";
-    assert.equal(pair.startsWith("tw_canary=canary.") ? "canary" : "stable", side, "the cookie names the side served");
+    assert.equal(
+      pair.startsWith("tw_canary=canary.") ? "canary" : "stable",
+      side,
+      "the cookie names the side served",
+    );
     clients.push({ cookie: pair, side });
   }
   const onCanary = clients.filter((c) => c.side === "canary").length;
@@ -82,7 +88,10 @@ test("a client with the cookie stays on its side through the step; new clients a
 test("the override header forces a side; a cookie of another run is ignored", async () => {
   for (let i = 0; i < 20; i++) {
     assert.equal((await get({ "x-canary": "always" })).backend, "canary");
-    assert.notEqual((await get({ "x-canary": "never", cookie: "tw_canary=canary.00000000" })).backend, "canary");
+    assert.notEqual(
+      (await get({ "x-canary": "never", cookie: "tw_canary=canary.00000000" })).backend,
+      "canary",
+    );
   }
   const stale = await get({ cookie: "tw_canary=canary.00000000" });
   assert.ok(stale.cookie, "a cookie from another run is replaced");
