@@ -217,6 +217,17 @@ const stickiness = parsedBy((input) => {
   return ok({ cookie: match[1]! });
 });
 
+/** `{ version: v2, zone: a }`: labels a discovered backend's metadata must all carry. */
+function parseLabels(input: unknown): Parsed<Readonly<Record<string, string>>> {
+  if (input === null || typeof input !== "object" || Array.isArray(input))
+    return fail(`expected labels such as { version: v2 }, got ${show(input)}`);
+  const entries = Object.entries(input);
+  if (entries.length === 0) return fail("must name at least one label");
+  const bad = entries.find(([, value]) => typeof value !== "string");
+  if (bad) return fail(`label ${show(bad[0])} must be a string, got ${show(bad[1])}`);
+  return ok(Object.fromEntries(entries) as Record<string, string>);
+}
+
 const canaryMetricSchema = strict({
   name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, { error: 'use letters, digits, "_" and "-"' }),
   query: z.string().min(1),
@@ -243,11 +254,7 @@ const canaryAnalysisSchema = strict({
 const canarySchema = strict({
   // Exactly one of backends and select: cross-checks.ts.
   backends: z.array(backendSchema).min(1).optional(),
-  select: strict({
-    metadata: z.record(z.string(), z.string()).refine((m) => Object.keys(m).length > 0, {
-      error: "must name at least one label",
-    }),
-  }).optional(),
+  select: strict({ metadata: parsedBy(parseLabels) }).optional(),
   steps: z
     .array(z.number().gt(0, { error: "must be above 0" }).max(100))
     .min(1)
