@@ -21,7 +21,14 @@ const CANARY: CanaryConfig = {
   select: undefined,
   steps: [5, 25, 50, 100],
   intervalMs: 60_000,
-  analysis: { maxP99Ms: 2000, maxErrorRate: 0.01, minRequests: 50, maxIdleIntervals: 10, prometheus: undefined, metrics: [] },
+  analysis: {
+    maxP99Ms: 2000,
+    maxErrorRate: 0.01,
+    minRequests: 50,
+    maxIdleIntervals: 10,
+    prometheus: undefined,
+    metrics: [],
+  },
   failureLimit: 2,
   stickiness: undefined,
   header: undefined,
@@ -57,7 +64,11 @@ function controller(): CanaryController {
     clock: new ManualClock(),
     now: Date.now,
     scheduler: new FakeScheduler(),
-    events: { onTransition: () => {}, onAnalysis: () => {}, onStoreError: (e) => assert.fail(String(e.error)) },
+    events: {
+      onTransition: () => {},
+      onAnalysis: () => {},
+      onStoreError: (e) => assert.fail(String(e.error)),
+    },
     execute: () => {},
     side: () => undefined,
     store,
@@ -71,7 +82,10 @@ test("the run is saved under traceway/canary/<upstream> and resumed by the next 
   first.act("pause", "ops");
   await first.stop(); // waits for the last save
 
-  const saved = JSON.parse((await client.get(defaultCanaryKey(UPSTREAM)).string()) ?? "null") as { phase: string; upstream: string };
+  const saved = JSON.parse((await client.get(defaultCanaryKey(UPSTREAM)).string()) ?? "null") as {
+    phase: string;
+    upstream: string;
+  };
   assert.deepEqual([saved.upstream, saved.phase], [UPSTREAM, "paused"]);
 
   const second = controller();
@@ -79,7 +93,10 @@ test("the run is saved under traceway/canary/<upstream> and resumed by the next 
   const view = second.view();
   assert.equal(view.phase, "paused");
   assert.equal(view.startedAt, first.view().startedAt, "the same run");
-  assert.match(view.transitions[0]?.reason ?? "", new RegExp(`resumed from etcd traceway/canary/${UPSTREAM} after a restart`));
+  assert.match(
+    view.transitions[0]?.reason ?? "",
+    new RegExp(`resumed from etcd traceway/canary/${UPSTREAM} after a restart`),
+  );
   await second.stop();
 });
 

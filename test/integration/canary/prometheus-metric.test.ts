@@ -71,8 +71,19 @@ after(async () => {
 
 test("a PromQL metric outside its range rolls the canary back; a broken query is no data", async () => {
   let done = false;
-  const rollback = events.next("canary", (e: TransitionView) => e.to === "rolled_back", "the rollback", 60_000);
-  const load = runLoad({ url: traceway.url, count: 100_000, maxMs: 60_000, concurrency: 2, until: () => done });
+  const rollback = events.next(
+    "canary",
+    (e: TransitionView) => e.to === "rolled_back",
+    "the rollback",
+    60_000,
+  );
+  const load = runLoad({
+    url: traceway.url,
+    count: 100_000,
+    maxMs: 60_000,
+    concurrency: 2,
+    until: () => done,
+  });
   await rollback;
   done = true;
   await load;
@@ -85,7 +96,10 @@ test("a PromQL metric outside its range rolls the canary back; a broken query is
     const byName = Object.fromEntries(a.checks.map((c) => [c.name, c]));
     assert.equal(byName.p99?.ok, true, "traceway's own latency passed");
     assert.equal(byName.error_rate?.ok, true, "and its error rate");
-    assert.deepEqual([byName.bad_ratio?.value, byName.bad_ratio?.max, byName.bad_ratio?.ok], [0.5, 0.1, false]);
+    assert.deepEqual(
+      [byName.bad_ratio?.value, byName.bad_ratio?.max, byName.bad_ratio?.ok],
+      [0.5, 0.1, false],
+    );
     assert.equal(byName.broken?.value, null);
     assert.equal(byName.broken?.ok, null);
     assert.match(byName.broken?.error ?? "", /Prometheus refused the query/);
