@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
-import type { Socket } from "node:net";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { Ajv2020 } from "ajv/dist/2020.js";
@@ -69,7 +68,7 @@ before(async () => {
   // Passes health checks, resets every proxied request: passive health ejects it.
   flaky = await startBackend("flaky", (req, res) => {
     if (req.url === "/healthz") res.end("ok");
-    else (req.socket as Socket).destroy();
+    else req.socket.destroy();
   });
   ({ dir, remove: removeDir } = await scratchDir());
   traceway = await startTracewayCli(join(dir, "traceway.yaml"), yaml([a, flaky]));
@@ -78,7 +77,7 @@ before(async () => {
   doc = (await served.json()) as Doc;
   ajv = new Ajv2020({ strict: false, allErrors: true });
   addFormats(ajv);
-  ajv.addSchema(doc as object, "openapi.json");
+  ajv.addSchema(doc, "openapi.json");
 });
 
 after(async () => {

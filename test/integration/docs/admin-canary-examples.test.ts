@@ -76,7 +76,7 @@ test("the curl examples answer as the pages say", async () => {
     rewrite,
   );
   assert.equal(change?.status, 200, change?.body);
-  const answer = JSON.parse(change!.body) as BackendChangeResponse;
+  const answer = JSON.parse(change.body) as BackendChangeResponse;
   const documented = JSON.parse(
     markdownBlock(ADMIN, "### Changing a backend", "json"),
   ) as BackendChangeResponse;
