@@ -2,7 +2,7 @@ import type { CanaryConfig, UpstreamConfig } from "../config/types.ts";
 import { TracewayError } from "../errors.ts";
 import type { Upstream } from "../upstream/upstream.ts";
 import { CanaryController, type CanaryControllerDeps } from "./canary-controller.ts";
-import { defaultCanaryKey, EtcdStateStore } from "./etcd-state-store.ts";
+import { EtcdStateStore } from "./etcd-state-store.ts";
 import { FileStateStore, type CanaryStateStore } from "./state-store.ts";
 
 export interface CanaryManagerDeps extends Omit<CanaryControllerDeps, "side" | "store"> {
@@ -80,21 +80,12 @@ export function runKeyOf(canary: CanaryConfig): string {
 
 /**
  * `canary.stateFile` when set; otherwise etcd when the upstream's backends come from etcd
- * discovery (its endpoints, under {@link defaultCanaryKey}); otherwise none (memory only).
+ * discovery (the same etcd, under `traceway/canary/<upstream>`); otherwise none (memory only).
  */
 export function defaultStateStore(upstream: UpstreamConfig): CanaryStateStore | undefined {
   const stateFile = upstream.canary?.stateFile;
   if (stateFile !== undefined) return new FileStateStore(stateFile, upstream.name);
-  const etcd = etcdDiscoveryOf(upstream);
-  if (etcd) return EtcdStateStore.connect(etcd.endpoints, defaultCanaryKey(upstream.name), upstream.name);
+  const etcd = upstream.discovery?.etcd;
+  if (etcd) return EtcdStateStore.forDiscovery(etcd, upstream.name);
   return undefined;
-}
-
-/** The upstream's etcd discovery settings, when it has them. */
-function etcdDiscoveryOf(upstream: UpstreamConfig): { readonly endpoints: readonly string[] } | undefined {
-  // `discovery.etcd` is read structurally: it arrives with the etcd discovery provider.
-  const discovery = (
-    upstream as { readonly discovery?: { readonly etcd?: { readonly endpoints: readonly string[] } } }
-  ).discovery;
-  return discovery?.etcd;
 }

@@ -1,4 +1,6 @@
-import { Etcd3 } from "etcd3";
+import type { Etcd3 } from "etcd3";
+import type { EtcdDiscoveryConfig } from "../config/types.ts";
+import { createEtcdClient, readTlsFiles } from "../discovery/etcd-client.ts";
 import { asRecord, type CanaryRecord, type CanaryStateStore } from "./state-store.ts";
 
 /** A call to etcd that takes longer fails: a canary must not wait on an unreachable store. */
@@ -14,38 +16,60 @@ export function defaultCanaryKey(upstream: string): string {
  * discovery uses, so every balancer instance sharing that etcd sees the same canary progress.
  */
 export class EtcdStateStore implements CanaryStateStore {
-  readonly #client: Etcd3;
+  readonly #client: () => Promise<Etcd3>;
   readonly #key: string;
   readonly #upstream: string;
   readonly #ownsClient: boolean;
+  #connected: Etcd3 | undefined;
   readonly description: string;
 
   /** `ownsClient`: close the client with the store (false when the caller shares it). */
-  constructor(client: Etcd3, key: string, upstream: string, ownsClient: boolean) {
-    this.#client = client;
+  constructor(client: Etcd3 | (() => Promise<Etcd3>), key: string, upstream: string, ownsClient: boolean) {
+    this.#client = typeof client === "function" ? client : () => Promise.resolve(client);
     this.#key = key;
     this.#upstream = upstream;
     this.#ownsClient = ownsClient;
     this.description = `etcd ${key}`;
   }
 
-  /** A store with its own client for `endpoints` (`http://host:port`). */
-  static connect(endpoints: readonly string[], key: string, upstream: string): EtcdStateStore {
-    return new EtcdStateStore(new Etcd3({ hosts: [...endpoints] }), key, upstream, true);
+  /**
+   * A store on the etcd an upstream's discovery uses: the same members, credentials and TLS files,
+   * through the same client set-up (deadlines, keepalive), connected on first use.
+   */
+  static forDiscovery(etcd: EtcdDiscoveryConfig, upstream: string): EtcdStateStore {
+    const keyPath = `upstreams.${upstream}.discovery.etcd`;
+    const connect = async (): Promise<Etcd3> =>
+      createEtcdClient({
+        endpoints: etcd.endpoints,
+        auth: etcd.auth,
+        tls:
+          etcd.tls === undefined
+            ? undefined
+            : await readTlsFiles(etcd.tls, (field) => `${keyPath}.tls.${field}`),
+        dialTimeoutMs: etcd.dialTimeoutMs,
+      });
+    return new EtcdStateStore(connect, defaultCanaryKey(upstream), upstream, true);
   }
 
   async load(): Promise<CanaryRecord | undefined> {
-    const text = await withTimeout(this.#client.get(this.#key).string(), `get ${this.#key}`);
+    const client = await this.#connect();
+    const text = await withTimeout(client.get(this.#key).string(), `get ${this.#key}`);
     return text === null ? undefined : asRecord(JSON.parse(text), this.#upstream, this.description);
   }
 
   async save(record: CanaryRecord): Promise<void> {
-    await withTimeout(this.#client.put(this.#key).value(JSON.stringify(record)).exec(), `put ${this.#key}`);
+    const client = await this.#connect();
+    await withTimeout(client.put(this.#key).value(JSON.stringify(record)).exec(), `put ${this.#key}`);
   }
 
   close(): Promise<void> {
-    if (this.#ownsClient) this.#client.close();
+    if (this.#ownsClient) this.#connected?.close();
     return Promise.resolve();
+  }
+
+  async #connect(): Promise<Etcd3> {
+    this.#connected ??= await this.#client();
+    return this.#connected;
   }
 }
 

@@ -35,12 +35,22 @@ const CANARY: CanaryConfig = {
   confirmPromotion: false,
   stateFile: undefined,
 };
-/** An upstream whose backends come from etcd (the `discovery.etcd` block of the etcd provider). */
-const UPSTREAM_CONFIG = {
+/** An upstream whose backends come from etcd discovery. */
+const UPSTREAM_CONFIG: UpstreamConfig = {
   ...testUpstream(UPSTREAM, []),
   canary: CANARY,
-  discovery: { etcd: { endpoints: [ETCD_ENDPOINT], prefix: `/services/${UPSTREAM}/` } },
-} as UpstreamConfig;
+  discovery: {
+    etcd: {
+      endpoints: [ETCD_ENDPOINT],
+      prefix: `/services/${UPSTREAM}/`,
+      format: "auto",
+      auth: undefined,
+      tls: undefined,
+      dialTimeoutMs: 2000,
+      cacheFile: undefined,
+    },
+  },
+};
 
 let client: Etcd3;
 const stores: CanaryStateStore[] = [];
