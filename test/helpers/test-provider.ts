@@ -10,6 +10,8 @@ export interface TestDiscovery {
   readonly factory: ProviderFactory;
   /** Reports the full backend set of `upstream`, as a provider does on every change. */
   publish(upstream: string, urls: readonly string[]): void;
+  /** Reports full backend declarations (metadata, weights) of `upstream`. */
+  publishSpecs(upstream: string, specs: readonly BackendSpec[]): void;
   /** Providers started and not yet stopped. */
   running(): number;
 }
@@ -38,6 +40,11 @@ export function createTestDiscovery(): TestDiscovery {
       const report = reporters.get(upstream);
       if (!report) throw new Error(`no provider started for upstream "${upstream}"`);
       report(urls.map((url) => ({ url, weight: 1, backup: false, source: "etcd" })));
+    },
+    publishSpecs(upstream, specs) {
+      const report = reporters.get(upstream);
+      if (!report) throw new Error(`no provider started for upstream "${upstream}"`);
+      report(specs);
     },
     running: () => running,
   };
