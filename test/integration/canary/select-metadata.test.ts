@@ -76,7 +76,8 @@ const spec = (b: TestBackend, version: string): BackendSpec => ({
 
 async function roles(): Promise<Record<string, string>> {
   const view = await adminGet<UpstreamView>(admin.url, "/api/v1/upstreams/api");
-  return Object.fromEntries(view.backends.map((b) => [b.name.split(":")[1], b.role]));
+  const entries: [string, string][] = view.backends.map((b) => [b.name.split(":")[1] ?? "", b.role]);
+  return Object.fromEntries(entries);
 }
 
 test("discovered backends labelled version v2 form the canary set, snapshot by snapshot", async () => {
@@ -85,7 +86,11 @@ test("discovered backends labelled version v2 form the canary set, snapshot by s
   await waitFor(() => balancer.control.canaries.get("api").view().share === 50, {
     what: "the canary at 50%",
   });
-  assert.deepEqual(await roles(), { [a.port]: "stable", [b.port]: "stable", [c.port]: "canary" });
+  assert.deepEqual(await roles(), {
+    [String(a.port)]: "stable",
+    [String(b.port)]: "stable",
+    [String(c.port)]: "canary",
+  });
   let results = await runLoad({ url: balancer.url, count: 200, maxMs: 20_000, concurrency: 1 });
   assert.equal(
     results.filter((r) => r.backend === "v2-a").length,
@@ -95,7 +100,11 @@ test("discovered backends labelled version v2 form the canary set, snapshot by s
 
   // b is redeployed as v2: it moves to the canary side; the split between the sides stays 50/50.
   discovery.publishSpecs("api", [spec(a, "v1"), spec(b, "v2"), spec(c, "v2")]);
-  assert.deepEqual(await roles(), { [a.port]: "stable", [b.port]: "canary", [c.port]: "canary" });
+  assert.deepEqual(await roles(), {
+    [String(a.port)]: "stable",
+    [String(b.port)]: "canary",
+    [String(c.port)]: "canary",
+  });
   results = await runLoad({ url: balancer.url, count: 200, maxMs: 20_000, concurrency: 1 });
   assert.equal(results.filter((r) => r.backend === "v1-a").length, 100);
   assert.equal(
