@@ -54,6 +54,8 @@ for (const entry of readdirSync(join(import.meta.dirname, "src"), { withFileType
     throw new Error(`eslint.config.js: src/${entry.name} has no place in CHAIN; add it where it belongs`);
 }
 
+const STATUS_PAGE_CLIENT = "src/admin/status-page/client/**/*.js";
+
 /** src/ may use interceptors/ only through its one internal entry. */
 const INTERCEPTORS_ENTRY_ONLY = {
   regex: "^(\\.\\./)+interceptors/(?!balancer-entry\\.ts$)",
@@ -140,5 +142,19 @@ export default tseslint.config(
   {
     files: ["**/*.js"],
     ...tseslint.configs.disableTypeChecked,
+  },
+  // The status page's browser code is JavaScript typed with JSDoc and checked by its own tsconfig
+  // (DOM library): it gets the type-aware rules back, and tsc, not no-undef, knows browser globals.
+  ...tseslint.configs.recommendedTypeChecked.map((config) => ({ ...config, files: [STATUS_PAGE_CLIENT] })),
+  {
+    files: [STATUS_PAGE_CLIENT],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      "no-undef": "off",
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+    },
   },
 );
