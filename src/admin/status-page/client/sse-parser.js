@@ -12,8 +12,9 @@
  */
 
 /**
- * Feeds text chunks in, calls `onMessage` for each complete message. Lines may end in CRLF, LF or
- * CR, and a chunk may end anywhere, even between the CR and LF of one line ending.
+ * Feeds text chunks in, calls `onMessage` for each complete message as soon as its blank line is
+ * in. Lines may end in CRLF, LF or CR, and a chunk may end anywhere, even between the CR and LF
+ * of one line ending.
  * @param {(message: SseMessage) => void} onMessage
  * @returns {{ push(chunk: string): void }}
  */
@@ -41,17 +42,20 @@ export function createSseParser(onMessage) {
     else if (name === "id" && !value.includes("\0")) lastId = value;
   }
 
+  /** The last chunk ended in CR: an LF first in the next one belongs to that line ending. */
+  let afterCr = false;
   return {
     push(chunk) {
       buffer += chunk;
       let start = 0;
-      for (let i = 0; i < buffer.length; i++) {
+      if (afterCr && buffer.startsWith("\n")) start = 1;
+      afterCr = false;
+      for (let i = start; i < buffer.length; i++) {
         const c = buffer[i];
         if (c !== "\n" && c !== "\r") continue;
-        // A CR as the chunk's last character may be the first half of a CRLF: wait for more.
-        if (c === "\r" && i === buffer.length - 1) break;
         field(buffer.slice(start, i));
-        if (c === "\r" && buffer[i + 1] === "\n") i++;
+        if (c === "\r" && i === buffer.length - 1) afterCr = true;
+        else if (c === "\r" && buffer[i + 1] === "\n") i++;
         start = i + 1;
       }
       buffer = buffer.slice(start);
