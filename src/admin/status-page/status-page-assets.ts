@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, extname, join } from "node:path";
 
@@ -29,18 +28,22 @@ const VENDORED = [
 ] as const;
 
 /**
- * Reads the browser code (src/admin/status-page/client) and uPlot once, at start-up. The client
- * is plain JavaScript served as it is, so neither `npm start` nor the compiled package needs a
- * build step for it; from dist/ it is found through the package root (package.json `files`).
+ * Reads the browser code (src/admin/status-page/client) and uPlot once, when the admin listener
+ * starts: a few small files, read synchronously so a missing one fails the start rather than the
+ * first visit. The client is plain JavaScript served as it is, so neither `npm start` nor the
+ * compiled package needs a build step for it; from dist/ it is found through the package root
+ * (package.json `files`).
  */
-export async function loadStatusPageAssets(): Promise<StatusPageAssets> {
+export function loadStatusPageAssets(): StatusPageAssets {
   const dir = clientDir();
-  const names = (await readdir(dir)).filter((name) => CONTENT_TYPES[extname(name)] !== undefined).sort();
+  const names = readdirSync(dir)
+    .filter((name) => CONTENT_TYPES[extname(name)] !== undefined)
+    .sort();
   const files = new Map<string, StatusPageAsset>();
-  for (const name of names) files.set(name, asset(name, await readFile(join(dir, name))));
+  for (const name of names) files.set(name, asset(name, readFileSync(join(dir, name))));
   const require = createRequire(import.meta.url);
   for (const { name, module } of VENDORED)
-    files.set(name, asset(name, await readFile(require.resolve(module))));
+    files.set(name, asset(name, readFileSync(require.resolve(module))));
   const hash = createHash("sha256");
   for (const [name, file] of files) hash.update(name).update("\0").update(file.body);
   return { version: hash.digest("hex").slice(0, 12), files };

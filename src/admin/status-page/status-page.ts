@@ -38,9 +38,20 @@ const IMMUTABLE = "public, max-age=31536000, immutable";
 
 const ASSET_PATH = /^\/assets\/([0-9a-f]+)\/([a-z0-9-]+\.(?:js|css))$/;
 
+/**
+ * The page as middleware for the admin app, mounted before authentication (the page holds no
+ * data): `app.use(statusPage())`. Serves `/` and the page's assets, passes every other request on.
+ */
+export function statusPage(): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
+  const page = createStatusPage();
+  return (req, res, next) => {
+    if (!page.handle(req, res)) next();
+  };
+}
+
 /** Reads the page's assets once and returns the handler that serves them from memory. */
-export async function loadStatusPage(): Promise<StatusPage> {
-  const assets = await loadStatusPageAssets();
+export function createStatusPage(): StatusPage {
+  const assets = loadStatusPageAssets();
   const page: StatusPageAsset = {
     body: Buffer.from(statusPageHtml(assets.version)),
     contentType: "text/html; charset=utf-8",

@@ -2,17 +2,15 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
-import { loadStatusPage } from "../../../../src/admin/status-page/status-page.ts";
+import { statusPage } from "../../../../src/admin/status-page/status-page.ts";
 import { httpGet } from "../../../helpers/http-client.ts";
 
-// The handler on a real listener; requests it does not take get 404 "next", as the admin router would.
+// The middleware on a real listener; requests it passes on get 404 "next", as the admin app would.
 let server: Server;
 let base: string;
 before(async () => {
-  const page = await loadStatusPage();
-  server = createServer((req, res) => {
-    if (!page.handle(req, res)) res.writeHead(404).end("next");
-  });
+  const page = statusPage();
+  server = createServer((req, res) => page(req, res, () => res.writeHead(404).end("next")));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
