@@ -16,7 +16,7 @@ import { backendView, upstreamView, upstreamViews } from "./admin-views.ts";
 import type { BackendChangeResponse } from "./api-types.ts";
 import type { EventStream } from "./event-stream.ts";
 import { openApiDocument } from "./openapi.ts";
-import { serveStatusPage } from "./status-page.ts";
+import { statusPage } from "./status-page/status-page.ts";
 import { bearerToken, createTokenComparer } from "./token-auth.ts";
 
 /** An operator's change, as logged and counted. */
@@ -57,7 +57,7 @@ export function createAdminApp(settings: AdminSettings, deps: AdminAppDeps): Exp
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
-  app.get("/", serveStatusPage);
+  app.use(statusPage()); // `/` and its /assets/: they hold no data, so before authentication
   app.get(`${V1}/openapi.json`, (_req, res) => void res.json(openApiDocument));
   app.use(authenticate(settings));
   app.use(express.json({ limit: BODY_LIMIT, type: "application/json" }));

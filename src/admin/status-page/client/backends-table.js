@@ -82,7 +82,7 @@ export function createBackendsTable(upstream, history) {
   const rows = new Map();
 
   return {
-    element: table,
+    element: h("div", { class: "scroll" }, table),
     /**
      * @param {readonly BackendView[]} backends
      * @param {number} now

@@ -75,8 +75,8 @@ function render(c, now) {
       c.stickiness === null ? null : h("li", {}, `sticky by cookie ${c.stickiness.cookie}`),
       c.header === null ? null : h("li", {}, `header ${c.header} forces a side`),
     ),
-    analysesTable(c.analyses),
-    transitionsTable(c.transitions),
+    h("div", { class: "scroll" }, analysesTable(c.analyses)),
+    h("div", { class: "scroll" }, transitionsTable(c.transitions)),
   ];
 }
 
@@ -141,14 +141,18 @@ function analysesTable(analyses) {
 }
 
 /**
- * `✗ p99 2503 (max 2000)`: the mark first, so a failed check stands out in the row.
+ * `✗ p99 2.50 s (max 2.00 s)`: the mark first, so a failed check stands out in the row; the
+ * built-in metrics in their units, a Prometheus metric as its query returned it.
  * @param {AnalysisCheck} check
  */
 function checkText(check) {
-  const value = check.value === null ? "no data" : String(round(check.value));
+  /** @param {number} n */
+  const show = (n) =>
+    check.name === "p99" ? fmt.duration(n) : check.name === "error_rate" ? fmt.percent(n) : String(round(n));
+  const value = check.value === null ? "no data" : show(check.value);
   const bounds = [
-    check.min === undefined ? "" : `min ${check.min}`,
-    check.max === undefined ? "" : `max ${check.max}`,
+    check.min === undefined ? "" : `min ${show(check.min)}`,
+    check.max === undefined ? "" : `max ${show(check.max)}`,
   ];
   const bound = bounds.filter((b) => b !== "").join(", ");
   const mark = check.ok === null ? "?" : check.ok ? "✓" : "✗";
@@ -163,7 +167,7 @@ function round(n) {
 
 /** @param {readonly TransitionView[]} transitions */
 function transitionsTable(transitions) {
-  const head = ["Time", "From", "To", "Step", "By", "Reason"];
+  const head = ["Time", "From", "To", "Step (share after)", "By", "Reason"];
   return h(
     "table",
     { class: "transitions" },

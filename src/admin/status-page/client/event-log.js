@@ -112,19 +112,25 @@ export function createEventLog(container) {
   body.append(empty);
   container.append(
     h(
-      "table",
-      { class: "events" },
-      h("caption", {}, "Recent events (latest first)"),
+      "div",
+      { class: "scroll" },
       h(
-        "thead",
-        {},
+        "table",
+        { class: "events" },
+        h("caption", {}, "Recent events (latest first)"),
         h(
-          "tr",
+          "thead",
           {},
-          ["Time", "Event", "Upstream", "Backend", "What happened"].map((n) => h("th", { scope: "col" }, n)),
+          h(
+            "tr",
+            {},
+            ["Time", "Event", "Upstream", "Backend", "What happened"].map((n) =>
+              h("th", { scope: "col" }, n),
+            ),
+          ),
         ),
+        body,
       ),
-      body,
     ),
   );
   return {

@@ -50,10 +50,10 @@ export function openEventStream(options) {
   let lastEventId = "";
   let wake = () => {};
 
-  /** @param {number} ms */
+  /** @param {number | null} ms null: until retryNow (a timer cannot wait forever: it fires at once) */
   const pause = (ms) =>
     new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
+      const timer = ms === null ? undefined : setTimeout(resolve, ms);
       wake = () => {
         clearTimeout(timer);
         resolve(undefined);
@@ -68,7 +68,7 @@ export function openEventStream(options) {
       const outcome = await connectOnce(options, lastEventId, (id) => (lastEventId = id));
       if (outcome.unauthorized) {
         options.onStatus({ state: "unauthorized", reason: outcome.reason, hadToken });
-        await pause(Number.POSITIVE_INFINITY);
+        await pause(null);
         failures = 0;
         continue;
       }

@@ -3,6 +3,7 @@
  * no axes, legend or cursor, y from zero so a flat line at the bottom reads as "nothing".
  * Decorative for assistive technology: the number beside it carries the value.
  */
+import { HISTORY_POINTS } from "./history.js";
 
 const WIDTH = 96;
 const HEIGHT = 22;
@@ -25,8 +26,11 @@ export function createSparkline(target, colour) {
     padding: [2, 1, 1, 1],
     axes: [{ show: false }, { show: false }],
     scales: {
-      x: { time: false },
-      y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
+      // A fixed two-minute window ending now, so a line that has just started reads as recent
+      // rather than stretched over the whole width.
+      x: { time: false, range: (_u, _min, max) => [max - HISTORY_POINTS, max] },
+      // From just below zero, so a line of zeros is drawn whole rather than half clipped.
+      y: { range: (_u, _min, max) => (max > 0 ? [-max * 0.05, max * 1.1] : [-0.05, 1]) },
     },
     series: [{}, { stroke: colour, width: 1.25, fill: `${colour}22`, points: { show: false } }],
   };

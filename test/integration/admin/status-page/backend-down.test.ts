@@ -3,7 +3,7 @@ import { after, before, test } from "node:test";
 import { attributeOfEach, launchChromium, screenshot, watchedPage } from "../../../helpers/chromium.ts";
 import { startBackend, type TestBackend } from "../../../helpers/http-backend.ts";
 import { waitFor } from "../../../helpers/wait-for.ts";
-import { COMMON_YAML, startTraceway, type Traceway } from "./traceway-fixture.ts";
+import { nameOf, startTraceway, statusPageYaml, type Traceway } from "./traceway-fixture.ts";
 
 /** The issue's bound: a killed backend's row shows it within 3 s, without a reload. */
 const WITHIN_MS = 3000;
@@ -16,13 +16,11 @@ before(async () => {
   a = await startBackend("a");
   b = await startBackend("b");
   traceway = await startTraceway(
-    [
-      COMMON_YAML,
-      "upstreams:",
+    statusPageYaml([
       "  api:",
       `    backends: [{ url: "${a.url}" }, { url: "${b.url}" }]`,
       "    healthCheck: { enabled: true, interval: 250ms, timeout: 250ms, unhealthyThreshold: 1, healthyThreshold: 1 }",
-    ].join("\n"),
+    ]),
   );
   browser = await launchChromium();
 });
@@ -40,7 +38,7 @@ void test("killing a backend turns its row down within 3 s, without a reload, an
   });
   await page.goto(`${traceway.adminUrl}/`);
   const rows = page.locator('section[data-upstream="api"] tbody tr[data-backend]');
-  const bName = b.url.replace("http://", "");
+  const bName = nameOf(b);
   await waitFor(async () => (await attributeOfEach(rows, "data-state")).join() === "up,up", {
     what: "both rows up",
   });
@@ -55,10 +53,7 @@ void test("killing a backend turns its row down within 3 s, without a reload, an
 
   assert.equal(await row.locator(".col-state").innerText(), "down", "the state in words, not colour alone");
   assert.match(await row.locator(".col-health").innerText(), /^active down/);
-  assert.equal(
-    await page.locator(`tr[data-backend="${a.url.replace("http://", "")}"]`).getAttribute("data-state"),
-    "up",
-  );
+  assert.equal(await page.locator(`tr[data-backend="${nameOf(a)}"]`).getAttribute("data-state"), "up");
   const logged = page.locator('#events tr[data-event="health"]', { hasText: bName });
   await logged.first().waitFor();
   assert.match(await logged.first().innerText(), /down/);

@@ -7,7 +7,8 @@ import { startBackend, type TestBackend } from "../../../helpers/http-backend.ts
 import { markdownBlock } from "../../../helpers/markdown-block.ts";
 import { waitFor } from "../../../helpers/wait-for.ts";
 import { REPO_ROOT } from "../../../helpers/services.ts";
-import { startLoad, startTraceway, type Traceway } from "./traceway-fixture.ts";
+import { runLoad } from "../../../helpers/load-loop.ts";
+import { nameOf, startTraceway, type Traceway } from "./traceway-fixture.ts";
 
 interface DocsConfig {
   admin: { listen: string };
@@ -21,9 +22,9 @@ function documentedConfig(backends: readonly TestBackend[]): string {
     markdownBlock(join(REPO_ROOT, "docs", "status-page.md"), "## Turning it on"),
   ) as DocsConfig;
   assert.equal(doc.upstreams.api.backends.length, backends.length, "one test backend per documented one");
-  doc.admin.listen = "{{ADMIN}}";
+  doc.admin.listen = "127.0.0.1:0";
   doc.upstreams.api.backends = backends.map((b) => ({ url: b.url }));
-  doc["server"] = { listen: "{{LISTEN}}" };
+  doc["server"] = { listen: "127.0.0.1:0" };
   doc["telemetry"] = { prometheus: { enabled: false } };
   doc["logging"] = { level: "info", accessLog: false };
   return stringify(doc);
@@ -50,7 +51,14 @@ void test("the page loads with no console error, asks nothing of any other origi
   const { page, problems } = await watchedPage(browser.context, traceway.adminUrl);
   const requested: string[] = [];
   page.on("request", (request) => requested.push(request.url()));
-  const load = startLoad(`${traceway.url}/`, { concurrency: 2, maxRequests: 20_000, maxMs: 30_000 });
+  let done = false;
+  const load = runLoad({
+    url: `${traceway.url}/`,
+    concurrency: 2,
+    count: 20_000,
+    maxMs: 60_000,
+    until: () => done,
+  });
   try {
     await page.goto(`${traceway.adminUrl}/`);
     await page.locator("#connection", { hasText: /^live$/ }).waitFor();
@@ -63,10 +71,7 @@ void test("the page loads with no console error, asks nothing of any other origi
       },
       { what: "requests/s above 0 on both rows", timeoutMs: 15_000 },
     );
-    assert.deepEqual(await attributeOfEach(rows, "data-backend"), [
-      backends[0]?.url.replace("http://", ""),
-      backends[1]?.url.replace("http://", ""),
-    ]);
+    assert.deepEqual(await attributeOfEach(rows, "data-backend"), [...backends.map(nameOf)]);
     assert.deepEqual(await attributeOfEach(rows, "data-state"), ["up", "up"]);
     assert.equal(await page.locator("tbody tr .col-state").first().innerText(), "up");
     assert.equal(
@@ -86,7 +91,8 @@ void test("the page loads with no console error, asks nothing of any other origi
     const path = await screenshot(page, "status-page");
     console.log(`screenshot: ${path}`);
   } finally {
-    await load.stop();
+    done = true;
+    await load;
   }
   assert.deepEqual(problems, []);
   const paths = requested.map((url) => {

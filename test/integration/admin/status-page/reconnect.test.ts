@@ -2,13 +2,16 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { launchChromium, screenshot, watchedPage } from "../../../helpers/chromium.ts";
 import { startBackend, type TestBackend } from "../../../helpers/http-backend.ts";
-import { COMMON_YAML, startTraceway, type Traceway } from "./traceway-fixture.ts";
+import { startTraceway, statusPageYaml, type Traceway } from "./traceway-fixture.ts";
 
 let backend: TestBackend;
 let traceway: Traceway | undefined;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
-const yaml = (): string =>
-  [COMMON_YAML, "upstreams:", "  api:", `    backends: [{ url: "${backend.url}" }]`].join("\n");
+const yaml = (admin?: string): string =>
+  statusPageYaml(
+    ["  api:", `    backends: [{ url: "${backend.url}" }]`],
+    admin === undefined ? {} : { admin },
+  );
 
 before(async () => {
   backend = await startBackend("a");
@@ -46,7 +49,7 @@ void test("when traceway stops the page says disconnected, and it comes back by 
   assert.match(String(await page.locator("#main").getAttribute("class")), /\bstale\b/, "old data is dimmed");
   await screenshot(page, "status-page-disconnected");
 
-  traceway = await startTraceway(yaml(), { adminPort: first.adminPort });
+  traceway = await startTraceway(yaml(new URL(first.adminUrl).host));
   // Backoff is at most 5 s (+20% jitter) between attempts.
   await banner.waitFor({ state: "hidden", timeout: 10_000 });
   await connection.getByText("live", { exact: true }).waitFor();
