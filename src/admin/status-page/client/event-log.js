@@ -133,29 +133,43 @@ export function createEventLog(container) {
       ),
     ),
   );
+  /** @type {HTMLTableRowElement[]} rows in the order of `entries` */
+  const rows = [];
   return {
-    /** @param {LogEntry} entry */
+    /**
+     * Adds an event in time order (latest first): a reconnect's replay may bring events older
+     * than ones already shown. One already shown is dropped.
+     * @param {LogEntry} entry
+     */
     add(entry) {
       if (keys.has(entry.key)) return;
+      let i = entries.findIndex((e) => e.at <= entry.at); // ISO 8601 UTC: text order is time order
+      if (i === -1) i = entries.length;
+      if (i === LOG_LENGTH) return; // older than everything kept
       keys.add(entry.key);
-      entries.unshift(entry);
       empty.remove();
-      body.prepend(
-        h(
-          "tr",
-          { "data-event": entry.kind, class: `tone-${entry.tone}` },
-          h("td", { title: entry.at }, fmt.time(entry.at)),
-          h("td", {}, entry.kind),
-          h("td", {}, entry.upstream),
-          h("td", {}, entry.backend),
-          h("td", {}, entry.text),
-        ),
-      );
-      while (entries.length > LOG_LENGTH) {
+      const row = logRow(entry);
+      body.insertBefore(row, rows[i] ?? null);
+      entries.splice(i, 0, entry);
+      rows.splice(i, 0, row);
+      if (entries.length > LOG_LENGTH) {
         const dropped = entries.pop();
         if (dropped !== undefined) keys.delete(dropped.key);
-        body.lastElementChild?.remove();
+        rows.pop()?.remove();
       }
     },
   };
+}
+
+/** @param {LogEntry} entry */
+function logRow(entry) {
+  return h(
+    "tr",
+    { "data-event": entry.kind, class: `tone-${entry.tone}` },
+    h("td", { title: entry.at }, fmt.time(entry.at)),
+    h("td", {}, entry.kind),
+    h("td", {}, entry.upstream),
+    h("td", {}, entry.backend),
+    h("td", {}, entry.text),
+  );
 }

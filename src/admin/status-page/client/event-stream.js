@@ -1,8 +1,12 @@
 /**
  * The admin API's event stream, kept open: fetch streaming (EventSource cannot send a Bearer
- * token), `Last-Event-ID` on reconnect so no discrete event is lost or repeated, exponential
- * backoff with jitter between attempts, and a watchdog, because a stream that goes quiet (a
- * half-open connection) never ends by itself while the server sends a snapshot every second.
+ * token), exponential backoff with jitter between attempts, and a watchdog, because a stream that
+ * goes quiet (a half-open connection) never ends by itself while the server sends a snapshot
+ * every second.
+ *
+ * It sends no `Last-Event-ID`: event ids restart with the traceway process, and an id from before
+ * a restart would make the new process skip its own first events. Each connection gets the
+ * server's recent events again instead, and the event log drops the ones it already shows.
  */
 import { createSseParser } from "./sse-parser.js";
 
@@ -47,7 +51,6 @@ export function backoffMs(failures) {
  * @returns {{ retryNow(): void }} retryNow: skip the wait (after a new token, or the user asked)
  */
 export function openEventStream(options) {
-  let lastEventId = "";
   let wake = () => {};
 
   /** @param {number | null} ms null: until retryNow (a timer cannot wait forever: it fires at once) */
@@ -65,7 +68,7 @@ export function openEventStream(options) {
     for (;;) {
       options.onStatus({ state: "connecting" });
       const hadToken = options.token() !== null;
-      const outcome = await connectOnce(options, lastEventId, (id) => (lastEventId = id));
+      const outcome = await connectOnce(options);
       if (outcome.unauthorized) {
         options.onStatus({ state: "unauthorized", reason: outcome.reason, hadToken });
         await pause(null);
@@ -86,11 +89,9 @@ export function openEventStream(options) {
 /**
  * One connection, read until it ends. Never throws: every way it ends is an outcome.
  * @param {StreamOptions} options
- * @param {string} lastEventId
- * @param {(id: string) => void} onId
  * @returns {Promise<{ reason: string, delivered: boolean, unauthorized?: boolean }>}
  */
-async function connectOnce(options, lastEventId, onId) {
+async function connectOnce(options) {
   const controller = new AbortController();
   let delivered = false;
   /** @type {ReturnType<typeof setTimeout> | undefined} */
@@ -101,7 +102,6 @@ async function connectOnce(options, lastEventId, onId) {
   };
   try {
     const headers = new Headers({ accept: "text/event-stream" });
-    if (lastEventId !== "") headers.set("last-event-id", lastEventId);
     const token = options.token();
     if (token !== null) headers.set("authorization", `Bearer ${token}`);
     arm();
@@ -113,7 +113,6 @@ async function connectOnce(options, lastEventId, onId) {
       return { reason: `HTTP ${response.status}: ${await errorMessage(response)}`, delivered };
     }
     const parser = createSseParser((message) => {
-      if (message.id !== "") onId(message.id);
       if (!delivered) {
         delivered = true;
         options.onStatus({ state: "live" });

@@ -8,6 +8,7 @@ import { openEventStream } from "./event-stream.js";
 import { createConnectionView } from "./connection-view.js";
 import { createEventLog, logEntry } from "./event-log.js";
 import { createHistory } from "./history.js";
+import { patchSnapshot } from "./live-patch.js";
 import { getToken } from "./token-store.js";
 import { createUpstreamsView } from "./upstreams-view.js";
 
@@ -15,6 +16,8 @@ import { createUpstreamsView } from "./upstreams-view.js";
 /** @import { SseMessage } from "./sse-parser.js" */
 
 const history = createHistory();
+/** The snapshot on screen, so a health event can be applied to it at once. @type {SnapshotEvent | null} */
+let last = null;
 const upstreams = createUpstreamsView(byId("upstreams"), history);
 const log = createEventLog(byId("events"));
 const connection = createConnectionView({ retry: () => stream.retryNow() });
@@ -39,11 +42,24 @@ function onMessage(message) {
   if (message.event === "snapshot") {
     const snapshot = /** @type {SnapshotEvent} */ (data);
     history.record(snapshot);
-    upstreams.update(snapshot.upstreams, Date.now());
+    show(snapshot);
     connection.snapshot(snapshot.at);
     return;
   }
   const name = /** @type {keyof StreamEvents} */ (message.event);
   const entry = logEntry(name, /** @type {StreamEvents[typeof name]} */ (data), message.id);
   if (entry !== null) log.add(entry);
+  if (last !== null && (name === "health" || name === "ejection")) {
+    const patched = patchSnapshot(
+      last,
+      /** @type {Parameters<typeof patchSnapshot>[1]} */ ({ [name]: data }),
+    );
+    if (patched !== null) show(patched);
+  }
+}
+
+/** @param {SnapshotEvent} snapshot */
+function show(snapshot) {
+  last = snapshot;
+  upstreams.update(snapshot.upstreams, Date.now());
 }

@@ -1,20 +1,27 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { launchChromium, screenshot, watchedPage } from "../../../helpers/chromium.ts";
-import { startBackend, type TestBackend } from "../../../helpers/http-backend.ts";
+import { closedPort, startBackend, type TestBackend } from "../../../helpers/http-backend.ts";
 import { startTraceway, statusPageYaml, type Traceway } from "./traceway-fixture.ts";
 
 let backend: TestBackend;
+/** Nothing listens there: each traceway process logs one health event for it when it starts. */
+let dead: string;
 let traceway: Traceway | undefined;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
 const yaml = (admin?: string): string =>
   statusPageYaml(
-    ["  api:", `    backends: [{ url: "${backend.url}" }]`],
+    [
+      "  api:",
+      `    backends: [{ url: "${backend.url}" }, { url: "http://${dead}" }]`,
+      "    healthCheck: { enabled: true, interval: 250ms, timeout: 250ms, unhealthyThreshold: 1 }",
+    ],
     admin === undefined ? {} : { admin },
   );
 
 before(async () => {
   backend = await startBackend("a");
+  dead = `127.0.0.1:${await closedPort()}`;
   traceway = await startTraceway(yaml());
   browser = await launchChromium();
 });
@@ -37,6 +44,8 @@ void test("when traceway stops the page says disconnected, and it comes back by 
   const banner = page.locator("#banner");
   await connection.getByText("live", { exact: true }).waitFor();
   assert.equal(await banner.isHidden(), true);
+  const deadEvents = page.locator('#events tr[data-event="health"]', { hasText: dead });
+  await deadEvents.first().waitFor();
 
   await first.stop();
   traceway = undefined;
@@ -54,6 +63,9 @@ void test("when traceway stops the page says disconnected, and it comes back by 
   await banner.waitFor({ state: "hidden", timeout: 10_000 });
   await connection.getByText("live", { exact: true }).waitFor();
   await page.locator('section[data-upstream="api"] tbody tr[data-state="up"]').waitFor();
+  // The new process's own events are shown too (its event ids start again from 1).
+  await deadEvents.nth(1).waitFor();
+  assert.equal(await deadEvents.count(), 2, "one health event per process, none twice");
   assert.equal(navigations, 1, "the page reconnected without a reload");
   // While traceway was down, Chromium logs each refused connection; nothing else may go wrong.
   const unexpected = problems.filter(
