@@ -6,6 +6,7 @@
 import { HISTORY_POINTS } from "./history.js";
 
 const WIDTH = 96;
+const MIN_WINDOW_S = 30;
 const HEIGHT = 22;
 
 /**
@@ -26,9 +27,12 @@ export function createSparkline(target, colour) {
     padding: [2, 1, 1, 1],
     axes: [{ show: false }, { show: false }],
     scales: {
-      // A fixed two-minute window ending now, so a line that has just started reads as recent
-      // rather than stretched over the whole width.
-      x: { time: false, range: (_u, _min, max) => [max - HISTORY_POINTS, max] },
+      // At least the last 30 s and at most the two minutes kept, ending at the newest point:
+      // a page opened a moment ago shows a line from the right, not one stretched over the cell.
+      x: {
+        time: false,
+        range: (_u, min, max) => [max - Math.min(HISTORY_POINTS, Math.max(MIN_WINDOW_S, max - min)), max],
+      },
       // From just below zero, so a line of zeros is drawn whole rather than half clipped.
       y: { range: (_u, _min, max) => (max > 0 ? [-max * 0.05, max * 1.1] : [-0.05, 1]) },
     },

@@ -84,9 +84,9 @@ void test("the page loads with no console error, asks nothing of any other origi
     await waitFor(
       async () => {
         times.add(await page.locator("#updated").innerText());
-        return times.size > 5;
+        return times.size > 8;
       },
-      { what: "five more snapshots", intervalMs: 200, timeoutMs: 15_000 },
+      { what: "eight more snapshots", intervalMs: 200, timeoutMs: 15_000 },
     );
     const path = await screenshot(page, "status-page");
     console.log(`screenshot: ${path}`);
