@@ -94,17 +94,18 @@ export function createBackendsTable(upstream, history) {
         row.tr.remove();
         rows.delete(id);
       }
-      for (const backend of backends) {
+      backends.forEach((backend, i) => {
         let row = rows.get(backend.id);
         if (row === undefined) rows.set(backend.id, (row = createRow(backend)));
-        body.append(row.tr); // keeps the API's order: stable first, then canary
+        // The API's order (stable first, then canary); a row already in place is not moved.
+        if (body.children[i] !== row.tr) body.insertBefore(row.tr, body.children[i] ?? null);
         fillRow(row, backend, now);
         const series = history.get(upstream, backend.id);
         if (series !== undefined) {
           row.rps.update(series.t, series.rps);
           row.p99.update(series.t, series.p99);
         }
-      }
+      });
     },
   };
 }

@@ -3,7 +3,7 @@
  * transitions with the numbers that decided each one. Re-rendered only when the canary changed
  * (its `updatedAt` or its newest analysis), not on every snapshot.
  */
-import { h, replaceChildren } from "./dom.js";
+import { h, replaceChildren, setText } from "./dom.js";
 import * as fmt from "./format.js";
 
 /** @import { CanaryView, AnalysisView, AnalysisCheck, TransitionView } from "../../api-types.ts" */
@@ -20,6 +20,7 @@ const PHASE_TEXT = {
 
 export function createCanaryPanel() {
   const element = h("div", { class: "canary" });
+  const countdown = h("li");
   let key = "";
   return {
     element,
@@ -30,22 +31,27 @@ export function createCanaryPanel() {
     update(canary, now) {
       element.hidden = canary === null;
       if (canary === null) return;
-      // The countdown to the next analysis changes every second; the rest only with the canary.
-      const next = canary.nextAnalysisAt === null ? "" : fmt.until(canary.nextAnalysisAt, now);
-      const newKey = `${canary.updatedAt}|${canary.analyses[0]?.at ?? ""}|${canary.phase}|${next}`;
-      if (newKey === key) return;
-      key = newKey;
-      element.dataset["phase"] = canary.phase;
-      replaceChildren(element, ...render(canary, now));
+      // Rebuilt only when the canary changed; the countdown alone moves every second.
+      const newKey = [canary.updatedAt, canary.analyses[0]?.at, canary.phase, canary.nextAnalysisAt].join(
+        "|",
+      );
+      if (newKey !== key) {
+        key = newKey;
+        element.dataset["phase"] = canary.phase;
+        replaceChildren(element, ...render(canary, countdown));
+      }
+      const next = canary.nextAnalysisAt;
+      countdown.hidden = next === null;
+      if (next !== null) setText(countdown, `next analysis ${fmt.until(next, now)} (${fmt.time(next)})`);
     },
   };
 }
 
 /**
  * @param {CanaryView} c
- * @param {number} now
+ * @param {HTMLElement} countdown the "next analysis" item, kept across renders
  */
-function render(c, now) {
+function render(c, countdown) {
   const t = c.thresholds;
   return [
     h(
@@ -69,9 +75,7 @@ function render(c, now) {
         {},
         `pass: p99 ≤ ${fmt.duration(t.maxP99Ms)}, errors ≤ ${fmt.percent(t.maxErrorRate)}, ≥ ${t.minRequests} requests`,
       ),
-      c.nextAnalysisAt === null
-        ? null
-        : h("li", {}, `next analysis ${fmt.until(c.nextAnalysisAt, now)} (${fmt.time(c.nextAnalysisAt)})`),
+      countdown,
       c.stickiness === null ? null : h("li", {}, `sticky by cookie ${c.stickiness.cookie}`),
       c.header === null ? null : h("li", {}, `header ${c.header} forces a side`),
     ),

@@ -35,13 +35,15 @@ export function createUpstreamsView(container, history) {
         section.element.remove();
         sections.delete(name);
       }
-      for (const upstream of upstreams) {
+      upstreams.forEach((upstream, i) => {
         let section = sections.get(upstream.name);
         if (section === undefined)
           sections.set(upstream.name, (section = createSection(upstream.name, history)));
-        container.append(section.element);
+        // After the "empty" note; a section already in place is not moved.
+        const at = container.children[i + 1] ?? null;
+        if (at !== section.element) container.insertBefore(section.element, at);
         section.update(upstream, now);
-      }
+      });
     },
   };
 }
