@@ -12,12 +12,13 @@ import { markdownBlock } from "../../helpers/markdown-block.ts";
 import { REPO_ROOT } from "../../helpers/services.ts";
 import { scratchDir, startTracewayCli, type TracewayCli } from "../../helpers/traceway-cli.ts";
 
-// The examples of docs/admin-api.md and docs/canary.md: their configs load, and their curl
+// The examples of docs/admin-api.md, docs/canary.md and the README's Admin API section: their configs load, and their curl
 // commands, run against a real traceway started from canary.md's configuration, answer as the
 // pages say.
 
 const ADMIN = join(REPO_ROOT, "docs", "admin-api.md");
 const CANARY = join(REPO_ROOT, "docs", "canary.md");
+const README = join(REPO_ROOT, "README.md");
 const TOKEN = "docs-example-token-0123456789";
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
 
@@ -84,6 +85,11 @@ test("the curl examples answer as the pages say", async () => {
   assert.equal(answer.holds, documented.holds);
   assert.deepEqual(answer.backend.override, documented.backend.override);
   assert.equal(answer.backend.effectiveWeight, documented.backend.effectiveWeight);
+
+  // The README's Admin API example is the same call; it answers the same way.
+  const [readme] = await runCurlExamples(markdownBlock(README, "## Admin API", "sh"), { TOKEN }, rewrite);
+  assert.equal(readme?.status, 200, readme?.body);
+  assert.deepEqual((JSON.parse(readme.body) as BackendChangeResponse).applied, { weight: 5 });
 
   const canary = await runCurlExamples(
     markdownBlock(CANARY, "## Operating a canary", "sh"),

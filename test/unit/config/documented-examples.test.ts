@@ -64,3 +64,14 @@ test("the README's service discovery example loads with no problems and no warni
   const api = config.upstreams.get("api");
   assert.equal(api?.discovery?.etcd?.prefix, "/services/api/");
 });
+
+test("the README's canary example loads with no problems and no warnings", () => {
+  const text = markdownBlock(root("README.md"), "## Canary releases");
+  const env = { TRACEWAY_ADMIN_TOKEN: "readme-example-token-0123" };
+  const { config, warnings } = parseConfigText(text, { env, source: "README.md" });
+  assert.deepEqual(warnings, []);
+  const canary = config.upstreams.get("api")?.canary;
+  assert.deepEqual(canary?.steps, [5, 25, 50, 100]);
+  assert.equal(canary?.failureLimit, 2);
+  assert.equal(config.admin?.listen, "127.0.0.1:9901");
+});
