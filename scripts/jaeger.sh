@@ -18,21 +18,22 @@ CACHE_DIR="${TRACEWAY_CACHE_DIR:-$ROOT/.cache}"
 source "$ROOT/scripts/lib/common.sh"
 
 BUILD_DIR="$ROOT/scripts/jaeger/build"
-CONFIG="$ROOT/scripts/jaeger/config.yaml"
+# npm run stack runs a second Jaeger with its own config and ports (TRACEWAY_JAEGER_*; docs/stack.md).
+CONFIG="${TRACEWAY_JAEGER_CONFIG:-scripts/jaeger/config.yaml}"
 # The version lives only in the build module's go.mod, so bumping it there also moves the binary path.
 JAEGER_VERSION="$(awk '$1 == "require" && $2 == "github.com/jaegertracing/jaeger" { print $3 }' "$BUILD_DIR/go.mod")"
 BIN="$CACHE_DIR/jaeger/$JAEGER_VERSION/jaeger"
 DIR="$SERVICES_DIR/jaeger"
 
-OTLP_GRPC_PORT=14317
-OTLP_HTTP_PORT=14318
-QUERY_HTTP_PORT=16687
-QUERY_GRPC_PORT=16688
-HEALTH_PORT=14133
+OTLP_GRPC_PORT="${TRACEWAY_JAEGER_OTLP_GRPC_PORT:-14317}"
+OTLP_HTTP_PORT="${TRACEWAY_JAEGER_OTLP_HTTP_PORT:-14318}"
+QUERY_HTTP_PORT="${TRACEWAY_JAEGER_QUERY_HTTP_PORT:-16687}"
+QUERY_GRPC_PORT="${TRACEWAY_JAEGER_QUERY_GRPC_PORT:-16688}"
+HEALTH_PORT="${TRACEWAY_JAEGER_HEALTH_PORT:-14133}"
 # Every traceway checkout starts jaeger with its own scripts/jaeger/config.yaml: that tail of the
 # path marks a jaeger of ours, so one started from another checkout (a CI clone) is reused, like
 # the other services, instead of being reported as a port clash.
-MARKER="scripts/jaeger/config.yaml"
+MARKER="$CONFIG"
 BUILD_SECONDS=1800
 READY_SECONDS=60
 STOP_SECONDS=10
@@ -85,7 +86,7 @@ jaeger_build() {
 jaeger_start() {
   jaeger_build
   log "jaeger: starting $JAEGER_VERSION (OTLP 127.0.0.1:$OTLP_GRPC_PORT/$OTLP_HTTP_PORT, query 127.0.0.1:$QUERY_HTTP_PORT)"
-  start_detached jaeger "$BIN" --config "$MARKER"
+  start_detached jaeger "$BIN" --config "$CONFIG"
 }
 
 # service_up checks every port before calling jaeger_start, so a clash fails before a long build.

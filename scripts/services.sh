@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Starts, stops and reports the real services the integration tests use, all on 127.0.0.1 with fixed
 # non-default ports (see docs/services.md):
-#   kafka 19092 (controller 19093), etcd 12379 (peer 12380), prometheus 19090, jaeger (scripts/jaeger.sh).
-# Usage: scripts/services.sh up|down|status [kafka|etcd|prometheus|jaeger ...]
+#   kafka 19092 (controller 19093), etcd 12379 (peer 12380), prometheus 19090, alertmanager 19094
+#   (only when named), jaeger (scripts/jaeger.sh).
+# Usage: scripts/services.sh up|down|status [kafka|etcd|prometheus|alertmanager|jaeger ...]
 # No names means kafka etcd prometheus. `up` is idempotent and safe to run from parallel test files.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -20,9 +21,11 @@ source "$ROOT/scripts/lib/kafka.sh"
 source "$ROOT/scripts/lib/etcd.sh"
 # shellcheck source=lib/prometheus.sh
 source "$ROOT/scripts/lib/prometheus.sh"
+# shellcheck source=lib/alertmanager.sh
+source "$ROOT/scripts/lib/alertmanager.sh"
 
 usage() {
-  echo "usage: $0 up|down|status [kafka|etcd|prometheus|jaeger ...]" >&2
+  echo "usage: $0 up|down|status [kafka|etcd|prometheus|alertmanager|jaeger ...]" >&2
   exit 2
 }
 
@@ -58,8 +61,8 @@ main() {
   local name
   for name in "${names[@]}"; do
     case "$name" in
-      kafka | etcd | prometheus | jaeger) ;;
-      *) echo "unknown service '$name' (known: kafka etcd prometheus jaeger)" >&2 && exit 2 ;;
+      kafka | etcd | prometheus | alertmanager | jaeger) ;;
+      *) echo "unknown service '$name' (known: kafka etcd prometheus alertmanager jaeger)" >&2 && exit 2 ;;
     esac
   done
 

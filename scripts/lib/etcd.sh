@@ -1,8 +1,9 @@
 # shellcheck shell=bash
 # etcd single member from Debian's etcd-server package. Sourced by scripts/services.sh.
 
-ETCD_PORT=12379
-ETCD_PEER_PORT=12380
+# Ports may be moved (npm run stack runs a second, private member; docs/stack.md).
+ETCD_PORT="${TRACEWAY_ETCD_PORT:-12379}"
+ETCD_PEER_PORT="${TRACEWAY_ETCD_PEER_PORT:-12380}"
 ETCD_MARKER="--name traceway"
 ETCD_READY_SECONDS=30
 

@@ -3,8 +3,9 @@
 # Sourced by scripts/services.sh.
 
 KAFKA_VERSION="${TRACEWAY_KAFKA_VERSION:-3.9.2}"
-KAFKA_PORT=19092
-KAFKA_CONTROLLER_PORT=19093
+# Ports may be moved (npm run stack runs a second, private broker; docs/stack.md).
+KAFKA_PORT="${TRACEWAY_KAFKA_PORT:-19092}"
+KAFKA_CONTROLLER_PORT="${TRACEWAY_KAFKA_CONTROLLER_PORT:-19093}"
 KAFKA_LIBS="$CACHE_DIR/kafka/$KAFKA_VERSION/libs"
 KAFKA_MARKER="kafka.Kafka"
 KAFKA_READY_SECONDS=90

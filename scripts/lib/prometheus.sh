@@ -2,7 +2,9 @@
 # Prometheus from Debian's prometheus package, scraping targets that tests drop as file_sd JSON files.
 # Sourced by scripts/services.sh.
 
-PROMETHEUS_PORT=19090
+# Port and config may be replaced (npm run stack runs its own Prometheus with the alert rules).
+PROMETHEUS_PORT="${TRACEWAY_PROMETHEUS_PORT:-19090}"
+PROMETHEUS_CONFIG="${TRACEWAY_PROMETHEUS_CONFIG:-$ROOT/scripts/prometheus/prometheus.yml}"
 PROMETHEUS_MARKER="--web.listen-address=127.0.0.1:$PROMETHEUS_PORT"
 PROMETHEUS_READY_SECONDS=30
 
@@ -15,9 +17,9 @@ prometheus_start() {
   mkdir -p "$dir/targets" "$dir/data"
   ensure_debian prometheus "prometheus promtool" prometheus
   # The config sits next to targets/ so its relative file_sd glob resolves there.
-  cp "$ROOT/scripts/prometheus/prometheus.yml" "$dir/prometheus.yml"
+  cp "$PROMETHEUS_CONFIG" "$dir/prometheus.yml"
   promtool check config "$dir/prometheus.yml" >>"$dir/prometheus.log" 2>&1 ||
-    fail prometheus "promtool check config" "invalid $ROOT/scripts/prometheus/prometheus.yml"
+    fail prometheus "promtool check config" "invalid $PROMETHEUS_CONFIG"
   log "prometheus: starting on 127.0.0.1:$PROMETHEUS_PORT"
   start_detached prometheus prometheus "$PROMETHEUS_MARKER" \
     --config.file="$dir/prometheus.yml" \
