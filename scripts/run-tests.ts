@@ -21,6 +21,7 @@ import { RUNTIME_FLAGS } from "../src/run/runtime-flags.ts";
 const ROOT = join(import.meta.dirname, "..");
 const SERVICES = join(ROOT, "scripts", "services.sh");
 const TEST_ROOTS = ["test/unit", "test/integration", "bench/test"];
+const TEST_STACK_DIR = join(ROOT, ".stack-test");
 /** Per-test bound so one hung test cannot stall CI for its whole time budget. */
 const TEST_TIMEOUT_MS = 180_000;
 
@@ -31,6 +32,24 @@ function services(action: "up" | "down" | "status", names: string[]): { status: 
     stdio: ["ignore", action === "status" ? "pipe" : "inherit", "inherit"],
   });
   return { status: result.status ?? 1, stdout: result.stdout ?? "" };
+}
+
+/** `npm run stack -- <action>` on the test stack's folder and ports (test/helpers/stack.ts); its status. */
+function testStack(action: "down" | "status"): number {
+  const offset = process.env["TRACEWAY_TEST_STACK_PORT_OFFSET"] ?? "11000";
+  const args = [
+    join(ROOT, "scripts", "stack", "main.ts"),
+    action,
+    "--port-offset",
+    offset,
+    "--dir",
+    TEST_STACK_DIR,
+  ];
+  const result = spawnSync(process.execPath, args, {
+    cwd: ROOT,
+    stdio: ["ignore", action === "status" ? "ignore" : "inherit", "inherit"],
+  });
+  return result.status ?? 1;
 }
 
 /** Names whose status line says "down" now; only those are ours to stop afterwards. */
@@ -109,6 +128,7 @@ async function main(): Promise<number> {
   const names = ["kafka", "etcd", "prometheus"];
   if (existsSync(join(ROOT, "scripts", "jaeger.sh"))) names.push("jaeger");
   const ours = downNow(names);
+  const testStackWasUp = existsSync(join(TEST_STACK_DIR, "stack.json")) && testStack("status") === 0;
 
   const args = process.argv.slice(2);
   const options = args.filter((a) => a.startsWith("-"));
@@ -130,6 +150,8 @@ async function main(): Promise<number> {
   }
 
   const stop = process.env["CI"] !== undefined && process.env["TRACEWAY_KEEP_SERVICES"] !== "1";
+  // The example system the stack tests share (test/helpers/stack.ts) is started by the first of them.
+  if (stop && !testStackWasUp && existsSync(join(TEST_STACK_DIR, "stack.json"))) testStack("down");
   if (stop && ours.length > 0) {
     services("down", ours.reverse());
   }

@@ -16,7 +16,12 @@ const MAX_BODY = 1024 * 1024;
 /** The fields of Alertmanager's webhook payload (version 4) this receiver reads. */
 interface Notification {
   status?: string;
-  alerts?: { status?: string; labels?: Record<string, string>; annotations?: Record<string, string>; startsAt?: string }[];
+  alerts?: {
+    status?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    startsAt?: string;
+  }[];
 }
 
 interface Received {
@@ -55,7 +60,9 @@ async function receive(receiver: string, req: IncomingMessage, res: ServerRespon
   try {
     notification = JSON.parse(await readBody(req)) as Notification;
   } catch (error) {
-    res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ error: (error as Error).message }));
+    res
+      .writeHead(400, { "content-type": "application/json" })
+      .end(JSON.stringify({ error: (error as Error).message }));
     return;
   }
   for (const alert of notification.alerts ?? []) {
@@ -114,7 +121,9 @@ try {
   process.exit(2);
 }
 const server = createServer(handle);
-server.listen(address.port, address.host, () => line("info", "listening", { address: `${address.host}:${address.port}` }));
+server.listen(address.port, address.host, () =>
+  line("info", "listening", { address: `${address.host}:${address.port}` }),
+);
 const stop = (): void => {
   line("info", "stopped", {});
   server.close(() => process.exit(0));

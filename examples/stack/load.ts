@@ -32,11 +32,24 @@ const STEPS: readonly Step[] = [
     weight: 30,
     request: () => ({
       path: "/orders",
-      init: json({ sku: pick(SKUS), quantity: 1 + Math.floor(Math.random() * 5), customer: `c-${Math.floor(Math.random() * 500)}` }),
+      init: json({
+        sku: pick(SKUS),
+        quantity: 1 + Math.floor(Math.random() * 5),
+        customer: `c-${Math.floor(Math.random() * 500)}`,
+      }),
     }),
   },
-  { weight: 25, request: () => ({ path: `/orders/${pick(recentOrders.length > 0 ? recentOrders : [randomUUID()])}`, init: {} }) },
-  { weight: 5, request: () => ({ path: "/orders", init: json({ sku: "no-such-sku", quantity: 1, customer: "c-1" }) }) },
+  {
+    weight: 25,
+    request: () => ({
+      path: `/orders/${pick(recentOrders.length > 0 ? recentOrders : [randomUUID()])}`,
+      init: {},
+    }),
+  },
+  {
+    weight: 5,
+    request: () => ({ path: "/orders", init: json({ sku: "no-such-sku", quantity: 1, customer: "c-1" }) }),
+  },
   { weight: 3, request: () => ({ path: `/orders/${randomUUID()}`, init: {} }) },
   { weight: 2, request: () => ({ path: "/api/items?limit=1000", init: {} }) },
 ];
@@ -70,7 +83,13 @@ async function send(target: string, path: string, init: RequestInit): Promise<vo
 }
 
 function summary(): void {
-  const line = { timestamp: new Date().toISOString(), level: "info", service_name: "load", msg: "last 30 s", ...Object.fromEntries(counts) };
+  const line = {
+    timestamp: new Date().toISOString(),
+    level: "info",
+    service_name: "load",
+    msg: "last 30 s",
+    ...Object.fromEntries(counts),
+  };
   process.stdout.write(`${JSON.stringify(line)}\n`);
   counts.clear();
 }
@@ -84,9 +103,12 @@ function options(): { target: string; rate: number; burst: number } {
   const target = values.target ?? "http://127.0.0.1:8080";
   const rate = Number(values.rate ?? "5");
   const burst = Number(values.burst ?? "24");
-  if (!/^https?:\/\/[^/]+$/.test(target)) throw new Error(`--target ${JSON.stringify(target)}: want http://host:port`);
-  if (!(rate > 0 && rate <= 100)) throw new Error(`--rate ${JSON.stringify(values.rate)}: want 0 < rate <= 100 requests/s`);
-  if (!Number.isInteger(burst) || burst < 0 || burst > 200) throw new Error(`--burst ${JSON.stringify(values.burst)}: want 0..200`);
+  if (!/^https?:\/\/[^/]+$/.test(target))
+    throw new Error(`--target ${JSON.stringify(target)}: want http://host:port`);
+  if (!(rate > 0 && rate <= 100))
+    throw new Error(`--rate ${JSON.stringify(values.rate)}: want 0 < rate <= 100 requests/s`);
+  if (!Number.isInteger(burst) || burst < 0 || burst > 200)
+    throw new Error(`--burst ${JSON.stringify(values.burst)}: want 0..200`);
   return { target, rate, burst };
 }
 
@@ -113,7 +135,8 @@ while (running) {
   const { path, init } = chooseStep().request(settings.target);
   track(send(settings.target, path, init));
   if (Date.now() >= nextBurst) {
-    for (let i = 0; i < settings.burst; i += 1) track(send(settings.target, `/api/items?q=${pick(SKUS).slice(-1)}`, {}));
+    for (let i = 0; i < settings.burst; i += 1)
+      track(send(settings.target, `/api/items?q=${pick(SKUS).slice(-1)}`, {}));
     nextBurst += 30_000;
   }
   if (Date.now() >= nextSummary) {

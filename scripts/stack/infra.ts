@@ -53,6 +53,7 @@ export async function reloadConfigs(layout: StackLayout): Promise<void> {
     if (!always && (await same(generated, running))) continue;
     await copyFile(generated, running);
     const response = await fetch(url, { method: "POST", signal: AbortSignal.timeout(10_000) });
-    if (!response.ok) throw new Error(`${name}: reload answered ${response.status}: ${await response.text()}`);
+    if (!response.ok)
+      throw new Error(`${name}: reload answered ${response.status}: ${await response.text()}`);
   }
 }

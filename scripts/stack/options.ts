@@ -45,7 +45,9 @@ function webhook(variable: string, env: NodeJS.ProcessEnv): string | undefined {
 
 /** @throws UsageError naming the bad flag or variable. */
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, root: string): StackOptions {
-  let parsed: ReturnType<typeof parseArgs<{ options: Record<string, { type: "string" | "boolean" }>; allowPositionals: true }>>;
+  let parsed: ReturnType<
+    typeof parseArgs<{ options: Record<string, { type: "string" | "boolean" }>; allowPositionals: true }>
+  >;
   try {
     parsed = parseArgs({
       args: argv,
@@ -58,10 +60,13 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, root: strin
   }
   const [action, ...rest] = parsed.positionals;
   if (action !== "up" && action !== "down" && action !== "status") {
-    throw new UsageError(action === undefined ? "no action given" : `unknown action ${JSON.stringify(action)}`);
+    throw new UsageError(
+      action === undefined ? "no action given" : `unknown action ${JSON.stringify(action)}`,
+    );
   }
   if (rest.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
-  const offsetRaw = (parsed.values["port-offset"] as string | undefined) ?? env["TRACEWAY_STACK_PORT_OFFSET"] ?? "0";
+  const offsetRaw =
+    (parsed.values["port-offset"] as string | undefined) ?? env["TRACEWAY_STACK_PORT_OFFSET"] ?? "0";
   const offset = Number(offsetRaw);
   if (!/^\d+$/.test(offsetRaw) || offset > 60000) {
     throw new UsageError(`--port-offset ${JSON.stringify(offsetRaw)}: want a whole number from 0 to 60000`);

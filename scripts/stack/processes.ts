@@ -16,7 +16,10 @@ export const pidFile = (dir: string, name: string): string => join(runDir(dir), 
 export const logFile = (dir: string, name: string): string => join(logsDir(dir), `${name}.log`);
 
 /** The recorded pid of `app` when that process is alive and is still `app`. */
-export async function livePid(dir: string, app: Pick<AppProcess, "name" | "marker">): Promise<number | undefined> {
+export async function livePid(
+  dir: string,
+  app: Pick<AppProcess, "name" | "marker">,
+): Promise<number | undefined> {
   let pid: number;
   try {
     pid = Number((await readFile(pidFile(dir, app.name), "utf8")).trim());
@@ -43,7 +46,9 @@ export async function startDetached(dir: string, root: string, app: AppProcess):
       stdio: ["ignore", log, log],
     });
     const pid = await new Promise<number>((resolve, reject) => {
-      child.once("error", (error) => reject(new Error(`${app.name}: cannot start ${app.command}: ${error.message}`)));
+      child.once("error", (error) =>
+        reject(new Error(`${app.name}: cannot start ${app.command}: ${error.message}`)),
+      );
       child.once("spawn", () => resolve(child.pid ?? 0));
     });
     child.unref();

@@ -6,7 +6,11 @@ import type { AppProcess, StackLayout } from "./topology.ts";
 
 export function printReport(layout: StackLayout, apps: readonly AppProcess[], seconds: number): void {
   const rel = (path: string): string => relative(process.cwd(), path) || ".";
-  const out: string[] = [`traceway stack up in ${seconds.toFixed(1)} s (state in ${rel(layout.dir)})`, "", "open:"];
+  const out: string[] = [
+    `traceway stack up in ${seconds.toFixed(1)} s (state in ${rel(layout.dir)})`,
+    "",
+    "open:",
+  ];
   const urls = [...apps.filter((a) => a.enabled).flatMap((a) => a.urls), ...infraUrls(layout.ports)];
   const width = Math.max(...urls.map((u) => u.label.length));
   for (const { label, url } of urls) out.push(`  ${label.padEnd(width)}  ${url}`);

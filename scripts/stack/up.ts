@@ -42,15 +42,24 @@ async function answers(url: string): Promise<boolean> {
 }
 
 /** Polls until `check` holds; fails with the log's tail when the process dies or the deadline passes. */
-async function waitReady(layout: StackLayout, app: AppProcess, what: string, check: () => Promise<boolean>): Promise<void> {
+async function waitReady(
+  layout: StackLayout,
+  app: AppProcess,
+  what: string,
+  check: () => Promise<boolean>,
+): Promise<void> {
   const deadline = Date.now() + READY_MS;
   for (;;) {
     if (await check()) return;
     if ((await livePid(layout.dir, app)) === undefined) {
-      throw new Error(`${app.name} exited before ${what}; ${logFile(layout.dir, app.name)}:\n${await logTail(logFile(layout.dir, app.name))}`);
+      throw new Error(
+        `${app.name} exited before ${what}; ${logFile(layout.dir, app.name)}:\n${await logTail(logFile(layout.dir, app.name))}`,
+      );
     }
     if (Date.now() > deadline) {
-      throw new Error(`${app.name}: no ${what} after ${READY_MS / 1000} s; ${logFile(layout.dir, app.name)}:\n${await logTail(logFile(layout.dir, app.name))}`);
+      throw new Error(
+        `${app.name}: no ${what} after ${READY_MS / 1000} s; ${logFile(layout.dir, app.name)}:\n${await logTail(logFile(layout.dir, app.name))}`,
+      );
     }
     await sleep(250);
   }
@@ -62,10 +71,12 @@ async function ensureApp(layout: StackLayout, app: AppProcess): Promise<void> {
     if (pid !== undefined) log(`${app.name}: switched off, ${await stopProcess(layout.dir, app)}`);
     return;
   }
-  if (pid === undefined) log(`${app.name}: started (pid ${await startDetached(layout.dir, layout.root, app)})`);
+  if (pid === undefined)
+    log(`${app.name}: started (pid ${await startDetached(layout.dir, layout.root, app)})`);
   else log(`${app.name}: already running (pid ${pid})`);
   const { readyUrl } = app;
-  if (readyUrl !== undefined) await waitReady(layout, app, `answer from ${readyUrl}`, () => answers(readyUrl));
+  if (readyUrl !== undefined)
+    await waitReady(layout, app, `answer from ${readyUrl}`, () => answers(readyUrl));
   if (app.name === "traceway") {
     // Ready for users means routed: etcd discovery has found an instance that passes its health check.
     const probe = `${app.urls[0]?.url ?? ""}/api/items?limit=1`;
@@ -89,11 +100,15 @@ async function checkState(options: StackOptions, layout: StackLayout, apps: AppP
 export async function up(options: StackOptions): Promise<void> {
   const started = Date.now();
   const layout: StackLayout = { root: options.root, dir: options.dir, ports: options.ports };
-  for (const dir of [logsDir(layout.dir), runDir(layout.dir), dataDir(layout.dir)]) await mkdir(dir, { recursive: true });
+  for (const dir of [logsDir(layout.dir), runDir(layout.dir), dataDir(layout.dir)])
+    await mkdir(dir, { recursive: true });
   const gin = await ginBinary(layout.root);
   const apps = appProcesses(layout, gin, options.load);
   await checkState(options, layout, apps);
-  await writeFile(stateFile(layout.dir), `${JSON.stringify({ ports: options.ports, load: options.load }, null, 2)}\n`);
+  await writeFile(
+    stateFile(layout.dir),
+    `${JSON.stringify({ ports: options.ports, load: options.load }, null, 2)}\n`,
+  );
   await writeConfigs(layout, options.webhooks);
   const infra = await services(layout, "up", INFRA);
   if (infra.code !== 0) throw new Error(`scripts/services.sh up ${INFRA.join(" ")} failed (see above)`);
@@ -104,4 +119,3 @@ export async function up(options: StackOptions): Promise<void> {
   }
   printReport(layout, apps, (Date.now() - started) / 1000);
 }
-

@@ -56,10 +56,11 @@ export interface TraceQuery {
 /**
  * All spans of one trace, or `[]` while Jaeger does not know it (it answers 404 until the trace arrives).
  * @param traceIdHex 32 hex digits, e.g. `span.spanContext().traceId`.
+ * @param queryUrl another Jaeger's query API (the stack's); the tests' shared one by default.
  * @throws Error on any other HTTP failure, quoting Jaeger's message.
  */
-export async function findTrace(traceIdHex: string): Promise<JaegerSpan[]> {
-  return query(`/api/v3/traces/${encodeURIComponent(traceIdHex)}`);
+export async function findTrace(traceIdHex: string, queryUrl = JAEGER_QUERY): Promise<JaegerSpan[]> {
+  return query(`/api/v3/traces/${encodeURIComponent(traceIdHex)}`, queryUrl);
 }
 
 /**
@@ -109,12 +110,12 @@ export async function waitForTrace(
   );
 }
 
-async function query(path: string): Promise<JaegerSpan[]> {
-  const response = await fetch(`${JAEGER_QUERY}${path}`, { signal: AbortSignal.timeout(5000) });
+async function query(path: string, queryUrl = JAEGER_QUERY): Promise<JaegerSpan[]> {
+  const response = await fetch(`${queryUrl}${path}`, { signal: AbortSignal.timeout(5000) });
   const text = await response.text();
   // Jaeger answers 404 both for an unknown trace id and for a search without results.
   if (response.status === 404) return [];
-  if (!response.ok) throw new Error(`GET ${JAEGER_QUERY}${path}: HTTP ${response.status}: ${text}`);
+  if (!response.ok) throw new Error(`GET ${queryUrl}${path}: HTTP ${response.status}: ${text}`);
   const body = JSON.parse(text) as { result?: OtlpTracesData };
   return flatten(body.result ?? {});
 }
