@@ -133,6 +133,7 @@ export const METRIC_TRACEWAY_KAFKA_GROUP_TIME_LAG = "traceway.messaging.kafka.co
 export const METRIC_TRACEWAY_KAFKA_GROUP_STATUS = "traceway.messaging.kafka.consumer_group.status";
 export const METRIC_TRACEWAY_KAFKA_CONSUMER_EVENTS = "traceway.messaging.kafka.consumer.events";
 export const METRIC_TRACEWAY_KAFKA_LAG_MONITOR_ERRORS = "traceway.messaging.kafka.lag_monitor.errors";
+export const METRIC_TRACEWAY_KAFKA_LAG_MONITOR_POLL_AGE = "traceway.messaging.kafka.lag_monitor.poll_age";
 
 // ---- The allow-list of traceway's own names ------------------------------------------------
 
@@ -312,5 +313,10 @@ export const CUSTOM_NAMES: readonly CustomName[] = [
     name: METRIC_TRACEWAY_KAFKA_LAG_MONITOR_ERRORS,
     kind: "metric",
     reason: "failed polls of the lag monitor itself",
+  },
+  {
+    name: METRIC_TRACEWAY_KAFKA_LAG_MONITOR_POLL_AGE,
+    kind: "metric",
+    reason: "age of the lag monitor's last good poll: its gauges freeze when it fails or hangs",
   },
 ];

@@ -14,6 +14,7 @@ import {
   METRIC_TRACEWAY_KAFKA_GROUP_TIME_LAG,
   METRIC_TRACEWAY_KAFKA_GROUP_STATUS,
   METRIC_TRACEWAY_KAFKA_LAG_MONITOR_ERRORS,
+  METRIC_TRACEWAY_KAFKA_LAG_MONITOR_POLL_AGE,
 } from "../semconv.ts";
 import { errorTypeOf, INSTRUMENTATION_SCOPE, withErrorType } from "./kafka-telemetry.ts";
 import { evaluatePartitionStatus, PARTITION_STATUSES } from "./lag-status.ts";
@@ -108,6 +109,8 @@ export function createLagMonitor(options: LagMonitorOptions): LagMonitor {
 
   const tracks = new Map<string, PartitionTrack>();
   const rowsByGroup = new Map<string, readonly PartitionLag[]>();
+  /** When each group was last polled successfully (clock ms); from start() on, before any success. */
+  const goodPollAt = new Map<string, number>();
   let inFlight: Promise<readonly PartitionLag[]> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let running = false;
@@ -132,6 +135,19 @@ export function createLagMonitor(options: LagMonitorOptions): LagMonitor {
       "Burrow-like partition status: 1 on the series of the current traceway.kafka.lag.status (OK, WARN, STALL, STOP), 0 on the others.",
     unit: "{partition}",
   });
+  // Computed at collection time, so it keeps growing while polls fail or hang: the lag gauges keep
+  // their last values then, and only this tells a frozen figure from a steady one.
+  meter
+    .createObservableGauge(METRIC_TRACEWAY_KAFKA_LAG_MONITOR_POLL_AGE, {
+      description: "Seconds since the lag monitor last polled the consumer group successfully.",
+      unit: "s",
+    })
+    .addCallback((result) => {
+      const nowMs = clock.now();
+      for (const [groupId, atMs] of goodPollAt) {
+        result.observe(Math.max(0, nowMs - atMs) / 1000, { [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: groupId });
+      }
+    });
   meter.addBatchObservableCallback(
     (result) => {
       for (const rows of rowsByGroup.values()) {
@@ -223,6 +239,7 @@ export function createLagMonitor(options: LagMonitorOptions): LagMonitor {
     for (const groupId of options.groupIds) {
       try {
         rowsByGroup.set(groupId, await pollGroup(groupId, topicOffsets));
+        goodPollAt.set(groupId, clock.now());
       } catch (error) {
         try {
           errors.add(1, withErrorType({ [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: groupId }, { error }));
@@ -259,6 +276,9 @@ export function createLagMonitor(options: LagMonitorOptions): LagMonitor {
       if (running) return;
       if (ownsAdmin) await admin.connect();
       running = true;
+      const startedMs = clock.now();
+      for (const groupId of options.groupIds)
+        if (!goodPollAt.has(groupId)) goodPollAt.set(groupId, startedMs);
       await poll();
       schedule();
     },
