@@ -80,11 +80,22 @@ export async function stackCommand(
   }
 }
 
+/**
+ * Where the test stack's Alertmanager sends on-call (`/on-call`) and ticket (`/ticket-queue`)
+ * notifications: a port a test binds its own receiver to (test/integration/stack/p0-alert.test.ts).
+ * Fixed, like the stack's own ports, so every `up` of the run configures the same webhooks.
+ */
+export const TEST_WEBHOOK_PORT = ports.alertWebhook + 1;
+const TEST_WEBHOOKS = {
+  TRACEWAY_STACK_ONCALL_URL: `http://127.0.0.1:${TEST_WEBHOOK_PORT}/on-call`,
+  TRACEWAY_STACK_TICKET_URL: `http://127.0.0.1:${TEST_WEBHOOK_PORT}/ticket-queue`,
+};
+
 let pending: Promise<Stack> | undefined;
 
 /** Brings the test stack up once per process (fast when another test file already did). */
 export function ensureStack(): Promise<Stack> {
-  pending ??= stackCommand("up").then(() => TEST_STACK);
+  pending ??= stackCommand("up", TEST_WEBHOOKS).then(() => TEST_STACK);
   pending.catch(() => (pending = undefined));
   return pending;
 }

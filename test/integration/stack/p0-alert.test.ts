@@ -1,0 +1,145 @@
+import assert from "node:assert/strict";
+import { once } from "node:events";
+import { createServer } from "node:http";
+import type { Server } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
+import { after, before, test } from "node:test";
+import { durationLine, ensureStack, TEST_WEBHOOK_PORT } from "../../helpers/stack.ts";
+import type { Stack } from "../../helpers/stack.ts";
+import { waitFor } from "../../helpers/wait-for.ts";
+
+// The seed's incident flow end to end: one Gin instance starts answering 500 on a share of its
+// requests; the stack's real Prometheus evaluates the P0 rule every 15 s and its real Alertmanager
+// routes the alert to the on-call webhook, a receiver this test runs. While the 5xx ratio stays under
+// 0.5 % nothing reaches it.
+interface Notification {
+  readonly receivedAt: number;
+  readonly receiver: string;
+  readonly alerts: readonly { status: string; labels: Record<string, string> }[];
+}
+
+let stack: Stack;
+let receiver: Server;
+const notifications: Notification[] = [];
+const startedMs = Date.now();
+let traffic: { stop: () => Promise<number> } | undefined;
+
+before(
+  async () => {
+    receiver = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+      req.on("end", () => {
+        const parsed = JSON.parse(body) as { alerts: Notification["alerts"] };
+        notifications.push({ receivedAt: Date.now(), receiver: req.url ?? "", alerts: parsed.alerts });
+        res.writeHead(200).end();
+      });
+    });
+    receiver.listen(TEST_WEBHOOK_PORT, "127.0.0.1");
+    await once(receiver, "listening");
+    stack = await ensureStack();
+  },
+  { timeout: 1_800_000 },
+);
+
+after(async () => {
+  await traffic?.stop();
+  await setFaults("gin-1", 0).catch(() => undefined);
+  receiver?.closeAllConnections();
+  receiver?.close();
+});
+
+async function setFaults(instance: string, errorRate: number): Promise<void> {
+  const response = await fetch(`${stack.gin[instance]}/admin/faults`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ errorRate, latencyMs: 0 }),
+  });
+  assert.equal(response.status, 200, await response.text());
+}
+
+/** Catalogue reads through traceway at about `perSecond` (4 at a time), stopped within `maxMs`. */
+function startTraffic(perSecond: number, maxMs: number): { stop: () => Promise<number> } {
+  let running = true;
+  let sent = 0;
+  const deadline = Date.now() + maxMs;
+  const loop = async (): Promise<void> => {
+    while (running && Date.now() < deadline) {
+      const response = await fetch(`${stack.traceway}/api/items?limit=5`).catch(() => undefined);
+      await response?.body?.cancel();
+      sent += 1;
+      await sleep(4000 / perSecond);
+    }
+  };
+  const loops = Array.from({ length: 4 }, () => loop());
+  return {
+    stop: async () => {
+      running = false;
+      await Promise.all(loops);
+      return sent;
+    },
+  };
+}
+
+async function promValue(expr: string): Promise<number | undefined> {
+  const response = await fetch(`${stack.prometheus}/api/v1/query?query=${encodeURIComponent(expr)}`);
+  const body = (await response.json()) as { data: { result: { value: [number, string] }[] } };
+  const first = body.data.result[0];
+  return first === undefined ? undefined : Number(first.value[1]);
+}
+
+const P0_RATIO = 'traceway:upstream_5xx_ratio:rate1m{traceway_upstream="api"}';
+const P0_GROUP_EVALS = 'prometheus_rule_group_iterations_total{rule_group=~".*;p0-http-errors"}';
+const onCallFirings = (): Notification[] =>
+  notifications.filter((n) => n.receiver === "/on-call" && n.alerts.some((a) => a.status === "firing"));
+
+test("a 5xx burst on one Gin instance pages on-call through Prometheus and Alertmanager; under 0.5 % nothing does", async (t) => {
+  traffic = startTraffic(40, 240_000);
+  // Under the line: 0.5 % of gin-1's answers are 500, about 0.17 % of what clients get.
+  await setFaults("gin-1", 0.005);
+  const quietFrom = (await promValue(P0_GROUP_EVALS)) ?? 0;
+  const ratios: number[] = [];
+  // Long enough for the rule to fire if it were breached: four evaluations, the third one fires.
+  await waitFor(
+    async () => {
+      ratios.push((await promValue(P0_RATIO)) ?? 0);
+      return ((await promValue(P0_GROUP_EVALS)) ?? 0) - quietFrom >= 4;
+    },
+    { what: "four evaluations of the P0 group", timeoutMs: 90_000, intervalMs: 2000 },
+  );
+  assert.ok(
+    ratios.every((r) => r < 0.005),
+    `ratio stayed under 0.5%: ${ratios.join(", ")}`,
+  );
+  assert.deepEqual(onCallFirings(), [], "nothing reached on-call while the ratio was under the line");
+
+  const burstAt = Date.now();
+  await setFaults("gin-1", 0.5);
+  const paged = await waitFor(
+    () =>
+      onCallFirings().find((n) =>
+        n.alerts.some(
+          (a) => a.labels["alertname"] === "TracewayUpstream5xxRatioHigh" && a.labels["severity"] === "P0",
+        ),
+      ),
+    {
+      what: "the P0 TracewayUpstream5xxRatioHigh notification at the on-call webhook",
+      timeoutMs: 150_000,
+      intervalMs: 250,
+    },
+  );
+  const seconds = (paged.receivedAt - burstAt) / 1000;
+  t.diagnostic(
+    `5xx burst → P0 at the on-call webhook: ${seconds.toFixed(1)} s (quiet phase ratios ${ratios.map((r) => (r * 100).toFixed(3)).join("/")} %)`,
+  );
+  // The seed's "three times in a row at 15 s": 45 s of breaches, plus the window and a scrape filling.
+  assert.ok(seconds >= 30, `not before the third breach (${seconds} s)`);
+  assert.ok(
+    notifications
+      .filter((n) => n.receiver === "/ticket-queue")
+      .every((n) => n.alerts.every((a) => a.labels["severity"] !== "P0")),
+    "P0 never goes to the ticket queue",
+  );
+  t.diagnostic(`${await traffic.stop()} test requests sent; ${durationLine("P0 alert", startedMs)}`);
+  traffic = undefined;
+});
