@@ -22,8 +22,8 @@ export interface StackOptions {
 
 export class UsageError extends Error {}
 
-export const USAGE = `usage: npm run stack -- up|down|status [--no-load] [--port-offset N] [--dir PATH]
-  up      start (or complete) the example system; idempotent; prints every URL and log
+export const USAGE = `usage: npm run stack -- [up|down|status] [--no-load] [--port-offset N] [--dir PATH]
+  up      (the default) start (or complete) the example system; idempotent; prints every URL and log
   down    stop what up started, newest first
   status  one line per component
   --no-load          no built-in load (TRACEWAY_STACK_LOAD=0)
