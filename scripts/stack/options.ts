@@ -58,11 +58,10 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, root: strin
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const [action, ...rest] = parsed.positionals;
+  // `npm run stack` alone means up, as the README's quick start runs it.
+  const [action = "up", ...rest] = parsed.positionals;
   if (action !== "up" && action !== "down" && action !== "status") {
-    throw new UsageError(
-      action === undefined ? "no action given" : `unknown action ${JSON.stringify(action)}`,
-    );
+    throw new UsageError(`unknown action ${JSON.stringify(action)}`);
   }
   if (rest.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
   const offsetRaw =

@@ -91,6 +91,13 @@ const TEST_WEBHOOKS = {
   TRACEWAY_STACK_TICKET_URL: `http://127.0.0.1:${TEST_WEBHOOK_PORT}/ticket-queue`,
 };
 
+/** The test stack in `npm run stack`'s own variables, for running documented commands as they are. */
+export const TEST_STACK_ENV: Readonly<Record<string, string>> = {
+  TRACEWAY_STACK_PORT_OFFSET: String(TEST_PORT_OFFSET),
+  TRACEWAY_STACK_DIR: TEST_STACK_DIR,
+  ...TEST_WEBHOOKS,
+};
+
 let pending: Promise<Stack> | undefined;
 
 /** Brings the test stack up once per process (fast when another test file already did). */
