@@ -113,12 +113,12 @@ describe("Alertmanager routing (dashboards/alertmanager.yml)", () => {
     }
   });
 
-  it("lets a P0 notification leave at once (group_wait 0s) and every receiver is a webhook", async () => {
+  it("lets a P0 notification leave at once (group_wait 5s) and every receiver is a webhook", async () => {
     const am = parse(await readFile(config, "utf8")) as {
       route: { routes: { receiver: string; group_wait?: string }[] };
       receivers: { name: string; webhook_configs?: { url: string }[] }[];
     };
-    assert.equal(am.route.routes.find((r) => r.receiver === "on-call")?.group_wait, "0s");
+    assert.equal(am.route.routes.find((r) => r.receiver === "on-call")?.group_wait, "5s");
     for (const receiver of am.receivers) assert.equal(receiver.webhook_configs?.length, 1, receiver.name);
   });
 });
