@@ -1,37 +1,35 @@
 /**
- * Every Prometheus series name the dashboards read, in one table, as each program serves it today.
- * traceway's OpenTelemetry exporter writes histogram names without a unit suffix
- * (`http_server_request_duration`), the Go service's client_golang with one
- * (`http_server_request_duration_seconds`); when traceway moves to OpenTelemetry's compatibility
- * names, this table is the one edit (test/unit/dashboards/dashboards-current.test.ts then asks for
- * the JSON to be generated again).
+ * Every Prometheus series name the dashboards read, in one table, as OpenTelemetry's compatibility
+ * rule names them (unit suffix `_seconds`, counters `_total`): traceway, its interceptors in the
+ * workers and the Go service all follow it. traceway's HTTP histograms share their names with the
+ * services' (`http_server_request_duration_seconds`); only traceway's carry `traceway_upstream`.
  */
 export const M = {
   // traceway (src/telemetry, interceptors/http): client-facing requests and upstream attempts
-  tracewayServerDuration: "http_server_request_duration",
-  tracewayClientDuration: "http_client_request_duration",
+  tracewayServerDuration: "http_server_request_duration_seconds",
+  tracewayClientDuration: "http_client_request_duration_seconds",
   backendUp: "traceway_upstream_backend_up",
   inFlight: "traceway_upstream_requests_in_flight",
   queueLength: "traceway_upstream_queue_length",
-  queueWait: "traceway_upstream_queue_wait_duration",
+  queueWait: "traceway_upstream_queue_wait_duration_seconds",
   retries: "traceway_upstream_retries_total",
   ejections: "traceway_upstream_backend_ejections_total",
   refused: "traceway_requests_refused_total",
   requestBytes: "traceway_http_request_body_bytes_total",
   responseBytes: "traceway_http_response_body_bytes_total",
   discoveryBackends: "traceway_discovery_backends",
-  discoverySyncAge: "traceway_discovery_sync_age",
+  discoverySyncAge: "traceway_discovery_sync_age_seconds",
   spanQueue: "otel_sdk_processor_span_queue_size",
   spansProcessed: "otel_sdk_processor_span_processed_total",
   // traceway's kafkajs interceptors (examples/kafka-worker)
   consumed: "messaging_client_consumed_messages_total",
-  processDuration: "messaging_process_duration",
+  processDuration: "messaging_process_duration_seconds",
   processErrors: "traceway_messaging_process_errors_total",
-  e2eDuration: "traceway_messaging_e2e_duration",
+  e2eDuration: "traceway_messaging_e2e_duration_seconds",
   groupLag: "traceway_messaging_kafka_consumer_group_lag",
-  groupTimeLag: "traceway_messaging_kafka_consumer_group_time_lag",
+  groupTimeLag: "traceway_messaging_kafka_consumer_group_time_lag_seconds",
   groupStatus: "traceway_messaging_kafka_consumer_group_status",
-  lagMonitorPollAge: "traceway_messaging_kafka_lag_monitor_poll_age",
+  lagMonitorPollAge: "traceway_messaging_kafka_lag_monitor_poll_age_seconds",
   consumerEvents: "traceway_messaging_kafka_consumer_events_total",
   // examples/gin-service (docs/gin-service.md)
   ginServerDuration: "http_server_request_duration_seconds",

@@ -2,7 +2,8 @@
 import type { DashboardSpec } from "./grafana.ts";
 import { M } from "./metric-names.ts";
 
-const U = 'traceway_upstream=~"$upstream"';
+// traceway_upstream!="": the services' own series of the same names have none.
+const U = 'traceway_upstream=~"$upstream",traceway_upstream!=""';
 const rate = (series: string): string => `rate(${series}[$__rate_interval])`;
 const p = (q: number, metric: string, by: string, filter = U): string =>
   `histogram_quantile(${q}, sum by (le, ${by}) (${rate(`${metric}_bucket{${filter}}`)}))`;
