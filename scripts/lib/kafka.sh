@@ -14,6 +14,8 @@ KAFKA_READY_SECONDS=90
 # network because the finished folder carries a marker file.
 kafka_resolve() {
   [[ -f "$KAFKA_LIBS/.complete" ]] && return 0
+  # Like etcd and Prometheus, installed from Debian when missing (npm run stack on a fresh machine).
+  ensure_debian kafka "java mvn" default-jdk-headless maven
   command -v mvn >/dev/null || fail kafka resolve "mvn not found (Maven is needed once to fetch Kafka jars)"
   command -v java >/dev/null || fail kafka resolve "java not found"
   log "kafka: resolving org.apache.kafka:kafka_2.13:$KAFKA_VERSION with Maven (first run only)"

@@ -22,7 +22,12 @@ const READY_MS = 90_000;
 
 const log = (line: string): void => void process.stderr.write(`[stack] ${line}\n`);
 
+/** A Go new enough for the Gin service (and Jaeger's build) on a fresh machine, then the binary. */
 async function ginBinary(root: string): Promise<string> {
+  await run("bash", [join(root, "scripts", "gin-service.sh"), "ensure-go"], {
+    cwd: root,
+    timeout: 1_500_000,
+  });
   const { stdout } = await run("bash", [join(root, "scripts", "gin-service.sh"), "build"], {
     cwd: root,
     timeout: 1_500_000,
