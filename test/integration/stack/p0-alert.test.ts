@@ -123,8 +123,8 @@ test(
     });
     testStartedAt = new Date();
     traffic = startTraffic(40, 240_000);
-    // Under the line: 0.3 % of gin-1's answers are 500, 0.1-0.2 % of what clients get.
-    await setFaults("gin-1", 0.003);
+    // Under the line: 0.2 % of gin-1's answers are 500, about 0.1 % of what clients get.
+    await setFaults("gin-1", 0.002);
     const quietFrom = (await promValue(P0_GROUP_EVALS)) ?? 0;
     const ratios: number[] = [];
     // Long enough for the rule to fire if it were breached: four evaluations, the third one fires.
