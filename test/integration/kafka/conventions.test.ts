@@ -89,6 +89,7 @@ const CUSTOM_UNITS: Readonly<Record<string, string>> = {
   "traceway.messaging.kafka.consumer_group.time_lag": "s",
   "traceway.messaging.kafka.consumer_group.status": "{partition}",
   "traceway.messaging.kafka.consumer.events": "{event}",
+  "traceway.messaging.kafka.lag_monitor.poll_age": "s",
 };
 
 /** Where traceway knowingly differs from the semconv, with the reason ("Conventions" in docs/kafka.md). */
