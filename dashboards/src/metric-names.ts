@@ -46,4 +46,11 @@ export const M = {
   goHeapAlloc: "go_memstats_heap_alloc_bytes",
   processCpu: "process_cpu_seconds_total",
   processRss: "process_resident_memory_bytes",
+  // Node processes (traceway, examples/kafka-worker): OpenTelemetry's runtime-node and host-metrics
+  nodeCpu: "process_cpu_time_seconds_total",
+  nodeRss: "process_memory_usage",
+  eventLoopDelayP99: "nodejs_eventloop_delay_p99_seconds",
+  eventLoopUtilization: "nodejs_eventloop_utilization_ratio",
+  v8GcDuration: "v8js_gc_duration_seconds",
+  v8HeapUsed: "v8js_memory_heap_used_bytes",
 } as const;

@@ -18,6 +18,7 @@ import pino from "pino";
 import type { Logger } from "pino";
 import { prometheusCompatibleHandler } from "traceway/interceptors";
 import type { WorkerOptions } from "./options.ts";
+import { startRuntimeMetrics } from "./runtime-metrics.ts";
 
 /** Providers, logger and scrape endpoint of the worker. */
 export interface WorkerTelemetry {
@@ -67,6 +68,7 @@ export async function startTelemetry(options: WorkerOptions): Promise<WorkerTele
   const tracerProvider = new TracerProvider({ resource, sampler, spanProcessors });
   const prometheus = new PrometheusExporter({ preventServerStart: true });
   const meterProvider = new MeterProvider({ resource, readers: [prometheus] });
+  const stopRuntimeMetrics = startRuntimeMetrics(meterProvider);
 
   // The OpenTelemetry compatibility names (`_seconds`), as traceway and the Go service serve theirs.
   const scrape = prometheusCompatibleHandler(prometheus);
@@ -84,6 +86,7 @@ export async function startTelemetry(options: WorkerOptions): Promise<WorkerTele
     logger: createLogger(options.serviceName),
     metricsUrl: `http://${address.includes(":") ? `[${address}]` : address}:${port}/metrics`,
     shutdown: async () => {
+      stopRuntimeMetrics();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()]);

@@ -54,7 +54,10 @@ function allowedUnits(expr: string): string[] {
   if (expr.includes("histogram_quantile(")) return ["s"]; // every histogram here is a duration
   if (SECONDS_GAUGES.some((m) => expr.includes(m))) return ["s"];
   if (expr.includes(" / ") || expr.includes(M.faultErrorRatio)) return ["percentunit"];
-  if (expr.includes(`rate(${M.processCpu}`)) return ["percentunit"]; // CPU seconds per second
+  if (expr.includes(`rate(${M.processCpu}`) || expr.includes(`rate(${M.nodeCpu}`)) return ["percentunit"]; // CPU seconds per second
+  if (expr.includes(M.eventLoopUtilization)) return ["percentunit"];
+  if (expr.includes(M.eventLoopDelayP99)) return ["s"];
+  if (expr.includes(M.nodeRss)) return ["bytes"]; // host-metrics gives process.memory.usage no unit suffix
   if (/rate\([a-z_]*bytes_total/.test(expr)) return ["Bps"];
   if (/rate\(/.test(expr)) return PER_SECOND.filter((u) => u !== "Bps");
   if (expr.includes("_bytes")) return ["bytes"];
