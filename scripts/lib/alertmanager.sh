@@ -16,6 +16,10 @@ alertmanager_ready() {
 alertmanager_start() {
   local dir="$SERVICES_DIR/alertmanager"
   mkdir -p "$dir/data"
+  # The notification log of an earlier run: were a page in it still "firing" (the stack went down
+  # before the alert resolved), the same alert's next page would be held back for its repeat_interval.
+  # Silences are kept.
+  rm -f "$dir/data/nflog"
   ensure_debian alertmanager "prometheus-alertmanager amtool" prometheus-alertmanager
   cp "$ALERTMANAGER_CONFIG" "$dir/alertmanager.yml"
   amtool check-config "$dir/alertmanager.yml" >>"$dir/alertmanager.log" 2>&1 ||

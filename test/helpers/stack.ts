@@ -80,29 +80,40 @@ export async function stackCommand(
   }
 }
 
-/**
- * Where the test stack's Alertmanager sends on-call (`/on-call`) and ticket (`/ticket-queue`)
- * notifications: a port a test binds its own receiver to (test/integration/stack/p0-alert.test.ts).
- * Fixed, like the stack's own ports, so every `up` of the run configures the same webhooks.
- */
-export const TEST_WEBHOOK_PORT = ports.alertWebhook + 1;
-const TEST_WEBHOOKS = {
-  TRACEWAY_STACK_ONCALL_URL: `http://127.0.0.1:${TEST_WEBHOOK_PORT}/on-call`,
-  TRACEWAY_STACK_TICKET_URL: `http://127.0.0.1:${TEST_WEBHOOK_PORT}/ticket-queue`,
-};
-
 /** The test stack in `npm run stack`'s own variables, for running documented commands as they are. */
 export const TEST_STACK_ENV: Readonly<Record<string, string>> = {
   TRACEWAY_STACK_PORT_OFFSET: String(TEST_PORT_OFFSET),
   TRACEWAY_STACK_DIR: TEST_STACK_DIR,
-  ...TEST_WEBHOOKS,
 };
+
+/** One alert of a notification, as the stack's alert webhook lists it (`GET /received`). */
+export interface ReceivedAlert {
+  readonly receivedAt: string;
+  readonly receiver: string;
+  readonly status: string;
+  readonly alertname: string;
+  readonly severity: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/**
+ * What Alertmanager delivered to the stack's own webhook, oldest first. The tests read notifications
+ * there rather than from a receiver of their own: a receiver that lives only as long as a test misses
+ * the "resolved" notification, and Alertmanager's notification log then holds the next page of the
+ * same alert back for its repeat_interval.
+ */
+export async function receivedAlerts(receiver?: "on-call" | "ticket-queue"): Promise<ReceivedAlert[]> {
+  const query = receiver === undefined ? "" : `?receiver=${receiver}`;
+  const response = await fetch(`${TEST_STACK.alertWebhook}/received${query}`);
+  if (!response.ok) throw new Error(`alert webhook /received: HTTP ${response.status}`);
+  return (await response.json()) as ReceivedAlert[];
+}
 
 let pending: Promise<Stack> | undefined;
 
 /** Brings the test stack up once per process (fast when another test file already did). */
 export function ensureStack(): Promise<Stack> {
-  pending ??= stackCommand("up", TEST_WEBHOOKS).then(() => TEST_STACK);
+  pending ??= stackCommand("up").then(() => TEST_STACK);
   pending.catch(() => (pending = undefined));
   return pending;
 }
