@@ -88,7 +88,7 @@ async function noActiveP0(): Promise<boolean> {
   return alerts.every((a) => a.status.state !== "active");
 }
 
-const TEST_TIMEOUT_MS = 540_000;
+const TEST_TIMEOUT_MS = 340_000;
 
 test(
   "a 5xx burst on one Gin instance pages on-call through Prometheus and Alertmanager; under 0.5 % nothing does",
@@ -102,7 +102,7 @@ test(
         ((await promValue(P0_RATIO)) ?? 0) < 0.005 && (await noActiveP0()) && (await lastPageResolved()),
       {
         what: "the 5xx ratio under 0.5 %, no P0 alert active in Alertmanager, an earlier page resolved",
-        timeoutMs: 240_000,
+        timeoutMs: 150_000,
         intervalMs: 2000,
       },
     );
@@ -136,7 +136,7 @@ test(
     await setFaults("gin-1", 0.1);
     const paged = await waitFor(
       async () => (await onCallSince(burstAt)).find((a) => a.status === "firing" && a.severity === "P0"),
-      { what: `the P0 ${ALERT} notification at the on-call webhook`, timeoutMs: 150_000, intervalMs: 500 },
+      { what: `the P0 ${ALERT} notification at the on-call webhook`, timeoutMs: 100_000, intervalMs: 500 },
     ).catch(async (error: Error) => {
       const seen = (await receivedAlerts()).map(
         (a) => `${a.receivedAt} ${a.receiver} ${a.status} ${a.alertname}`,
