@@ -42,7 +42,7 @@ async function main(): Promise<void> {
         ? {}
         : { traces: { otlpEndpoint: values.otlp, sampleRatio: mode === "all" ? 1 : 0.1 } }),
     },
-    logging: { level: "warn", accessLog: false },
+    logging: { level: "warn", accessLog: false, format: "json" },
   });
   const telemetry = await startTelemetry({ telemetry: config.telemetry, logging: config.logging });
   const backend = new Backend({ url: "http://127.0.0.1:7001", weight: 1, backup: false });

@@ -8,6 +8,7 @@ import { DEFAULT_REDACTED_QUERY_PARAMETERS as INTERCEPTOR_REDACTED_QUERY_PARAMET
 import type {
   AdminConfig,
   EtcdValueFormat,
+  LogFormat,
   LoggingConfig,
   RetryOn,
   StrategyName,
@@ -93,6 +94,8 @@ export const DEFAULT_SAMPLE_RATIO = 1;
 // logging
 export const DEFAULT_LOG_LEVEL: LoggingConfig["level"] = "info";
 export const DEFAULT_ACCESS_LOG = true;
+/** The seed's flat fields; `ecs` is for Elasticsearch (see docs/telemetry.md, Logs). */
+export const DEFAULT_LOG_FORMAT: LogFormat = "json";
 
 // canary: Flagger-like analysis. The p99 threshold is the seed's 2 s; the error rate is Flagger's
 // usual request-success-rate of 99 %. maxIdleIntervals: no data for this many intervals halts.

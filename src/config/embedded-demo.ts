@@ -31,7 +31,7 @@ export function demoConfig(ports: DemoPorts): TracewayConfig {
       prometheus: { enabled: true, listen: `127.0.0.1:${ports.metrics}`, path: "/metrics" },
       traces: { enabled: false },
     },
-    logging: { level: "info", accessLog: true },
+    logging: { level: "info", accessLog: true, format: "json" },
   };
   return validateConfig(file, "embedded demo").config;
 }

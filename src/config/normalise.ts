@@ -93,6 +93,7 @@ export function normalise(file: ValidatedFile): { config: TracewayConfig; warnin
     logging: {
       level: file.logging?.level ?? D.DEFAULT_LOG_LEVEL,
       accessLog: file.logging?.accessLog ?? D.DEFAULT_ACCESS_LOG,
+      format: file.logging?.format ?? D.DEFAULT_LOG_FORMAT,
     },
     ...(file.admin === undefined ? {} : { admin: normaliseAdmin(file.admin) }),
   };

@@ -18,6 +18,7 @@ import { parseStatusRanges } from "./status-ranges.ts";
 import type {
   AdminConfig,
   EtcdValueFormat,
+  LogFormat,
   LoggingConfig,
   RetryOn,
   StrategyName,
@@ -64,14 +65,17 @@ export const ETCD_VALUE_FORMATS = [
   "traceway",
 ] as const satisfies readonly EtcdValueFormat[];
 
+export const LOG_FORMATS = ["json", "ecs"] as const satisfies readonly LogFormat[];
+
 // Compile-time proof that the lists above name every member of the types they mirror.
 type Missing<All, Listed> = Exclude<All, Listed> extends never ? true : Exclude<All, Listed>;
-void ([true, true, true, true, true] satisfies [
+void ([true, true, true, true, true, true] satisfies [
   Missing<StrategyName, (typeof STRATEGY_NAMES)[number]>,
   Missing<RetryOn, (typeof RETRY_CONDITIONS)[number]>,
   Missing<TransportName, (typeof TRANSPORT_NAMES)[number]>,
   Missing<LoggingConfig["level"], (typeof LOG_LEVELS)[number]>,
   Missing<EtcdValueFormat, (typeof ETCD_VALUE_FORMATS)[number]>,
+  Missing<LogFormat, (typeof LOG_FORMATS)[number]>,
 ]);
 
 /** A strict object whose unknown-key message names each key and suggests the intended one. */
@@ -404,6 +408,7 @@ export const configSchema = strict({
   logging: strict({
     level: oneOf(LOG_LEVELS, "log level").optional(),
     accessLog: z.boolean().optional(),
+    format: oneOf(LOG_FORMATS, "log format").optional(),
   }).optional(),
   admin: adminSchema.optional(),
 });

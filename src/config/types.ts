@@ -225,9 +225,13 @@ export interface TelemetryConfig {
   readonly traces: { readonly enabled: boolean; readonly otlpEndpoint: string; readonly sampleRatio: number };
 }
 
+/** `json`: flat snake_case fields (`timestamp`, `level`, `trace_id`…); `ecs`: Elastic Common Schema. */
+export type LogFormat = "json" | "ecs";
+
 export interface LoggingConfig {
   readonly level: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
   readonly accessLog: boolean;
+  readonly format: LogFormat;
 }
 
 /** A named admin API token; the name is who every change is logged as. */

@@ -81,6 +81,6 @@ export function testConfig(
       prometheus: { enabled: false, host: "127.0.0.1", port: 0, path: "/metrics" },
       traces: { enabled: false, otlpEndpoint: "", sampleRatio: 0 },
     },
-    logging: { level: "silent", accessLog: false },
+    logging: { level: "silent", accessLog: false, format: "json" },
   };
 }

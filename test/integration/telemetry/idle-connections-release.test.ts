@@ -51,7 +51,7 @@ test("idle keep-alive connections do not keep their finished requests' spans rea
   };
   const exporter = new WeakSpanExporter();
   const telemetry = await startTelemetry(
-    { telemetry: config.telemetry, logging: { level: "warn", accessLog: false } },
+    { telemetry: config.telemetry, logging: { level: "warn", accessLog: false, format: "json" } },
     { spanExporter: exporter, scheduledDelayMillis: 10 },
   );
   const lb = await startBalancer({ config, observer: telemetry.observer, logger: telemetry.logger });

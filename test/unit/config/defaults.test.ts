@@ -61,7 +61,7 @@ test("a minimal file gets every default filled in", () => {
       prometheus: { enabled: true, host: "127.0.0.1", port: 9464, path: "/metrics" },
       traces: { enabled: false, otlpEndpoint: "", sampleRatio: 1 },
     },
-    logging: { level: "info", accessLog: true },
+    logging: { level: "info", accessLog: true, format: "json" },
   };
   assert.deepEqual(config, expected);
   assert.deepEqual(warnings, []);
@@ -112,7 +112,7 @@ upstreams:
     slowStart: 30s
     panicMode: true
 telemetry: { prometheus: { enabled: false, listen: ":9100", path: /m } }
-logging: { level: debug, accessLog: false }
+logging: { level: debug, accessLog: false, format: ecs }
 `,
     { env: {} },
   );
@@ -131,7 +131,7 @@ logging: { level: debug, accessLog: false }
   assert.equal(api?.slowStartMs, 30_000);
   assert.equal(api?.panicMode, true);
   assert.deepEqual(config.telemetry.prometheus, { enabled: false, host: "0.0.0.0", port: 9100, path: "/m" });
-  assert.deepEqual(config.logging, { level: "debug", accessLog: false });
+  assert.deepEqual(config.logging, { level: "debug", accessLog: false, format: "ecs" });
 });
 
 test("hashKey without consistent_hash is a warning", () => {

@@ -106,11 +106,11 @@ test("negative durations are refused", () => {
   ]);
 });
 
-test("listen addresses, trusted proxies, sampleRatio, log level, transport", () => {
+test("listen addresses, trusted proxies, sampleRatio, log level and format, transport", () => {
   const text = `${upstreamWith("")}
 server: { listen: "0.0.0.0:70000", trustedProxies: ["10.0.0.0/33"], transport: fast }
 telemetry: { prometheus: { listen: "::1:9464" }, traces: { sampleRatio: 1.5 } }
-logging: { level: verbose }
+logging: { level: verbose, format: logfmt }
 `;
   assert.deepEqual(problemsOf(text), [
     'server.listen: invalid listen address "0.0.0.0:70000": port must be 0..65535',
@@ -119,6 +119,7 @@ logging: { level: verbose }
     'telemetry.prometheus.listen: invalid listen address "::1:9464": put IPv6 addresses in brackets, e.g. "[::1]:8080"',
     "telemetry.traces.sampleRatio: must be at most 1, got 1.5",
     'logging.level: unknown log level "verbose"; valid: trace, debug, info, warn, error, fatal, silent',
+    'logging.format: unknown log format "logfmt"; valid: json, ecs',
   ]);
 });
 

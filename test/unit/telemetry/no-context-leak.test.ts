@@ -15,7 +15,7 @@ describe("request context", () => {
     const telemetry = await startTelemetry(
       {
         telemetry: { ...config.telemetry, traces: { enabled: false, otlpEndpoint: "", sampleRatio: 1 } },
-        logging: { level: "info", accessLog: true },
+        logging: { level: "info", accessLog: true, format: "json" },
       },
       {
         logDestination: {

@@ -44,7 +44,7 @@ export async function telemetryUnderTest(
   const telemetry = await startTelemetry(
     {
       telemetry: { ...TELEMETRY_OFF, ...overrides.telemetry },
-      logging: { level: "info", accessLog: true, ...overrides.logging },
+      logging: { level: "info", accessLog: true, format: "json", ...overrides.logging },
     },
     {
       spanExporter: spans,

@@ -36,7 +36,7 @@ describe("an unsampled request through the balancer", () => {
   before(async () => {
     t = await telemetryUnderTest({
       telemetry: { traces: { enabled: true, otlpEndpoint: "", sampleRatio: 1 } },
-      logging: { level: "info", accessLog: true },
+      logging: { level: "info", accessLog: true, format: "json" },
     });
   });
   after(() => t.telemetry.shutdown());
