@@ -118,7 +118,12 @@ function retriesAfterError(
   x.error = decision.error;
   if (decision.retry) {
     x.deps.logger.warn(
-      { upstream: upstream.name, backend: backend.label, error: failure.errorType, attempt: attempt + 1 },
+      {
+        upstream: upstream.name,
+        backend: backend.label,
+        error_type: failure.errorType,
+        attempt: attempt + 1,
+      },
       "retrying on another backend after upstream error",
     );
   }

@@ -66,7 +66,7 @@ export async function runBalancer(
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
-      logger.info({ inFlight: balancer.activeRequests() }, "shutting down: draining in-flight requests");
+      logger.info({ in_flight: balancer.activeRequests() }, "shutting down: draining in-flight requests");
       await adminChain;
       await admin?.close();
       await balancer.close();
@@ -90,7 +90,7 @@ export async function runBalancer(
   };
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
-  logger.info({ url: balancer.url }, "traceway listening");
+  logger.info({ listen_url: balancer.url }, "traceway listening");
 
   return {
     balancer,

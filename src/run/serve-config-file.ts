@@ -24,20 +24,20 @@ export async function serveConfigFile(file: string): Promise<void> {
   }
   const running = await runBalancer(initial.config);
   const { logger } = running;
-  for (const warning of initial.warnings) logger.warn({ file }, warning);
+  for (const warning of initial.warnings) logger.warn({ config_file: file }, warning);
 
   let reloading = Promise.resolve();
   const reload = (reason: string): void => {
     reloading = reloading.then(async () => {
       try {
         const next = await loadConfigFile(file);
-        for (const warning of next.warnings) logger.warn({ file }, warning);
+        for (const warning of next.warnings) logger.warn({ config_file: file }, warning);
         running.reload(next.config);
-        logger.info({ file, reason }, "configuration applied");
+        logger.info({ config_file: file, reason }, "configuration applied");
       } catch (error) {
         if (error instanceof ConfigError) {
           logger.error(
-            { file, reason, problems: error.problems },
+            { config_file: file, reason, problems: error.problems },
             "new configuration rejected; keeping the old one",
           );
           running.balancer.control.feed.publish({
@@ -47,7 +47,10 @@ export async function serveConfigFile(file: string): Promise<void> {
             problems: error.problems.map((p) => `${p.path}: ${p.message}`),
           });
         } else {
-          logger.error({ file, reason, err: error }, "configuration reload failed; keeping the old one");
+          logger.error(
+            { config_file: file, reason, err: error },
+            "configuration reload failed; keeping the old one",
+          );
         }
       }
     });
@@ -59,5 +62,7 @@ export async function serveConfigFile(file: string): Promise<void> {
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => reload("file changed"), RELOAD_DEBOUNCE_MS);
   });
-  watcher.on("error", (err) => logger.warn({ err, file }, "config file watch failed; SIGHUP still reloads"));
+  watcher.on("error", (err) =>
+    logger.warn({ err, config_file: file }, "config file watch failed; SIGHUP still reloads"),
+  );
 }

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { LogLayout } from "./log-layout.ts";
 
 /** One access-log line: what happened to one client request. */
 export interface AccessLogEntry {
@@ -16,34 +17,24 @@ export interface AccessLogEntry {
   readonly bytesOut: number;
   readonly traceId: string;
   readonly spanId: string;
+  /** W3C trace flags of the SERVER span: bit 0 says whether the trace was sampled. */
+  readonly traceFlags: number;
 }
 
-/** Writes access-log lines as JSON with snake_case fields, at `info`, message `access`. */
+/**
+ * Writes access-log lines at `info`, message `access`, in the layout's field names. Its logger is
+ * the access logger (see logger.ts): buffered output, no trace mixin, not filtered by `logging.level`.
+ */
 export class AccessLog {
   readonly #logger: Logger;
+  readonly #layout: LogLayout;
 
-  constructor(logger: Logger) {
+  constructor(logger: Logger, layout: LogLayout) {
     this.#logger = logger;
+    this.#layout = layout;
   }
 
   write(e: AccessLogEntry): void {
-    this.#logger.info(
-      {
-        method: e.method,
-        route: e.route,
-        upstream: e.upstream,
-        backend: e.backend,
-        status: e.status,
-        duration_ms: Math.round(e.durationMs * 1000) / 1000,
-        retries: e.retries,
-        error_code: e.errorCode,
-        bytes_in: e.bytesIn,
-        bytes_out: e.bytesOut,
-        // Given explicitly: `end` runs from a socket event, where the active context is not the request's.
-        trace_id: e.traceId,
-        span_id: e.spanId,
-      },
-      "access",
-    );
+    this.#logger.info(this.#layout.accessFields(e), "access");
   }
 }

@@ -1,24 +1,27 @@
 import pino from "pino";
 import type { DestinationStream, Logger } from "pino";
 import type { LoggingConfig } from "../config/types.ts";
+import { logLayout } from "./log-layout.ts";
 import { activeTraceFields } from "./request-context.ts";
 
 const NO_FIELDS = {};
 
 /**
- * JSON lines: `time` (ISO 8601), `level` as its label, `service_name`, and the active span's
- * `trace_id`/`span_id`, so any line can be joined to its trace in Jaeger.
+ * The application logger: JSON lines in the layout `logging.format` names (log-layout.ts), at
+ * `logging.level`, each carrying the active span's trace_id, span_id and trace_flags, so any
+ * line can be joined to its trace in Jaeger.
  */
 export function createLogger(
   serviceName: string,
   logging: LoggingConfig,
   destination?: DestinationStream,
 ): Logger {
+  const layout = logLayout(logging.format);
+  const base = layout.loggerOptions(serviceName);
   const options: pino.LoggerOptions = {
+    ...base,
     level: logging.level,
-    base: { service_name: serviceName },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
+    formatters: { ...base.formatters, log: layout.fields },
     mixin: () => {
       try {
         return activeTraceFields();
@@ -29,4 +32,20 @@ export function createLogger(
     },
   };
   return destination === undefined ? pino(options) : pino(options, destination);
+}
+
+/**
+ * The access logger: the same layout, but its lines come already named (no renaming), carry
+ * their request's trace explicitly (no mixin: the active context at a response's end is not the
+ * request's), and are switched by `logging.accessLog` alone, like nginx's `access_log` and
+ * Envoy's access logs, whatever `logging.level` says.
+ */
+export function createAccessLogger(
+  serviceName: string,
+  logging: LoggingConfig,
+  destination: DestinationStream,
+): Logger {
+  const layout = logLayout(logging.format);
+  const base = layout.loggerOptions(serviceName);
+  return pino({ ...base, base: { ...base.base, ...layout.accessBase }, level: "info" }, destination);
 }

@@ -230,6 +230,7 @@ function writeAccessLog(
     bytesOut: result.bytesOut,
     traceId: spanContext.traceId,
     spanId: spanContext.spanId,
+    traceFlags: spanContext.traceFlags,
   });
 }
 

@@ -21,7 +21,9 @@ import { BALANCER_SCOPE, createBalancerMetrics } from "./balancer-metrics.ts";
 import { createControlTelemetry, type ControlTelemetry } from "./control-metrics.ts";
 import { ensureContextManager } from "./context-manager.ts";
 import { DiscoveryMetrics } from "./discovery-metrics.ts";
-import { createLogger } from "./logger.ts";
+import { logLayout } from "./log-layout.ts";
+import { logOutputs } from "./log-sink.ts";
+import { createAccessLogger, createLogger } from "./logger.ts";
 import { PoolMetrics } from "./pool-metrics.ts";
 import type { QueueLike } from "./pool-metrics.ts";
 import { servePrometheus } from "./prometheus-endpoint.ts";
@@ -32,7 +34,7 @@ import { createTracerProvider } from "./tracing.ts";
 
 /** Test and embedding hooks for {@link startTelemetry}; the CLI passes none. */
 export interface TelemetryOptions {
-  /** Where log lines go (default stdout). */
+  /** Where log lines go, unbuffered (default stdout through a buffered asynchronous writer). */
   readonly logDestination?: DestinationStream;
   /** Replaces the OTLP exporter, e.g. an `InMemorySpanExporter`. Exports even if traces are off. */
   readonly spanExporter?: SpanExporter;
@@ -69,7 +71,7 @@ export interface Telemetry {
   observeQueue(upstream: string, queue: QueueLike): () => void;
   /** Scrape URL, when `telemetry.prometheus.enabled`. */
   readonly metricsUrl: string | undefined;
-  /** Flushes pending spans, stops the scrape endpoint, flushes logs. Safe to call twice. */
+  /** Flushes pending spans, stops the scrape endpoint, writes every buffered log line. Safe to call twice. */
   shutdown(): Promise<void>;
 }
 
@@ -88,7 +90,8 @@ export async function startTelemetry(
 ): Promise<Telemetry> {
   const { telemetry, logging } = config;
   const clock = options.clock ?? systemClock;
-  const logger = createLogger(telemetry.serviceName, logging, options.logDestination);
+  const outputs = logOutputs(options.logDestination);
+  const logger = createLogger(telemetry.serviceName, logging, outputs.prompt);
   // With nothing to export and no access log, per-request telemetry would be pure cost: the
   // proxy then passes trace headers through untouched, like nginx does, and no context manager
   // is installed (AsyncLocalStorage costs every async step of the process once it holds a value).
@@ -157,13 +160,26 @@ export async function startTelemetry(
         ),
         metrics,
         labels,
-        accessLog: logging.accessLog ? new AccessLog(logger) : undefined,
+        accessLog: logging.accessLog
+          ? new AccessLog(
+              createAccessLogger(telemetry.serviceName, logging, outputs.buffered),
+              logLayout(logging.format),
+            )
+          : undefined,
       });
 
   const healthEvents: HealthEvents = {
-    onHealthChange: (e) => logger.warn(e, e.up ? "backend up" : "backend down"),
+    onHealthChange: (e) =>
+      logger.warn(
+        { upstream: e.upstream, backend: e.backend, reason: e.reason },
+        e.up ? "backend up" : "backend down",
+      ),
     onEjection: (e) => {
-      logger.warn(e, "backend ejected");
+      const ejectedForMs = Math.max(0, Math.round(e.untilMs - clock.now()));
+      logger.warn(
+        { upstream: e.upstream, backend: e.backend, reason: e.reason, ejected_for_ms: ejectedForMs },
+        "backend ejected",
+      );
       metrics.ejections.add(1, { [ATTR_TRACEWAY_UPSTREAM]: e.upstream, [ATTR_TRACEWAY_BACKEND]: e.backend });
     },
   };
@@ -185,11 +201,13 @@ export async function startTelemetry(
         // Spans first: their flush must not be cut short by anything else stopping.
         const results = await Promise.allSettled([tracerProvider.shutdown()]);
         results.push(...(await Promise.allSettled([endpoint?.close(), meterProvider.shutdown()])));
-        logger.flush();
         for (const r of results) {
           if (r.status === "rejected")
             logger.warn({ err: r.reason as unknown }, "telemetry shutdown step failed");
         }
+        // Last: every access line of the drained requests is written before the process exits.
+        logger.flush();
+        await outputs.close();
       })()),
   };
 }

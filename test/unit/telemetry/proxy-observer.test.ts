@@ -102,10 +102,10 @@ describe("TelemetryProxyObserver", () => {
     assert.equal(access.length, 1);
     const line = access[0]!;
     assert.deepEqual(
-      { ...line, time: typeof line.time, duration_ms: typeof line.duration_ms },
+      { ...line, timestamp: typeof line.timestamp, duration_ms: typeof line.duration_ms },
       {
         level: "info",
-        time: "string",
+        timestamp: "string",
         service_name: "traceway-unit",
         method: "GET",
         route: "/orders",
@@ -118,6 +118,7 @@ describe("TelemetryProxyObserver", () => {
         bytes_out: 5,
         trace_id: TRACE,
         span_id: server.spanContext().spanId,
+        trace_flags: "01",
         msg: "access",
       },
     );

@@ -1,0 +1,25 @@
+import type { LoggerOptions } from "pino";
+import type { LogFormat } from "../config/types.ts";
+import type { AccessLogEntry } from "./access-log.ts";
+import { ecsLayout } from "./log-layout-ecs.ts";
+import { jsonLayout } from "./log-layout-json.ts";
+
+/**
+ * How a log line is laid out (`logging.format`). Code logs its fields under one vocabulary, the
+ * `json` layout's names (`upstream`, `backend`, `status`, `reason`, `error_type`, `trace_id`…, and
+ * `err` for an Error); a layout renames them on the way out, so a call site never knows the format.
+ */
+export interface LogLayout {
+  /** pino options for every logger: time and level fields, message key, base fields. */
+  loggerOptions(serviceName: string): LoggerOptions;
+  /** The fields of a line the code logs, renamed into this layout (pino's `formatters.log`). */
+  fields(this: void, obj: Record<string, unknown>): Record<string, unknown>;
+  /** Base fields of access lines on top of the loggers' own (written once per logger, not per line). */
+  readonly accessBase: Readonly<Record<string, string>>;
+  /** One access line's fields, already in this layout's names (the hot path skips the renaming). */
+  accessFields(e: AccessLogEntry): Record<string, unknown>;
+}
+
+export function logLayout(format: LogFormat): LogLayout {
+  return format === "ecs" ? ecsLayout : jsonLayout;
+}
