@@ -8,11 +8,13 @@ import { traceFlagsHex } from "./trace-flags.ts";
 /**
  * The code's field names that have an ECS field. Every other field goes under `traceway.`: ECS
  * asks custom fields to live outside its field sets, so a later ECS release cannot clash with them.
- * `trace_flags` has no ECS field, hence `traceway.trace_flags`.
+ * One exception: `trace_flags` has no ECS field and keeps OpenTelemetry's name for non-OTLP logs,
+ * the name the Gin service and the worker write, so one field says "sampled" for every service.
  */
 const ECS_NAMES: Readonly<Record<string, string>> = {
   trace_id: "trace.id",
   span_id: "span.id",
+  trace_flags: "trace_flags",
   method: "http.request.method",
   status: "http.response.status_code",
   reason: "event.reason",
@@ -43,8 +45,8 @@ function fields(obj: Record<string, unknown>): Record<string, unknown> {
 
 /**
  * Elastic Common Schema: `@timestamp`, `log.level`, `message`, `ecs.version`, `service.name`,
- * `trace.id`, `span.id`, `http.*`, `event.duration` (ns), `url.full`, `error.*`, the rest under
- * `traceway.*`. Keys are dotted (`"http.response.status_code": 200`), as the ECS logging libraries
+ * `trace.id`, `span.id`, `trace_flags`, `http.*`, `event.duration` (ns), `url.full`, `error.*`,
+ * the rest under `traceway.*`. Keys are dotted (`"http.response.status_code": 200`), as the ECS logging libraries
  * write them; Elasticsearch and Filebeat's `expand_keys` read them as objects.
  */
 export const ecsLayout: LogLayout = {
@@ -69,6 +71,6 @@ export const ecsLayout: LogLayout = {
     "http.response.body.bytes": e.bytesOut,
     "trace.id": e.traceId,
     "span.id": e.spanId,
-    "traceway.trace_flags": traceFlagsHex(e.traceFlags),
+    trace_flags: traceFlagsHex(e.traceFlags),
   }),
 };

@@ -8,6 +8,9 @@ for (const [field, type] of Object.entries(ECS_FIELD_TYPES)) {
   for (let i = 1; i < parts.length; i++) OBJECTS.add(parts.slice(0, i).join("."));
 }
 
+/** Not ECS, not traceway's: OpenTelemetry's name for the W3C flags in non-OTLP logs, shared by every service. */
+const OTEL_LOG_FIELDS = new Set(["trace_flags"]);
+
 const ISO_8601 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
 
 function fits(type: EcsType, value: unknown): boolean {
@@ -63,8 +66,8 @@ function leaves(node: unknown, path: string, out: [string, unknown][]): void {
 
 /**
  * Why Elasticsearch with ECS mappings (Filebeat's template) would reject or mis-map this line, or
- * nothing. `ecs`: every field is an ECS field of the right type, or a custom field under
- * `traceway.`. `json`: no field is an ECS object, and fields that are ECS fields have its type.
+ * nothing. `ecs`: every field is an ECS field of the right type, a custom field under
+ * `traceway.`, or OpenTelemetry's `trace_flags`. `json`: no field is an ECS object, and fields that are ECS fields have its type.
  */
 export function ecsProblems(line: Record<string, unknown>, layout: "json" | "ecs"): string[] {
   const problems: string[] = [];
@@ -87,7 +90,7 @@ export function ecsProblems(line: Record<string, unknown>, layout: "json" | "ecs
       problems.push(`${path}: ECS maps it as an object, the line has ${JSON.stringify(value)}`);
     } else if (ECS_ROOT_OBJECTS.includes(parts[0]!)) {
       problems.push(`${path}: under the ECS field set ${parts[0]} but not in the fixture`);
-    } else if (layout === "ecs" && parts[0] !== "traceway") {
+    } else if (layout === "ecs" && parts[0] !== "traceway" && !OTEL_LOG_FIELDS.has(path)) {
       problems.push(`${path}: a custom field outside traceway.*`);
     }
   }

@@ -164,7 +164,7 @@ describe("log layout ecs", () => {
       "http.response.body.bytes": 120,
       "trace.id": TRACE,
       "span.id": SPAN,
-      "traceway.trace_flags": "00",
+      trace_flags: "00",
       message: "access",
     });
   });
