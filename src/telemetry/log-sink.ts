@@ -1,16 +1,21 @@
-import { writeSync } from "node:fs";
-import { setTimeout as delay } from "node:timers/promises";
-import pino from "pino";
+import { write, writeSync } from "node:fs";
 import type { DestinationStream } from "pino";
 
 /**
- * Bytes of log lines gathered before one write(2): about 50 access lines. Measured with
- * bench/log-destinations.ts against a synchronous write per line and pino's worker-thread
- * transport (docs/telemetry.md, Logs). sonic-boom needs it below its 16 KiB write size.
+ * Characters of log lines gathered before one write(2): about 50 access lines. pino's sonic-boom
+ * was measured for this job and costs more per line buffered than unbuffered (it measures the
+ * UTF-8 length of its whole pending string on every line); see bench/log-destinations.ts.
  */
-export const LOG_BUFFER_BYTES = 16 * 1024 - 1;
+export const LOG_BUFFER_CHARS = 16 * 1024;
 /** Lines wait at most this long in the buffer: Envoy's access-log `file_flush_interval` default. */
 export const LOG_FLUSH_INTERVAL_MS = 1000;
+/**
+ * Characters held while the reader of stdout does not keep up (a stalled pipe): about 25 000
+ * access lines. Beyond it lines are dropped and counted rather than stalling traffic or memory.
+ */
+export const LOG_MAX_PENDING_CHARS = 8 * 1024 * 1024;
+/** Pause before writing again to a full non-blocking pipe. */
+const RETRY_MS = 10;
 /** How long shutdown waits for the last lines to be taken by a slow reader of stdout. */
 const CLOSE_TIMEOUT_MS = 5000;
 
@@ -32,84 +37,155 @@ export function logOutputs(destination: DestinationStream | undefined): LogOutpu
  * One buffered, asynchronous writer to a file descriptor (stdout) for every logger of the process.
  * One writer, not one per logger: two writers to one pipe may interleave inside a line.
  *
- * - `buffered` (access lines): out when the buffer is full or after {@link LOG_FLUSH_INTERVAL_MS}.
- * - `prompt` (everything else; rare): flushed at the end of the current event-loop turn.
- * - `close()` writes what is left, in order, before the process exits; lines logged afterwards are
- *   written synchronously. pino also flushes it synchronously on `exit`, e.g. after a crash.
+ * - `buffered` (access lines): out when {@link LOG_BUFFER_CHARS} have gathered, or after
+ *   {@link LOG_FLUSH_INTERVAL_MS}, whichever comes first; one write in flight at a time, so
+ *   lines leave in order and the event loop never waits for the reader.
+ * - `prompt` (everything else, rare): out at the end of the current event-loop turn.
+ * - `close()` writes what is left before the process exits; later lines are written synchronously.
+ *   A process that exits without it (a crash) writes what is left synchronously on `exit`.
  */
 export class LogSink implements LogOutputs {
   readonly #fd: number;
-  readonly #boom: ReturnType<typeof pino.destination>;
-  readonly #timer: NodeJS.Timeout;
-  /** Something was written since the last flush. */
-  #dirty = false;
-  /** A prompt line may still sit in the buffer: flush again when the write in progress ends. */
-  #promptPending = false;
-  #flushScheduled = false;
+  readonly #maxPendingChars: number;
+  #pending: string[] = [];
+  #pendingChars = 0;
+  /** The bytes of the write in flight and how many of them are out. */
+  #inFlight: Buffer | undefined;
+  #urgent = false;
   #broken = false;
-  /** Resolves when the output failed for good: nothing left to wait for. */
-  #gaveUp: () => void = () => {};
-  readonly #failed = new Promise<void>((resolve) => (this.#gaveUp = resolve));
+  #closed = false;
+  /** Lines dropped since the last report on stderr. */
+  #dropped = 0;
+  #onIdle: (() => void) | undefined;
   #closing: Promise<void> | undefined;
+  readonly #timer: NodeJS.Timeout;
 
-  readonly buffered: DestinationStream = { write: (line: string) => this.#write(line) };
+  readonly buffered: DestinationStream = {
+    write: (line: string) => {
+      if (this.#add(line) && this.#pendingChars >= LOG_BUFFER_CHARS) this.#writeOut();
+    },
+  };
   readonly prompt: DestinationStream = {
     write: (line: string) => {
-      this.#write(line);
-      this.#promptPending = true;
-      if (!this.#flushScheduled) {
-        this.#flushScheduled = true;
-        setImmediate(this.#flush);
-      }
+      if (!this.#add(line) || this.#urgent) return;
+      this.#urgent = true;
+      setImmediate(() => this.#writeOut());
     },
   };
 
-  constructor(fd = 1) {
-    this.#fd = fd;
-    this.#boom = pino.destination({ dest: fd, sync: false, minLength: LOG_BUFFER_BYTES });
-    this.#boom.on("drain", () => {
-      if (!this.#promptPending) return;
-      this.#promptPending = false;
-      this.#boom.flush();
-    });
-    // pino's own listener turns the writer into a no-op on EPIPE (nobody reads stdout any more).
-    this.#boom.on("error", (err: NodeJS.ErrnoException) => {
-      if (!this.#broken && err.code !== "EPIPE")
-        process.stderr.write(`traceway: log output failed: ${err.message}\n`);
-      this.#broken = true;
-      this.#gaveUp();
-    });
+  constructor(options: { fd?: number; maxPendingChars?: number } = {}) {
+    this.#fd = options.fd ?? 1;
+    this.#maxPendingChars = options.maxPendingChars ?? LOG_MAX_PENDING_CHARS;
     this.#timer = setInterval(() => {
-      if (!this.#dirty) return;
-      this.#dirty = false;
-      this.#boom.flush();
+      this.#writeOut();
+      this.#reportDropped();
     }, LOG_FLUSH_INTERVAL_MS).unref();
+    process.once("exit", this.#writeRestNow);
   }
 
-  readonly #flush = (): void => {
-    this.#flushScheduled = false;
-    this.#dirty = false;
-    this.#boom.flush();
-  };
+  /** On stderr: stdout is the output that is not keeping up. */
+  #reportDropped(): void {
+    if (this.#dropped === 0) return;
+    process.stderr.write(`traceway: stdout is not keeping up; ${this.#dropped} log lines dropped\n`);
+    this.#dropped = 0;
+  }
 
-  #write(line: string): void {
-    this.#dirty = true;
+  /** False when the line is not kept (dropped, or already written because the sink is closed). */
+  #add(line: string): boolean {
+    if (this.#broken) return false;
+    if (this.#closed) {
+      this.#writeNow(line);
+      return false;
+    }
+    if (this.#pendingChars + line.length > this.#maxPendingChars) {
+      this.#dropped += 1;
+      return false;
+    }
+    this.#pending.push(line);
+    this.#pendingChars += line.length;
+    return true;
+  }
+
+  #writeOut(): void {
+    this.#urgent = false;
+    if (this.#inFlight !== undefined || this.#broken) return;
+    if (this.#pendingChars === 0) {
+      this.#onIdle?.();
+      return;
+    }
+    const data = Buffer.from(this.#pending.join(""));
+    this.#pending = [];
+    this.#pendingChars = 0;
+    this.#send(data);
+  }
+
+  #send(data: Buffer): void {
+    this.#inFlight = data;
+    write(this.#fd, data, 0, data.length, null, (err, written) => {
+      this.#inFlight = undefined;
+      if (err) return this.#failed(err, data);
+      if (written < data.length) return this.#send(data.subarray(written));
+      this.#writeOut();
+    });
+  }
+
+  #failed(err: NodeJS.ErrnoException, data: Buffer): void {
+    if (err.code === "EAGAIN") {
+      // A full non-blocking pipe: the same bytes again shortly, keeping their place in the order.
+      this.#inFlight = data;
+      setTimeout(() => this.#send(data), RETRY_MS).unref();
+      return;
+    }
+    // EPIPE: nobody reads stdout any more. Anything else: say so once, where it can still be read.
+    if (err.code !== "EPIPE")
+      process.stderr.write(`traceway: log output failed, logging stops: ${err.message}\n`);
+    this.#broken = true;
+    this.#pending = [];
+    this.#pendingChars = 0;
+    this.#onIdle?.();
+  }
+
+  #writeNow(text: string): void {
     try {
-      this.#boom.write(line);
+      writeSync(this.#fd, text);
     } catch {
-      // Closed (or broken): the event loop may be about to end, so write it now.
-      if (!this.#broken) writeSync(this.#fd, line);
+      // Nothing left to tell: the output itself failed.
     }
   }
 
-  /** Writes every buffered line (asynchronously, in order), then resolves. Safe to call twice. */
+  /**
+   * On `exit` without close() (a crash): the lines not yet handed to a write, synchronously. A
+   * write in flight is the kernel's already, or lost with the process; sending it again could
+   * duplicate it.
+   */
+  readonly #writeRestNow = (): void => {
+    if (this.#broken || this.#closed) return;
+    this.#closed = true;
+    if (this.#pendingChars > 0) this.#writeNow(this.#pending.join(""));
+  };
+
+  /** Writes every buffered line, in order, then resolves. Safe to call twice. */
   close(): Promise<void> {
-    this.#closing ??= (async () => {
-      clearInterval(this.#timer);
-      const closed = new Promise<void>((resolve) => this.#boom.once("close", resolve));
-      if (!this.#broken) this.#boom.end();
-      await Promise.race([closed, this.#failed, delay(CLOSE_TIMEOUT_MS, undefined, { ref: false })]);
-    })();
+    this.#closing ??= this.#close();
     return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    clearInterval(this.#timer);
+    const idle = new Promise<boolean>((resolve) => (this.#onIdle = () => resolve(true)));
+    this.#writeOut();
+    const gaveUp = new Promise<boolean>((resolve) =>
+      setTimeout(() => resolve(false), CLOSE_TIMEOUT_MS).unref(),
+    );
+    const done = await Promise.race([idle, gaveUp]);
+    process.off("exit", this.#writeRestNow);
+    this.#closed = true;
+    this.#reportDropped();
+    if (!done) {
+      const lost = this.#pending.length + (this.#inFlight === undefined ? 0 : 1);
+      process.stderr.write(
+        `traceway: stdout took no log lines for ${CLOSE_TIMEOUT_MS} ms; ${lost} writes not made\n`,
+      );
+    }
   }
 }

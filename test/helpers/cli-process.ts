@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { RUNTIME_FLAGS } from "../../src/run/runtime-flags.ts";
 import { waitFor } from "./wait-for.ts";
@@ -17,16 +18,28 @@ export interface CliProcess {
   stop(): Promise<number | null>;
 }
 
-export function startCli(args: readonly string[], env: Record<string, string> = {}): CliProcess {
+/**
+ * Starts `traceway ARGS`. Its stdout is a pipe this process reads, or with `stdoutFile` that file
+ * (what a service manager or `> file` gives it); `stdout()` reads either.
+ */
+export function startCli(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  options: { stdoutFile?: string } = {},
+): CliProcess {
+  const file = options.stdoutFile === undefined ? undefined : openSync(options.stdoutFile, "w");
   const child = spawn(
     join(ROOT, "node_modules", ".bin", "node"),
     [...RUNTIME_FLAGS, join(ROOT, "src", "cli.ts"), ...args],
     {
       cwd: ROOT,
       env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: ["ignore", file ?? "pipe", "pipe"],
     },
   );
+  if (file !== undefined) closeSync(file);
+  const stdout = (): string =>
+    options.stdoutFile === undefined ? out : readFileSync(options.stdoutFile, "utf8");
   let out = "";
   let err = "";
   child.stdout?.on("data", (c: Buffer) => (out += c.toString()));
@@ -34,11 +47,11 @@ export function startCli(args: readonly string[], env: Record<string, string> = 
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   return {
     child,
-    stdout: () => out,
+    stdout,
     stderr: () => err,
     exited,
     waitForOutput: (pattern, what, timeoutMs = 15_000) =>
-      waitFor(() => (out + err).match(pattern) ?? undefined, { what, timeoutMs }),
+      waitFor(() => (stdout() + err).match(pattern) ?? undefined, { what, timeoutMs }),
     async stop() {
       if (child.exitCode === null) child.kill("SIGTERM");
       return exited;
