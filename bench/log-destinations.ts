@@ -1,8 +1,9 @@
 /**
- * CPU per access line for each way of getting it out of the process, to stdout as a file and as a
- * pipe: pino's synchronous stdout writer (one write(2) per line, what traceway did before), sonic-boom
- * buffering 4 KiB and 16 KiB (traceway's LogSink) in the main thread, and pino's worker-thread
- * transport (`pino/file` behind thread-stream). Lines are made by traceway's own access logger.
+ * CPU per access line, to stdout as a file and as a pipe. How the line is made: pino with the
+ * access fields (what traceway did before) or traceway's hand-built line (log-layout-json.ts). How
+ * it leaves: pino's synchronous stdout writer (one write(2) per line, before), sonic-boom buffering
+ * 4 KiB, traceway's LogSink (16 KiB, one asynchronous write in flight), and pino's worker-thread
+ * transport (`pino/file` behind thread-stream).
  *
  * `node bench/log-destinations.ts [--lines 200000] [--rounds 3]` prints a Markdown table; each
  * measurement is a fresh child process (`--child <variant>`), rounds interleaved. Process CPU
@@ -18,12 +19,15 @@ import { parseArgs } from "node:util";
 import pino from "pino";
 import type { DestinationStream } from "pino";
 import { AccessLog } from "../src/telemetry/access-log.ts";
+import type { AccessLogEntry } from "../src/telemetry/access-log.ts";
 import { logLayout } from "../src/telemetry/log-layout.ts";
 import { LogSink } from "../src/telemetry/log-sink.ts";
-import { createAccessLogger } from "../src/telemetry/logger.ts";
+import { traceFlagsHex } from "../src/telemetry/trace-flags.ts";
 import { median, spreadPercent } from "./lib/stats.ts";
 
 const VARIANTS = [
+  "pino line, sync write per line (before)",
+  "pino line, LogSink",
   "sync write per line",
   "sonic-boom 4 KiB",
   "LogSink (16 KiB, own)",
@@ -43,6 +47,7 @@ interface Sample {
 /** The output under test and how to wait until it has taken every line. */
 function destination(variant: Variant): { out: DestinationStream; close: () => Promise<void> } {
   switch (variant) {
+    case "pino line, sync write per line (before)":
     case "sync write per line": {
       const out = pino.destination({ dest: 1, sync: true });
       return { out, close: () => Promise.resolve() };
@@ -51,6 +56,7 @@ function destination(variant: Variant): { out: DestinationStream; close: () => P
       const out = pino.destination({ dest: 1, sync: false, minLength: 4096 });
       return { out, close: () => new Promise((resolve) => (out.once("close", resolve), out.end())) };
     }
+    case "pino line, LogSink":
     case "LogSink (16 KiB, own)": {
       // Lines come far faster here than from a proxy: no cap, so none is dropped and all are paid for.
       const sink = new LogSink({ maxPendingChars: Infinity });
@@ -64,10 +70,37 @@ function destination(variant: Variant): { out: DestinationStream; close: () => P
   }
 }
 
+/** How the line is made: traceway's hand-built access line, or pino with the same fields. */
+function accessLog(variant: Variant, out: DestinationStream): Pick<AccessLog, "write"> {
+  const layout = logLayout("json");
+  if (!variant.startsWith("pino line")) return new AccessLog(out, layout.accessFormatter("traceway"));
+  const logger = pino({ ...layout.loggerOptions("traceway"), level: "info" }, out);
+  return {
+    write: (e: AccessLogEntry) =>
+      logger.info(
+        {
+          method: e.method,
+          route: e.route,
+          upstream: e.upstream,
+          backend: e.backend,
+          status: e.status,
+          duration_ms: Math.round(e.durationMs * 1000) / 1000,
+          retries: e.retries,
+          error_code: e.errorCode,
+          bytes_in: e.bytesIn,
+          bytes_out: e.bytesOut,
+          trace_id: e.traceId,
+          span_id: e.spanId,
+          trace_flags: traceFlagsHex(e.traceFlags),
+        },
+        "access",
+      ),
+  };
+}
+
 async function child(variant: Variant, lines: number): Promise<void> {
   const { out, close } = destination(variant);
-  const logging = { level: "info", accessLog: true, format: "json" } as const;
-  const log = new AccessLog(createAccessLogger("traceway", logging, out), logLayout("json"));
+  const log = accessLog(variant, out);
   const write = async (n: number): Promise<void> => {
     for (let i = 0; i < n; i++) {
       log.write({

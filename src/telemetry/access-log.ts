@@ -1,5 +1,4 @@
-import type { Logger } from "pino";
-import type { LogLayout } from "./log-layout.ts";
+import type { DestinationStream } from "pino";
 
 /** One access-log line: what happened to one client request. */
 export interface AccessLogEntry {
@@ -22,19 +21,21 @@ export interface AccessLogEntry {
 }
 
 /**
- * Writes access-log lines at `info`, message `access`, in the layout's field names. Its logger is
- * the access logger (see logger.ts): buffered output, no trace mixin, not filtered by `logging.level`.
+ * Writes one line per request at `info`, message `access`, in the layout of `logging.format`
+ * (log-layout.ts formats it). Switched by `logging.accessLog` alone, like nginx's `access_log` and
+ * Envoy's access logs, whatever `logging.level` says. The line carries its request's trace
+ * explicitly: where a response ends, the active context is not the request's.
  */
 export class AccessLog {
-  readonly #logger: Logger;
-  readonly #layout: LogLayout;
+  readonly #out: DestinationStream;
+  readonly #format: (e: AccessLogEntry) => string;
 
-  constructor(logger: Logger, layout: LogLayout) {
-    this.#logger = logger;
-    this.#layout = layout;
+  constructor(out: DestinationStream, format: (e: AccessLogEntry) => string) {
+    this.#out = out;
+    this.#format = format;
   }
 
   write(e: AccessLogEntry): void {
-    this.#logger.info(this.#layout.accessFields(e), "access");
+    this.#out.write(this.#format(e));
   }
 }

@@ -2,6 +2,7 @@ import type { LoggerOptions } from "pino";
 import type { AccessLogEntry } from "./access-log.ts";
 import { ECS_VERSION } from "./ecs-field-sets.ts";
 import { errorFields } from "./log-error-fields.ts";
+import { isoNow, jsonNumber, jsonString } from "./log-text.ts";
 import type { LogLayout } from "./log-layout.ts";
 import { traceFlagsHex } from "./trace-flags.ts";
 
@@ -53,24 +54,21 @@ export const ecsLayout: LogLayout = {
   loggerOptions: (serviceName: string): LoggerOptions => ({
     base: { "service.name": serviceName, "ecs.version": ECS_VERSION },
     messageKey: "message",
-    timestamp: () => `,"@timestamp":"${new Date().toISOString()}"`,
+    timestamp: () => `,"@timestamp":"${isoNow()}"`,
     formatters: { level: (label) => ({ "log.level": label }) },
   }),
   fields,
-  accessBase: { "event.dataset": "traceway.access" },
-  accessFields: (e: AccessLogEntry) => ({
-    "http.request.method": e.method,
-    "traceway.route": e.route,
-    "traceway.upstream": e.upstream,
-    "traceway.backend": e.backend,
-    "http.response.status_code": e.status,
-    "event.duration": Math.round(e.durationMs * 1e6),
-    "traceway.retries": e.retries,
-    "error.code": e.errorCode,
-    "http.request.body.bytes": e.bytesIn,
-    "http.response.body.bytes": e.bytesOut,
-    "trace.id": e.traceId,
-    "span.id": e.spanId,
-    trace_flags: traceFlagsHex(e.traceFlags),
-  }),
+  accessFormatter: (serviceName: string) => {
+    const base = `,"ecs.version":"${ECS_VERSION}","service.name":${JSON.stringify(serviceName)}`;
+    return (e: AccessLogEntry): string =>
+      `{"@timestamp":"${isoNow()}","log.level":"info","message":"access"${base}` +
+      `,"event.dataset":"traceway.access","http.request.method":${jsonString(e.method)}` +
+      `,"traceway.route":${jsonString(e.route)},"traceway.upstream":${jsonString(e.upstream)}` +
+      (e.backend === undefined ? "" : `,"traceway.backend":${jsonString(e.backend)}`) +
+      `,"http.response.status_code":${e.status},"event.duration":${jsonNumber(Math.round(e.durationMs * 1e6))}` +
+      `,"traceway.retries":${e.retries}` +
+      (e.errorCode === undefined ? "" : `,"error.code":${jsonString(e.errorCode)}`) +
+      `,"http.request.body.bytes":${e.bytesIn},"http.response.body.bytes":${e.bytesOut}` +
+      `,"trace.id":"${e.traceId}","span.id":"${e.spanId}","trace_flags":"${traceFlagsHex(e.traceFlags)}"}\n`;
+  },
 };

@@ -2,6 +2,7 @@ import type { LoggerOptions } from "pino";
 import type { AccessLogEntry } from "./access-log.ts";
 import { ECS_ROOT_OBJECTS } from "./ecs-field-sets.ts";
 import { errorFields } from "./log-error-fields.ts";
+import { isoNow, jsonNumber, jsonString } from "./log-text.ts";
 import type { LogLayout } from "./log-layout.ts";
 import { traceFlagsHex } from "./trace-flags.ts";
 
@@ -44,24 +45,20 @@ export const jsonLayout: LogLayout = {
   loggerOptions: (serviceName: string): LoggerOptions => ({
     base: { service_name: serviceName },
     messageKey: "msg",
-    timestamp: () => `,"timestamp":"${new Date().toISOString()}"`,
+    timestamp: () => `,"timestamp":"${isoNow()}"`,
     formatters: { level: (label) => ({ level: label }) },
   }),
   fields,
-  accessBase: {},
-  accessFields: (e: AccessLogEntry) => ({
-    method: e.method,
-    route: e.route,
-    upstream: e.upstream,
-    backend: e.backend,
-    status: e.status,
-    duration_ms: Math.round(e.durationMs * 1000) / 1000,
-    retries: e.retries,
-    error_code: e.errorCode,
-    bytes_in: e.bytesIn,
-    bytes_out: e.bytesOut,
-    trace_id: e.traceId,
-    span_id: e.spanId,
-    trace_flags: traceFlagsHex(e.traceFlags),
-  }),
+  accessFormatter: (serviceName: string) => {
+    const service = `,"service_name":${JSON.stringify(serviceName)}`;
+    return (e: AccessLogEntry): string =>
+      `{"level":"info","timestamp":"${isoNow()}"${service},"method":${jsonString(e.method)}` +
+      `,"route":${jsonString(e.route)},"upstream":${jsonString(e.upstream)}` +
+      (e.backend === undefined ? "" : `,"backend":${jsonString(e.backend)}`) +
+      `,"status":${e.status},"duration_ms":${jsonNumber(Math.round(e.durationMs * 1000) / 1000)}` +
+      `,"retries":${e.retries}` +
+      (e.errorCode === undefined ? "" : `,"error_code":${jsonString(e.errorCode)}`) +
+      `,"bytes_in":${e.bytesIn},"bytes_out":${e.bytesOut},"trace_id":"${e.traceId}"` +
+      `,"span_id":"${e.spanId}","trace_flags":"${traceFlagsHex(e.traceFlags)}","msg":"access"}\n`;
+  },
 };

@@ -14,10 +14,11 @@ export interface LogLayout {
   loggerOptions(serviceName: string): LoggerOptions;
   /** The fields of a line the code logs, renamed into this layout (pino's `formatters.log`). */
   fields(this: void, obj: Record<string, unknown>): Record<string, unknown>;
-  /** Base fields of access lines on top of the loggers' own (written once per logger, not per line). */
-  readonly accessBase: Readonly<Record<string, string>>;
-  /** One access line's fields, already in this layout's names (the hot path skips the renaming). */
-  accessFields(e: AccessLogEntry): Record<string, unknown>;
+  /**
+   * Formats access lines for `serviceName`: one JSON line, newline included, built by hand with
+   * the same time, level and service fields as the loggers' lines (the hot path skips pino).
+   */
+  accessFormatter(serviceName: string): (e: AccessLogEntry) => string;
 }
 
 export function logLayout(format: LogFormat): LogLayout {

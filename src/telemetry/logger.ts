@@ -33,19 +33,3 @@ export function createLogger(
   };
   return destination === undefined ? pino(options) : pino(options, destination);
 }
-
-/**
- * The access logger: the same layout, but its lines come already named (no renaming), carry
- * their request's trace explicitly (no mixin: the active context at a response's end is not the
- * request's), and are switched by `logging.accessLog` alone, like nginx's `access_log` and
- * Envoy's access logs, whatever `logging.level` says.
- */
-export function createAccessLogger(
-  serviceName: string,
-  logging: LoggingConfig,
-  destination: DestinationStream,
-): Logger {
-  const layout = logLayout(logging.format);
-  const base = layout.loggerOptions(serviceName);
-  return pino({ ...base, base: { ...base.base, ...layout.accessBase }, level: "info" }, destination);
-}

@@ -23,7 +23,7 @@ import { ensureContextManager } from "./context-manager.ts";
 import { DiscoveryMetrics } from "./discovery-metrics.ts";
 import { logLayout } from "./log-layout.ts";
 import { logOutputs } from "./log-sink.ts";
-import { createAccessLogger, createLogger } from "./logger.ts";
+import { createLogger } from "./logger.ts";
 import { PoolMetrics } from "./pool-metrics.ts";
 import type { QueueLike } from "./pool-metrics.ts";
 import { servePrometheus } from "./prometheus-endpoint.ts";
@@ -161,10 +161,7 @@ export async function startTelemetry(
         metrics,
         labels,
         accessLog: logging.accessLog
-          ? new AccessLog(
-              createAccessLogger(telemetry.serviceName, logging, outputs.buffered),
-              logLayout(logging.format),
-            )
+          ? new AccessLog(outputs.buffered, logLayout(logging.format).accessFormatter(telemetry.serviceName))
           : undefined,
       });
 

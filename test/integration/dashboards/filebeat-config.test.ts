@@ -8,7 +8,7 @@ import { parse } from "yaml";
 import type { LogFormat } from "../../../src/config/types.ts";
 import { AccessLog } from "../../../src/telemetry/access-log.ts";
 import { logLayout } from "../../../src/telemetry/log-layout.ts";
-import { createAccessLogger, createLogger } from "../../../src/telemetry/logger.ts";
+import { createLogger } from "../../../src/telemetry/logger.ts";
 import { ecsProblems } from "../../helpers/ecs-check.ts";
 import { REPO_ROOT } from "../../helpers/services.ts";
 import { LogCapture } from "../../unit/telemetry/telemetry-fixture.ts";
@@ -38,7 +38,7 @@ function linesIn(format: LogFormat): Line[] {
     { upstream: "ws", err: Object.assign(new Error("refused"), { code: "ECONNREFUSED" }) },
     "failed",
   );
-  new AccessLog(createAccessLogger("traceway", logging, capture), logLayout(format)).write({
+  new AccessLog(capture, logLayout(format).accessFormatter("traceway")).write({
     method: "GET",
     route: "/",
     upstream: "api",

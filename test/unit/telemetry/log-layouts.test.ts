@@ -6,7 +6,7 @@ import { AccessLog } from "../../../src/telemetry/access-log.ts";
 import type { AccessLogEntry } from "../../../src/telemetry/access-log.ts";
 import { ensureContextManager } from "../../../src/telemetry/context-manager.ts";
 import { logLayout } from "../../../src/telemetry/log-layout.ts";
-import { createAccessLogger, createLogger } from "../../../src/telemetry/logger.ts";
+import { createLogger } from "../../../src/telemetry/logger.ts";
 import { LogCapture } from "./telemetry-fixture.ts";
 
 const TRACE = "0af7651916cd43dd8448eb211c80319c";
@@ -43,9 +43,8 @@ const ENTRY: AccessLogEntry = {
 
 function accessLine(format: LogFormat): Record<string, unknown> {
   const capture = new LogCapture();
-  const logging = { level: "silent", accessLog: true, format } as const;
-  new AccessLog(createAccessLogger("svc", logging, capture), logLayout(format)).write(ENTRY);
-  assert.equal(capture.lines.length, 1, "access lines do not follow logging.level");
+  new AccessLog(capture, logLayout(format).accessFormatter("svc")).write(ENTRY);
+  assert.equal(capture.lines.length, 1);
   return capture.lines[0]!;
 }
 
