@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --sink] [-- --skip http,idle,...]`: traceway against nginx,
+ * `npm run bench [-- --quick] [-- --sink] [-- --skip http,idle,...] [-- --target NAME ...]`: traceway against nginx,
  * HAProxy and two plain Node proxies on the same three nginx backends, plus the strategy
  * micro-benchmark, idle-connection RSS, failover and the Kafka consumer interceptors. Prints a
  * Markdown report and writes it to bench/results/<date>-<commit>[-quick].md. See docs/bench.md.
@@ -154,7 +154,12 @@ try {
         stdio: "inherit",
       },
     );
-    const lab = await startLab(registry, progress, options.sink, (r) => (receiver = r));
+    const lab = await startLab(
+      registry,
+      progress,
+      { forceSink: options.sink, targets: options.targets },
+      (r) => (receiver = r),
+    );
     notes.push(`OTLP receiver for the traced targets: ${lab.receiver.description}.`);
     notes.push(
       `Backends: 3 nginx instances (1 worker each, sendfile, keep-alive) on ports ${lab.backends.map((b) => b.port).join(", ")}; every target balances round-robin over them with keep-alive.`,

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { setTimeout as delay } from "node:timers/promises";
 import { descendants } from "./proc.ts";
 
@@ -29,6 +29,8 @@ export interface SpawnOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Keep stdin open as a pipe (the idle-clients helper is driven through it). */
   readonly stdin?: boolean;
+  /** Write stdout to this file instead of a pipe read here (a target's access log, as deployed). */
+  readonly stdoutFile?: string;
 }
 
 /**
@@ -47,18 +49,20 @@ export class ChildRegistry {
     // `exec` keeps the pid, so signals reach the real process, not a shell. The hard limit may be
     // lower than wanted; then the soft limit is raised as far as it goes.
     const script = `ulimit -n ${CHILD_NOFILE} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"`;
+    const out = options.stdoutFile === undefined ? "pipe" : openSync(options.stdoutFile, "w");
     const child = spawn("sh", ["-c", script, command, ...args], {
       cwd: options.cwd,
       env: options.env ?? process.env,
-      stdio: [options.stdin === true ? "pipe" : "ignore", "pipe", "pipe"],
+      stdio: [options.stdin === true ? "pipe" : "ignore", out, "pipe"],
     });
+    if (typeof out === "number") closeSync(out);
     if (child.pid === undefined) throw new Error(`could not start ${name} (${command})`);
     let stderr = "";
     let stdout = "";
     child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
       stderr = (stderr + chunk).slice(-STDERR_TAIL_CHARS);
     });
-    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
       stdout = (stdout + chunk).slice(-STDERR_TAIL_CHARS);
     });
     let reason: string | undefined;

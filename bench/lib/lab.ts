@@ -8,7 +8,7 @@ import { WORK_DIR } from "./layout.ts";
 import { startOtlpReceiver } from "./otlp-receiver.ts";
 import type { OtlpReceiver } from "./otlp-receiver.ts";
 import type { Progress } from "./progress.ts";
-import { FAILOVER_TRACEWAY } from "./profile.ts";
+import { ACCESS_LOG_TRACEWAY, FAILOVER_TRACEWAY } from "./profile.ts";
 import { startHaproxy, startNginxProxy, startPeer, startTraceway } from "./start-targets.ts";
 import type { StartContext } from "./start-targets.ts";
 import type { Target } from "./target.ts";
@@ -30,7 +30,7 @@ export interface Lab {
 export async function startLab(
   registry: ChildRegistry,
   progress: Progress,
-  forceSink: boolean,
+  options: { readonly forceSink: boolean; readonly targets: readonly string[] },
   onReceiver: (receiver: OtlpReceiver) => void,
 ): Promise<Lab> {
   const www = join(WORK_DIR, "www");
@@ -38,7 +38,7 @@ export async function startLab(
   progress.update("starting 3 nginx backends");
   const backends = await startBackends(registry, 3, www);
   progress.update("starting the OTLP receiver");
-  const receiver = await startOtlpReceiver(forceSink, (text) => progress.note(text));
+  const receiver = await startOtlpReceiver(options.forceSink, (text) => progress.note(text));
   onReceiver(receiver);
   const ctx: StartContext = {
     registry,
@@ -53,6 +53,10 @@ export async function startLab(
         startTraceway(ctx, "traceway off, http-proxy transport", { metrics: false, transport: "http-proxy" }),
     ],
     [FAILOVER_TRACEWAY, () => startTraceway(ctx, FAILOVER_TRACEWAY, { metrics: true, sampleRatio: 0.1 })],
+    [
+      ACCESS_LOG_TRACEWAY,
+      () => startTraceway(ctx, ACCESS_LOG_TRACEWAY, { metrics: true, sampleRatio: 0.1, accessLog: true }),
+    ],
     [
       "traceway metrics + 10% traces, http-proxy transport",
       () =>
@@ -71,8 +75,14 @@ export async function startLab(
     ["http-proxy peer", () => startPeer(ctx, "http-proxy peer", "http-proxy-peer.ts")],
     ["undici peer", () => startPeer(ctx, "undici peer", "undici-peer.ts")],
   ];
+  const unknown = options.targets.filter((t) => !starters.some(([name]) => name === t));
+  if (unknown.length > 0)
+    throw new Error(
+      `unknown --target ${unknown.join(", ")}; targets: ${starters.map(([n]) => n).join("; ")}`,
+    );
   const targets: Target[] = [];
   for (const [name, start] of starters) {
+    if (options.targets.length > 0 && !options.targets.includes(name)) continue;
     progress.update(`starting ${name}`);
     const target = await start();
     if (target.failure !== undefined) progress.note(`${name}: ${target.failure}`);

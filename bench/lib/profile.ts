@@ -26,6 +26,13 @@ export const MANY: Scenario = { name: "200 B, 1000 conns", path: "/small", conne
 
 /** Which traceway target is used for failover: it has /metrics, needed to see when it stops sending. */
 export const FAILOVER_TRACEWAY = "traceway metrics + 10% traces";
+/** The same with the access log on (traceway's default): the pair that prices the access log. */
+export const ACCESS_LOG_TRACEWAY = "traceway metrics + 10% traces, access log";
+
+/** Rows compared round by round in the report: [with, without, what the difference is]. */
+export const PAIRS: readonly (readonly [string, string, string])[] = [
+  [ACCESS_LOG_TRACEWAY, FAILOVER_TRACEWAY, "access log"],
+];
 
 export const QUICK: Profile = {
   name: "quick",
@@ -63,9 +70,11 @@ export interface CliOptions {
   readonly sections: ReadonlySet<Section>;
   /** Use the local OTLP sink even when scripts/jaeger.sh exists. */
   readonly sink: boolean;
+  /** Only these targets (by row name); empty = all. */
+  readonly targets: readonly string[];
 }
 
-const USAGE = `usage: npm run bench -- [--quick] [--sink] [--skip ${SECTIONS.join(",")}]`;
+const USAGE = `usage: npm run bench -- [--quick] [--sink] [--skip ${SECTIONS.join(",")}] [--target NAME]...`;
 
 export function parseCli(argv: readonly string[]): CliOptions {
   const { values } = parseArgs({
@@ -74,6 +83,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
       quick: { type: "boolean", default: false },
       sink: { type: "boolean", default: false },
       skip: { type: "string", default: "" },
+      target: { type: "string", multiple: true, default: [] },
       help: { type: "boolean", default: false },
     },
   });
@@ -90,5 +100,6 @@ export function parseCli(argv: readonly string[]): CliOptions {
     profile: values.quick ? QUICK : FULL,
     sections: new Set(SECTIONS.filter((s) => !skip.includes(s))),
     sink: values.sink,
+    targets: values.target,
   };
 }

@@ -4,6 +4,8 @@ import type { IdleRssRow } from "./idle-rss.ts";
 import type { KafkaResult } from "./kafka-bench.ts";
 import type { TelemetryCostRow } from "./telemetry-cost.ts";
 import type { MachineInfo } from "./machine.ts";
+import { paired, pairedSection } from "./paired.ts";
+import { PAIRS } from "./profile.ts";
 import type { Profile } from "./profile.ts";
 import type { ScenarioResult } from "./scenarios.ts";
 import { ratio } from "./stats.ts";
@@ -225,7 +227,11 @@ ${k.note}`;
 export function renderReport(r: BenchReport): string {
   const parts = [header(r)];
   if (r.notes.length > 0) parts.push(`Notes:\n\n${r.notes.map((n) => `- ${n}`).join("\n")}`);
-  if (r.http) parts.push(httpSection(r.http));
+  if (r.http) {
+    parts.push(httpSection(r.http));
+    const pairs = r.http.flatMap((result) => PAIRS.flatMap((pair) => paired(result, pair) ?? []));
+    if (pairs.length > 0) parts.push(pairedSection(pairs));
+  }
   if (r.strategies) parts.push(strategiesSection(r.strategies));
   if (r.idle) parts.push(idleSection(r.idle));
   if (r.failover) parts.push(failoverSection(r.failover, r.profile));

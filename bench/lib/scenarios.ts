@@ -40,8 +40,16 @@ export interface ScenarioRow {
   readonly socketErrors: number;
   readonly httpErrors: number;
   readonly requests: number;
+  /** Each kept round's req/s and CPU µs/req, by round number: rows are paired round by round. */
+  readonly byRound: readonly RoundResult[];
   /** Set when the target could not run (start failure, crash, wrk failure). */
   readonly failure?: string;
+}
+
+export interface RoundResult {
+  readonly round: number;
+  readonly rps: number;
+  readonly cpuMicrosPerRequest: number;
 }
 
 export interface ScenarioResult {
@@ -59,6 +67,7 @@ export function rotation<T>(items: readonly T[], round: number): T[] {
 /** One wrk run and the CPU the target spent during it. */
 interface Measured extends WrkResult {
   readonly cpuMicrosPerRequest: number;
+  readonly round: number;
 }
 
 function summarise(target: string, results: readonly Measured[], failure?: string): ScenarioRow {
@@ -75,6 +84,7 @@ function summarise(target: string, results: readonly Measured[], failure?: strin
     socketErrors: results.reduce((s, r) => s + r.socketErrors, 0),
     httpErrors: results.reduce((s, r) => s + r.httpErrors, 0),
     requests: results.reduce((s, r) => s + r.requests, 0),
+    byRound: results.map((r) => ({ round: r.round, rps: r.rps, cpuMicrosPerRequest: r.cpuMicrosPerRequest })),
   };
   return failure === undefined ? row : { ...row, failure };
 }
@@ -100,7 +110,7 @@ export async function runScenario(
     threads: WRK_THREADS,
     durationS,
   });
-  const attempt = async (t: Target, durationS: number, keep: boolean): Promise<void> => {
+  const attempt = async (t: Target, durationS: number, round: number | undefined): Promise<void> => {
     try {
       const pid = t.child?.pid;
       const cpuBefore = pid === undefined ? undefined : treeCpuSeconds(pid);
@@ -108,7 +118,7 @@ export async function runScenario(
       const cpuAfter = pid === undefined ? undefined : treeCpuSeconds(pid);
       const cpu = cpuBefore === undefined || cpuAfter === undefined ? NaN : cpuAfter - cpuBefore;
       const cpuMicrosPerRequest = result.requests > 0 ? (cpu * 1e6) / result.requests : NaN;
-      if (keep) results.get(t.name)!.push({ ...result, cpuMicrosPerRequest });
+      if (round !== undefined) results.get(t.name)!.push({ ...result, cpuMicrosPerRequest, round });
     } catch (error) {
       failures.set(t.name, error instanceof Error ? error.message : String(error));
     }
@@ -117,13 +127,13 @@ export async function runScenario(
   for (const t of targets) {
     if (!usable(t)) continue;
     progress.update(`${label} ${scenario.name}: warm-up ${t.name}`);
-    await attempt(t, timing.warmupS, false);
+    await attempt(t, timing.warmupS, undefined);
   }
   for (let round = 0; round < timing.rounds; round++) {
     for (const t of rotation(targets, round)) {
       if (!usable(t)) continue;
       progress.update(`${label} ${scenario.name}: round ${round + 1}/${timing.rounds} ${t.name}`);
-      await attempt(t, timing.durationS, true);
+      await attempt(t, timing.durationS, round);
     }
   }
   const rows = targets.map((t) => {

@@ -21,6 +21,8 @@ export interface TracewayTelemetry {
   readonly sampleRatio?: number;
   /** `server.transport`; omitted = traceway's default (undici). */
   readonly transport?: "http-proxy";
+  /** `logging.accessLog` (traceway's default is on; the bench's targets have it off unless this says so). */
+  readonly accessLog?: boolean;
 }
 
 export interface StartContext {
@@ -80,7 +82,7 @@ export function tracewayConfig(
         : { enabled: false },
       ...traces,
     },
-    logging: { level: "warn", accessLog: false },
+    logging: { level: "warn", accessLog: telemetry.accessLog ?? false },
   };
 }
 
@@ -99,9 +101,11 @@ export async function startTraceway(
     stringify(tracewayConfig(port, ctx.backendPorts, telemetry, metricsPort, ctx.otlpEndpoint)),
   );
   // The shipped artifact (tsc output) with the binary's Node flags, not the TypeScript sources.
+  // Access lines go to a file, as an nginx access_log does, not to a pipe this process would read.
   const child = ctx.registry.spawn(name, NODE, [...RUNTIME_FLAGS, "dist/src/cli.js", "--config", file], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: "production" },
+    ...(telemetry.accessLog === true ? { stdoutFile: join(dir, "access.log") } : {}),
   });
   const metricsUrl = telemetry.metrics ? `http://127.0.0.1:${metricsPort}/metrics` : undefined;
   return started(ctx, name, "traceway", port, child, metricsUrl);

@@ -21,6 +21,7 @@ test("the generated traceway YAML passes traceway's own config validation", () =
     { metrics: true, sampleRatio: 1 },
     { metrics: false, transport: "http-proxy" },
     { metrics: true, sampleRatio: 0.1, transport: "http-proxy" },
+    { metrics: true, sampleRatio: 0.1, accessLog: true },
   ];
   for (const telemetry of telemetries) {
     const yaml = stringify(
@@ -34,6 +35,7 @@ test("the generated traceway YAML passes traceway's own config validation", () =
     assert.equal(config.telemetry.traces.enabled, telemetry.sampleRatio !== undefined);
     if (telemetry.sampleRatio !== undefined)
       assert.equal(config.telemetry.traces.sampleRatio, telemetry.sampleRatio);
+    assert.equal(config.logging.accessLog, telemetry.accessLog ?? false);
   }
 });
 
