@@ -9,7 +9,7 @@ import { startOtlpReceiver } from "./otlp-receiver.ts";
 import type { OtlpReceiver } from "./otlp-receiver.ts";
 import type { Progress } from "./progress.ts";
 import { ACCESS_LOG_TRACEWAY, FAILOVER_TRACEWAY } from "./profile.ts";
-import { startHaproxy, startNginxProxy, startPeer, startTraceway } from "./start-targets.ts";
+import { startCaddy, startHaproxy, startNginxProxy, startPeer, startTraceway } from "./start-targets.ts";
 import type { StartContext } from "./start-targets.ts";
 import type { Target } from "./target.ts";
 
@@ -72,6 +72,7 @@ export async function startLab(
     ],
     ["nginx", () => startNginxProxy(ctx)],
     ["HAProxy", () => startHaproxy(ctx)],
+    ["Caddy", () => startCaddy(ctx)],
     ["http-proxy peer", () => startPeer(ctx, "http-proxy peer", "http-proxy-peer.ts")],
     ["undici peer", () => startPeer(ctx, "undici peer", "undici-peer.ts")],
   ];

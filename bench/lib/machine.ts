@@ -13,6 +13,7 @@ export interface MachineInfo {
   readonly nginx: string;
   readonly haproxy: string;
   readonly wrk: string;
+  readonly caddy: string;
   /** Short commit, `+dirty` when the working tree has changes. */
   readonly commit: string;
   readonly shortCommit: string;
@@ -38,6 +39,7 @@ export function machineInfo(): MachineInfo {
     nginx: firstLine("nginx", ["-v"], /nginx version: (\S+)/),
     haproxy: firstLine("haproxy", ["-v"], /(HAProxy version \S+)/),
     wrk: firstLine("wrk", ["-v"], /^(wrk \S+)/m),
+    caddy: firstLine("caddy", ["version"], /^v?(\d+\.\d+\.\d+\S*)/m),
     commit: `${shortCommit}${dirty ? "+dirty" : ""}`,
     shortCommit,
   };

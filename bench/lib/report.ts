@@ -48,7 +48,7 @@ ${table(
       `${m.cores} cores (os.availableParallelism), ${m.cpuModel}, ${m.memoryGiB} GiB, Linux ${m.kernel}`,
     ],
     ["Node", m.node],
-    ["nginx / HAProxy / wrk", `${m.nginx} / ${m.haproxy} / ${m.wrk}`],
+    ["nginx / HAProxy / Caddy / wrk", `${m.nginx} / ${m.haproxy} / ${m.caddy} / ${m.wrk}`],
     [
       "profile",
       `${r.profile.name}: ${t.rounds} rounds × ${t.durationS} s per target and scenario, ${t.warmupS} s warm-up, targets interleaved`,

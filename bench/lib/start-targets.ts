@@ -5,6 +5,7 @@ import { RUNTIME_FLAGS } from "../../src/run/runtime-flags.ts";
 import { spawnNginx } from "./backends.ts";
 import type { ChildRegistry, ManagedChild } from "./children.ts";
 import { NODE, ROOT, WORK_DIR } from "./layout.ts";
+import { caddyfile } from "./caddy-config.ts";
 import { haproxyConfig, proxyConfig } from "./nginx-configs.ts";
 import { freePort } from "./ports.ts";
 import { lastLine } from "./target.ts";
@@ -125,6 +126,20 @@ export async function startHaproxy(ctx: StartContext): Promise<Target> {
   writeFileSync(join(dir, "haproxy.cfg"), haproxyConfig(port, ctx.backendPorts));
   const child = ctx.registry.spawn("haproxy", "haproxy", ["-db", "-f", join(dir, "haproxy.cfg")]);
   return started(ctx, "HAProxy", "haproxy", port, child);
+}
+
+/** Caddy (Debian's), its data and autosaved config kept in the instance dir, not in $HOME. */
+export async function startCaddy(ctx: StartContext): Promise<Target> {
+  const port = await freePort();
+  const adminPort = await freePort();
+  const dir = join(WORK_DIR, `caddy-${port}`);
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, "Caddyfile");
+  writeFileSync(file, caddyfile(port, adminPort, ctx.backendPorts));
+  const child = ctx.registry.spawn("Caddy", "caddy", ["run", "--adapter", "caddyfile", "--config", file], {
+    env: { ...process.env, XDG_DATA_HOME: join(dir, "data"), XDG_CONFIG_HOME: join(dir, "config") },
+  });
+  return started(ctx, "Caddy", "caddy", port, child, `http://127.0.0.1:${adminPort}/metrics`);
 }
 
 /** `bench/peers/<file>`: a standalone Node proxy taking `--port` and `--backends`. */

@@ -1,6 +1,6 @@
 import type { ManagedChild } from "./children.ts";
 
-export type TargetKind = "traceway" | "nginx" | "haproxy" | "peer";
+export type TargetKind = "traceway" | "nginx" | "haproxy" | "caddy" | "peer";
 
 /** A proxy under test, balancing round-robin over the same three backends. */
 export interface Target {

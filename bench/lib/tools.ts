@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 
-const REQUIRED = ["wrk", "nginx", "haproxy"] as const;
+const REQUIRED = ["wrk", "nginx", "haproxy", "caddy"] as const;
 
 /** The Debian tools the HTTP sections drive; a missing one is named with the script that installs it. */
 export function missingTools(): string[] {

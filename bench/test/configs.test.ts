@@ -7,6 +7,7 @@ import { after, test } from "node:test";
 import { stringify } from "yaml";
 import { DEFAULT_TRANSPORT } from "../../src/config/defaults.ts";
 import { parseConfigText } from "../../src/config/load.ts";
+import { caddyfile } from "../lib/caddy-config.ts";
 import { backendConfig, haproxyConfig, proxyConfig } from "../lib/nginx-configs.ts";
 import { tracewayConfig } from "../lib/start-targets.ts";
 import type { TracewayTelemetry } from "../lib/start-targets.ts";
@@ -59,4 +60,19 @@ test("HAProxy accepts its config (haproxy -c)", () => {
   writeFileSync(file, haproxyConfig(40020, [40021, 40022, 40023]));
   const result = spawnSync("haproxy", ["-c", "-f", file], { encoding: "utf8" });
   assert.equal(result.status, 0, result.stderr);
+});
+
+test("Caddy accepts its config (caddy validate)", () => {
+  const file = join(dir, "Caddyfile");
+  writeFileSync(file, caddyfile(40030, 40031, [40032, 40033, 40034]));
+  const result = spawnSync("caddy", ["validate", "--adapter", "caddyfile", "--config", file], {
+    encoding: "utf8",
+    env: {
+      ...process.env,
+      XDG_DATA_HOME: join(dir, "caddy-data"),
+      XDG_CONFIG_HOME: join(dir, "caddy-config"),
+    },
+  });
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout + result.stderr, /Valid configuration/);
 });
