@@ -74,7 +74,7 @@ export interface CliOptions {
   readonly targets: readonly string[];
 }
 
-const USAGE = `usage: npm run bench -- [--quick] [--sink] [--skip ${SECTIONS.join(",")}] [--target NAME]...`;
+const USAGE = `usage: npm run bench -- [--quick] [--sink] [--skip ${SECTIONS.join(",")}] [--target NAME]... [--scenario NAME]...`;
 
 export function parseCli(argv: readonly string[]): CliOptions {
   const { values } = parseArgs({
@@ -84,6 +84,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
       sink: { type: "boolean", default: false },
       skip: { type: "string", default: "" },
       target: { type: "string", multiple: true, default: [] },
+      scenario: { type: "string", multiple: true, default: [] },
       help: { type: "boolean", default: false },
     },
   });
@@ -96,8 +97,18 @@ export function parseCli(argv: readonly string[]): CliOptions {
     if (!(SECTIONS as readonly string[]).includes(name))
       throw new Error(`unknown section '${name}'. ${USAGE}`);
   }
+  const base = values.quick ? QUICK : FULL;
+  const unknown = values.scenario.filter((name) => !base.scenarios.some((s) => s.name === name));
+  if (unknown.length > 0)
+    throw new Error(
+      `unknown --scenario ${unknown.join("; ")}; ${base.name}: ${base.scenarios.map((s) => s.name).join("; ")}`,
+    );
+  const scenarios =
+    values.scenario.length === 0
+      ? base.scenarios
+      : base.scenarios.filter((s) => values.scenario.includes(s.name));
   return {
-    profile: values.quick ? QUICK : FULL,
+    profile: { ...base, scenarios },
     sections: new Set(SECTIONS.filter((s) => !skip.includes(s))),
     sink: values.sink,
     targets: values.target,
