@@ -1,18 +1,35 @@
-import { execFile } from "node:child_process";
+import { spawn } from "node:child_process";
+import { closeSync, openSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { RUNTIME_FLAGS } from "../../src/run/runtime-flags.ts";
-import { NODE, ROOT } from "./layout.ts";
+import { NODE, ROOT, WORK_DIR } from "./layout.ts";
 import type { Progress } from "./progress.ts";
 import { rotation } from "./scenarios.ts";
 import { median } from "./stats.ts";
 
-const run = promisify(execFile);
+/**
+ * One measuring child: its stdout (access lines, in the access-log mode) goes to a file as a
+ * deployed access log would; its result is the last line of its stderr.
+ */
+function run(args: readonly string[]): Promise<string> {
+  const out = openSync(join(WORK_DIR, "telemetry-cost.log"), "w");
+  return new Promise((resolve, reject) => {
+    const child = spawn(NODE, args, { cwd: ROOT, stdio: ["ignore", out, "pipe"], timeout: 300_000 });
+    closeSync(out);
+    let stderr = "";
+    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once("error", reject);
+    child.once("exit", (code) =>
+      code === 0 ? resolve(stderr) : reject(new Error(`exited ${code}: ${stderr.trim()}`)),
+    );
+  });
+}
 
 /** The telemetry set-ups `bench/telemetry-cost.ts` measures, with their row labels. */
 export const TELEMETRY_MODES = {
   metrics: "metrics only",
   sampled: "metrics + 10% traces",
+  "sampled-access-log": "metrics + 10% traces + access log (to a file)",
   all: "metrics + 100% traces",
 } as const;
 export type TelemetryMode = keyof typeof TELEMETRY_MODES;
@@ -44,23 +61,19 @@ export async function measureTelemetryCost(
       if (failures.has(mode)) continue;
       progress.update(`telemetry cost: round ${round + 1}/${rounds} ${TELEMETRY_MODES[mode]}`);
       try {
-        const { stdout } = await run(
-          NODE,
-          [
-            ...RUNTIME_FLAGS,
-            join(ROOT, "bench", "telemetry-cost.ts"),
-            "--mode",
-            mode,
-            "--otlp",
-            otlpEndpoint,
-            "--requests",
-            String(requests),
-          ],
-          { cwd: ROOT, timeout: 300_000 },
-        );
-        const line = JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as { cpuMicrosPerRequest?: number };
+        const stderr = await run([
+          ...RUNTIME_FLAGS,
+          join(ROOT, "bench", "telemetry-cost.ts"),
+          "--mode",
+          mode,
+          "--otlp",
+          otlpEndpoint,
+          "--requests",
+          String(requests),
+        ]);
+        const line = JSON.parse(stderr.trim().split("\n").at(-1) ?? "{}") as { cpuMicrosPerRequest?: number };
         if (typeof line.cpuMicrosPerRequest !== "number")
-          throw new Error(`unexpected output: ${stdout.trim()}`);
+          throw new Error(`unexpected output: ${stderr.trim()}`);
         results.get(mode)?.push(line.cpuMicrosPerRequest);
       } catch (error) {
         failures.set(

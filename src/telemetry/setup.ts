@@ -30,6 +30,7 @@ import { servePrometheus } from "./prometheus-endpoint.ts";
 import type { PrometheusEndpoint } from "./prometheus-endpoint.ts";
 import { TelemetryProxyObserver } from "./proxy-observer.ts";
 import { tracewayVersion } from "./service-version.ts";
+import { startRuntimeMetrics } from "./runtime-metrics.ts";
 import { createTracerProvider } from "./tracing.ts";
 
 /** Test and embedding hooks for {@link startTelemetry}; the CLI passes none. */
@@ -118,6 +119,8 @@ export async function startTelemetry(
   const readers: IMetricReader[] = [...(options.metricReaders?.(producers) ?? [])];
   if (prometheus) readers.push(prometheus);
   const meterProvider = new MeterProvider({ resource, readers });
+  // Runtime metrics (event loop, GC, heap, process CPU and memory) only where something reads them.
+  const stopRuntimeMetrics = readers.length > 0 ? startRuntimeMetrics(meterProvider) : () => {};
   const tracerProvider = createTracerProvider(telemetry.traces, {
     resource,
     selfObsMeterProvider: meterProvider,
@@ -133,6 +136,7 @@ export async function startTelemetry(
     try {
       endpoint = await servePrometheus(prometheus, telemetry.prometheus);
     } catch (err) {
+      stopRuntimeMetrics();
       await meterProvider.shutdown();
       await tracerProvider.shutdown();
       throw err;
@@ -197,6 +201,7 @@ export async function startTelemetry(
       (shuttingDown ??= (async () => {
         // Spans first: their flush must not be cut short by anything else stopping.
         const results = await Promise.allSettled([tracerProvider.shutdown()]);
+        stopRuntimeMetrics();
         results.push(...(await Promise.allSettled([endpoint?.close(), meterProvider.shutdown()])));
         for (const r of results) {
           if (r.status === "rejected")

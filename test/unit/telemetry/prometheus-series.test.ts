@@ -6,10 +6,14 @@ import { prometheusMetricName } from "../../../interceptors/metrics/prometheus-n
 import { UpstreamPool } from "../../../src/pool/upstream-pool.ts";
 import { ManualClock } from "../../../src/shared/clock.ts";
 import { closedPort } from "../../helpers/http-backend.ts";
+import { waitFor } from "../../helpers/wait-for.ts";
 import { markdownTable } from "../../helpers/markdown-block.ts";
 import { fakeRequest, telemetryUnderTest } from "./telemetry-fixture.ts";
 
 const DOCS = fileURLToPath(new URL("../../../docs/telemetry.md", import.meta.url));
+
+/** The scope labels of the OpenTelemetry instrumentations' own meters, which carry their version. */
+const RUNTIME = "otel_scope_name otel_scope_version";
 
 /** Every series family the scrape endpoint serves, with its labels: the table in docs/telemetry.md, ## Metrics. */
 const EXPECTED: Record<string, string> = {
@@ -32,12 +36,31 @@ const EXPECTED: Record<string, string> = {
   traceway_http_response_body_bytes_total: "otel_scope_name traceway_backend traceway_upstream",
   otel_sdk_processor_span_queue_capacity: "otel_component_name otel_component_type otel_scope_name",
   otel_sdk_processor_span_queue_size: "otel_component_name otel_component_type otel_scope_name",
+  // Runtime (src/telemetry/runtime-metrics.ts): OpenTelemetry's runtime-node and host-metrics.
+  nodejs_eventloop_delay_min_seconds: RUNTIME,
+  nodejs_eventloop_delay_max_seconds: RUNTIME,
+  nodejs_eventloop_delay_mean_seconds: RUNTIME,
+  nodejs_eventloop_delay_stddev_seconds: RUNTIME,
+  nodejs_eventloop_delay_p50_seconds: RUNTIME,
+  nodejs_eventloop_delay_p90_seconds: RUNTIME,
+  nodejs_eventloop_delay_p99_seconds: RUNTIME,
+  nodejs_eventloop_utilization_ratio: RUNTIME,
+  nodejs_eventloop_time_seconds_total: `nodejs_eventloop_state ${RUNTIME}`,
+  v8js_gc_duration_seconds_bucket: `le ${RUNTIME} v8js_gc_type`,
+  v8js_memory_heap_used_bytes: `${RUNTIME} v8js_heap_space_name`,
+  v8js_memory_heap_space_size_bytes: `${RUNTIME} v8js_heap_space_name`,
+  v8js_memory_heap_space_available_size_bytes: `${RUNTIME} v8js_heap_space_name`,
+  v8js_memory_heap_space_physical_size_bytes: `${RUNTIME} v8js_heap_space_name`,
+  v8js_resource_active: `${RUNTIME} v8js_resource_type`,
+  process_cpu_time_seconds_total: `${RUNTIME} process_cpu_state`,
+  process_cpu_utilization: `${RUNTIME} process_cpu_state`,
+  process_memory_usage: RUNTIME,
 };
 
 /** In the docs table but not in this scrape: the span processor counts only after its first export. */
 const AFTER_FIRST_EXPORT = ["otel_sdk_processor_span_processed_total"];
 /** Labels on every series, or implied by the type, that the table does not repeat per row. */
-const IMPLIED_LABELS = new Set(["le", "otel_scope_name"]);
+const IMPLIED_LABELS = new Set(["le", "otel_scope_name", "otel_scope_version"]);
 
 /**
  * The families one row of the docs table names: `x_{bucket,sum,count}` is the family `x_bucket`
@@ -48,6 +71,13 @@ function documentedFamilies(cell: string): string[] {
   if (first === undefined) return [];
   const name = first.replace(/_\{bucket,sum,count\}$/, "_bucket");
   return [name, ...more.map((suffix) => name.replace(/_[a-z]+$/, suffix))];
+}
+
+/** Enough short-lived objects for a scavenge. */
+function garbage(): number {
+  let kept = 0;
+  for (let i = 0; i < 200_000; i++) kept += { i, s: `x${i}` }.s.length;
+  return kept;
 }
 
 describe("Prometheus series names", () => {
@@ -121,7 +151,17 @@ describe("Prometheus series names", () => {
         bytesOut: 0,
       });
 
-      const text = await (await fetch(telemetry.metricsUrl!)).text();
+      // Runtime series need a GC to have happened and host-metrics' first (asynchronous) reading.
+      const text = await waitFor(
+        async () => {
+          garbage();
+          const scrape = await (await fetch(telemetry.metricsUrl!)).text();
+          return (
+            /^v8js_gc_duration_seconds_count/m.test(scrape) && /^process_memory_usage/m.test(scrape) && scrape
+          );
+        },
+        { what: "a scrape with the GC histogram and process memory" },
+      );
       const families = new Map<string, Set<string>>();
       for (const line of text.split("\n")) {
         if (line === "" || line.startsWith("#")) continue;
@@ -136,21 +176,28 @@ describe("Prometheus series names", () => {
       );
       assert.deepEqual(seen, EXPECTED);
       // Each family is its instrument's name under the rule: OTel name, unit and type → Prometheus name.
-      const { resourceMetrics } = await reader.collect();
-      const byRule = resourceMetrics.scopeMetrics
-        .flatMap((scope) => scope.metrics)
-        .map((m) => {
-          const { name, unit } = m.descriptor;
-          if (m.dataPointType === DataPointType.HISTOGRAM)
-            return `${prometheusMetricName(name, unit, "histogram")}_bucket`;
-          if (m.dataPointType === DataPointType.SUM)
-            return prometheusMetricName(
-              name,
-              unit,
-              m.isMonotonic ? "monotonic_counter" : "non_monotonic_counter",
-            );
-          return prometheusMetricName(name, unit, "gauge");
-        });
+      // The test's own reader: the event-loop delay needs 5 samples since the scrape read them.
+      const byRule = await waitFor(
+        async () => {
+          const { resourceMetrics } = await reader.collect();
+          const names = resourceMetrics.scopeMetrics
+            .flatMap((scope) => scope.metrics)
+            .map((m) => {
+              const { name, unit } = m.descriptor;
+              if (m.dataPointType === DataPointType.HISTOGRAM)
+                return `${prometheusMetricName(name, unit, "histogram")}_bucket`;
+              if (m.dataPointType === DataPointType.SUM)
+                return prometheusMetricName(
+                  name,
+                  unit,
+                  m.isMonotonic ? "monotonic_counter" : "non_monotonic_counter",
+                );
+              return prometheusMetricName(name, unit, "gauge");
+            });
+          return names.length === Object.keys(EXPECTED).length - 1 && names;
+        },
+        { what: "every instrument in the test reader's collection" },
+      );
       assert.deepEqual(
         byRule.sort(),
         Object.keys(EXPECTED)
@@ -162,6 +209,9 @@ describe("Prometheus series names", () => {
       assert.match(text, /^# UNIT http_client_request_duration_seconds seconds$/m);
       assert.match(text, /^# UNIT traceway_http_request_body_bytes_total bytes$/m);
       assert.doesNotMatch(text, /^# UNIT traceway_upstream_backend_up /m, "a count has no unit word");
+      // GC pauses past 2 s have a bucket edge of their own: the seed's "GC > 2 s" alert needs it.
+      assert.match(text, /^v8js_gc_duration_seconds_bucket\{[^}]*le="2"\} \d+$/m);
+      assert.match(text, /^# UNIT v8js_gc_duration_seconds seconds$/m);
     } finally {
       await telemetry.shutdown();
     }
