@@ -151,16 +151,20 @@ describe("Prometheus series names", () => {
         bytesOut: 0,
       });
 
-      // Runtime series need a GC to have happened and host-metrics' first (asynchronous) reading.
+      // Runtime series need a GC, host-metrics' first (asynchronous) reading, and 5 event-loop delay
+      // samples (10 ms apart) since the last scrape.
       const text = await waitFor(
         async () => {
           garbage();
           const scrape = await (await fetch(telemetry.metricsUrl!)).text();
-          return (
-            /^v8js_gc_duration_seconds_count/m.test(scrape) && /^process_memory_usage/m.test(scrape) && scrape
-          );
+          const ready = [
+            "v8js_gc_duration_seconds_count",
+            "process_memory_usage",
+            "nodejs_eventloop_delay_p99_seconds",
+          ];
+          return ready.every((name) => new RegExp(`^${name}`, "m").test(scrape)) && scrape;
         },
-        { what: "a scrape with the GC histogram and process memory" },
+        { what: "a scrape with the GC histogram, process memory and event-loop delay" },
       );
       const families = new Map<string, Set<string>>();
       for (const line of text.split("\n")) {
