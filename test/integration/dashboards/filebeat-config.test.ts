@@ -13,7 +13,7 @@ import { ecsProblems } from "../../helpers/ecs-check.ts";
 import { REPO_ROOT } from "../../helpers/services.ts";
 import { LogCapture } from "../../unit/telemetry/telemetry-fixture.ts";
 
-const FILE = join(REPO_ROOT, "dashboards", "filebeat", "filebeat.yml");
+const FILE = join(REPO_ROOT, "dashboards", "filebeat.yml");
 type Line = Record<string, unknown>;
 type Processor = Record<string, Record<string, unknown>>;
 interface Input {
@@ -100,7 +100,7 @@ function process(processors: readonly Processor[], input: Line): Line {
   return line;
 }
 
-describe("dashboards/filebeat/filebeat.yml", async () => {
+describe("dashboards/filebeat.yml", async () => {
   const config = parse(await readFile(FILE, "utf8")) as {
     "filebeat.inputs": readonly Input[];
     processors: readonly Processor[];
