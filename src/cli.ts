@@ -87,7 +87,7 @@ program
   // Bad flags exit 2 (as usage errors do for curl, etcdctl, grep), after commander's one-line message.
   .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
   .action(async (flags: R.RegisterFlags) => {
-    const logger = createLogger("traceway-register", { level: "info", accessLog: false });
+    const logger = createLogger("traceway-register", { level: "info", accessLog: false, format: "json" });
     process.exitCode = await registerCommand(flags, { stderr: process.stderr, logger });
   });
 

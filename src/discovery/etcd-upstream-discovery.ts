@@ -131,7 +131,7 @@ function cacheWriter(
   const file = config.cacheFile;
   if (file === undefined) return undefined;
   return new CacheFileWriter(file, config.prefix, (error) =>
-    logger.warn({ upstream, err: error, file }, "etcd discovery: cannot write cacheFile"),
+    logger.warn({ upstream, err: error, cache_file: file }, "etcd discovery: cannot write cacheFile"),
   );
 }
 
