@@ -78,9 +78,11 @@ describe("access log: no line lost on reload or SIGTERM", () => {
         await cli.waitForOutput(/configuration applied/, "the reload applied");
         await send(agent, `${url}/fast`, AFTER_RELOAD);
 
+        const slowSeen = (): number => backend.requests.filter((r) => r.url === "/slow").length;
+        const before = slowSeen();
         const slow = request(`${url}/slow`, { dispatcher: agent });
-        // The slow request is at the backend when its request count shows it; then SIGTERM drains it.
-        await waitFor(() => backend.requests.some((r) => r.url === "/slow"), {
+        // SIGTERM once this slow request is at the backend (the backend serves both tests: count them).
+        await waitFor(() => slowSeen() > before, {
           what: "the slow request at the backend",
           intervalMs: 5,
         });
