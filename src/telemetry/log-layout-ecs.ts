@@ -2,7 +2,7 @@ import type { LoggerOptions } from "pino";
 import type { AccessLogEntry } from "./access-log.ts";
 import { ECS_VERSION } from "./ecs-field-sets.ts";
 import { errorFields } from "./log-error-fields.ts";
-import { isoNow, jsonNumber, jsonString } from "./log-text.ts";
+import { isoNow, jsonNumber, optionalField } from "./log-text.ts";
 import type { LogLayout } from "./log-layout.ts";
 import { traceFlagsHex } from "./trace-flags.ts";
 
@@ -62,12 +62,14 @@ export const ecsLayout: LogLayout = {
     const base = `,"ecs.version":"${ECS_VERSION}","service.name":${JSON.stringify(serviceName)}`;
     return (e: AccessLogEntry): string =>
       `{"@timestamp":"${isoNow()}","log.level":"info","message":"access"${base}` +
-      `,"event.dataset":"traceway.access","http.request.method":${jsonString(e.method)}` +
-      `,"traceway.route":${jsonString(e.route)},"traceway.upstream":${jsonString(e.upstream)}` +
-      (e.backend === undefined ? "" : `,"traceway.backend":${jsonString(e.backend)}`) +
+      `,"event.dataset":"traceway.access"` +
+      optionalField(',"http.request.method":', e.method) +
+      optionalField(',"traceway.route":', e.route) +
+      optionalField(',"traceway.upstream":', e.upstream) +
+      optionalField(',"traceway.backend":', e.backend) +
       `,"http.response.status_code":${e.status},"event.duration":${jsonNumber(Math.round(e.durationMs * 1e6))}` +
       `,"traceway.retries":${e.retries}` +
-      (e.errorCode === undefined ? "" : `,"error.code":${jsonString(e.errorCode)}`) +
+      optionalField(',"error.code":', e.errorCode) +
       `,"http.request.body.bytes":${e.bytesIn},"http.response.body.bytes":${e.bytesOut}` +
       `,"trace.id":"${e.traceId}","span.id":"${e.spanId}","trace_flags":"${traceFlagsHex(e.traceFlags)}"}\n`;
   },

@@ -2,7 +2,7 @@ import type { LoggerOptions } from "pino";
 import type { AccessLogEntry } from "./access-log.ts";
 import { ECS_ROOT_OBJECTS } from "./ecs-field-sets.ts";
 import { errorFields } from "./log-error-fields.ts";
-import { isoNow, jsonNumber, jsonString } from "./log-text.ts";
+import { isoNow, jsonNumber, optionalField } from "./log-text.ts";
 import type { LogLayout } from "./log-layout.ts";
 import { traceFlagsHex } from "./trace-flags.ts";
 
@@ -52,12 +52,14 @@ export const jsonLayout: LogLayout = {
   accessFormatter: (serviceName: string) => {
     const service = `,"service_name":${JSON.stringify(serviceName)}`;
     return (e: AccessLogEntry): string =>
-      `{"level":"info","timestamp":"${isoNow()}"${service},"method":${jsonString(e.method)}` +
-      `,"route":${jsonString(e.route)},"upstream":${jsonString(e.upstream)}` +
-      (e.backend === undefined ? "" : `,"backend":${jsonString(e.backend)}`) +
+      `{"level":"info","timestamp":"${isoNow()}"${service}` +
+      optionalField(',"method":', e.method) +
+      optionalField(',"route":', e.route) +
+      optionalField(',"upstream":', e.upstream) +
+      optionalField(',"backend":', e.backend) +
       `,"status":${e.status},"duration_ms":${jsonNumber(Math.round(e.durationMs * 1000) / 1000)}` +
       `,"retries":${e.retries}` +
-      (e.errorCode === undefined ? "" : `,"error_code":${jsonString(e.errorCode)}`) +
+      optionalField(',"error_code":', e.errorCode) +
       `,"bytes_in":${e.bytesIn},"bytes_out":${e.bytesOut},"trace_id":"${e.traceId}"` +
       `,"span_id":"${e.spanId}","trace_flags":"${traceFlagsHex(e.traceFlags)}","msg":"access"}\n`;
   },

@@ -36,3 +36,8 @@ export function isoNow(): string {
 export function jsonNumber(value: number): number {
   return Number.isFinite(value) ? value : 0;
 }
+
+/** `,"name":"value"` for a string value that may be absent (then nothing): `prefix` is `,"name":`. */
+export function optionalField(prefix: string, value: string | undefined): string {
+  return value === undefined ? "" : prefix + jsonString(value);
+}

@@ -6,8 +6,8 @@ import { RuntimeNodeInstrumentation } from "@opentelemetry/instrumentation-runti
 export const METRIC_V8JS_GC_DURATION = "v8js.gc.duration";
 /**
  * GC pause buckets in seconds: fine where pauses live (ms), and 2 s as a bucket edge so the seed's
- * "a single pause > 2 s" alert can be written: `increase(v8js_gc_duration_count[1m]) >
- * increase(v8js_gc_duration_bucket{le="2"}[1m])`. The instrumentation's own buckets stop at 2.5.
+ * "a single pause > 2 s" alert can be written: `increase(v8js_gc_duration_seconds_count[1m]) >
+ * increase(v8js_gc_duration_seconds_bucket{le="2"}[1m])`. The instrumentation's own buckets stop at 2.5.
  */
 export const GC_DURATION_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10];
 /** Event-loop delay sampling resolution (ms), the instrumentation's default. */

@@ -89,7 +89,7 @@ export async function runHttpScenario(): Promise<HttpScenario> {
         // Every trace sampled; spans go to the in-memory exporter below, never over OTLP.
         traces: { enabled: true, otlpEndpoint: "", sampleRatio: 1 },
       },
-      logging: { level: "info", accessLog: true },
+      logging: { level: "info", accessLog: true, format: "json" },
     },
     {
       spanExporter: spans,
