@@ -8,6 +8,7 @@ import { paired, pairedSection } from "./paired.ts";
 import { PAIRS } from "./profile.ts";
 import type { Profile } from "./profile.ts";
 import type { ScenarioResult } from "./scenarios.ts";
+import { runtimeSection } from "./runtime-section.ts";
 import { ratio } from "./stats.ts";
 
 /** What `bench/strategies.ts` returns per measurement. */
@@ -231,6 +232,8 @@ export function renderReport(r: BenchReport): string {
     parts.push(httpSection(r.http));
     const pairs = r.http.flatMap((result) => PAIRS.flatMap((pair) => paired(result, pair) ?? []));
     if (pairs.length > 0) parts.push(pairedSection(pairs));
+    const runtime = runtimeSection(r.http);
+    if (runtime !== undefined) parts.push(runtime);
   }
   if (r.strategies) parts.push(strategiesSection(r.strategies));
   if (r.idle) parts.push(idleSection(r.idle));

@@ -1,6 +1,8 @@
 import type { BodyPath } from "./bodies.ts";
 import { treeCpuSeconds } from "./proc.ts";
 import type { Progress } from "./progress.ts";
+import { runtimeWindow, scrape } from "./runtime-profile.ts";
+import type { RuntimeWindow } from "./runtime-profile.ts";
 import { median, spreadPercent } from "./stats.ts";
 import { deadReason } from "./target.ts";
 import type { Target } from "./target.ts";
@@ -44,6 +46,8 @@ export interface ScenarioRow {
   readonly byRound: readonly RoundResult[];
   /** Set when the target could not run (start failure, crash, wrk failure). */
   readonly failure?: string;
+  /** traceway targets with metrics: their runtime figures, each the median over the rounds. */
+  readonly runtime?: RuntimeWindow;
 }
 
 export interface RoundResult {
@@ -68,6 +72,22 @@ export function rotation<T>(items: readonly T[], round: number): T[] {
 interface Measured extends WrkResult {
   readonly cpuMicrosPerRequest: number;
   readonly round: number;
+  readonly runtime?: RuntimeWindow;
+}
+
+/** Each figure's median over the rounds that have one. */
+function medianRuntime(windows: readonly RuntimeWindow[]): RuntimeWindow | undefined {
+  if (windows.length === 0) return undefined;
+  const pick = (f: (w: RuntimeWindow) => number): number =>
+    median(windows.map(f).filter((v) => !Number.isNaN(v)));
+  return {
+    eventLoopUtilization: pick((w) => w.eventLoopUtilization),
+    eventLoopDelayP99Ms: pick((w) => w.eventLoopDelayP99Ms),
+    eventLoopDelayMaxMs: pick((w) => w.eventLoopDelayMaxMs),
+    gcShare: pick((w) => w.gcShare),
+    gcPausesPerKRequests: pick((w) => w.gcPausesPerKRequests),
+    gcLongestPauseAtMostMs: pick((w) => w.gcLongestPauseAtMostMs),
+  };
 }
 
 function summarise(target: string, results: readonly Measured[], failure?: string): ScenarioRow {
@@ -86,7 +106,9 @@ function summarise(target: string, results: readonly Measured[], failure?: strin
     requests: results.reduce((s, r) => s + r.requests, 0),
     byRound: results.map((r) => ({ round: r.round, rps: r.rps, cpuMicrosPerRequest: r.cpuMicrosPerRequest })),
   };
-  return failure === undefined ? row : { ...row, failure };
+  const runtime = medianRuntime(results.flatMap((r) => (r.runtime === undefined ? [] : [r.runtime])));
+  const withRuntime = runtime === undefined ? row : { ...row, runtime };
+  return failure === undefined ? withRuntime : { ...withRuntime, failure };
 }
 
 /**
@@ -113,12 +135,23 @@ export async function runScenario(
   const attempt = async (t: Target, durationS: number, round: number | undefined): Promise<void> => {
     try {
       const pid = t.child?.pid;
+      // Runtime scrapes outside the CPU window, so they cost the row nothing.
+      const profiled = round !== undefined && t.kind === "traceway" ? t.metricsUrl : undefined;
+      const before = profiled === undefined ? undefined : await scrape(profiled);
+      const startedMs = performance.now();
       const cpuBefore = pid === undefined ? undefined : treeCpuSeconds(pid);
       const result = await runWrk(options(t, durationS));
       const cpuAfter = pid === undefined ? undefined : treeCpuSeconds(pid);
+      const after = profiled === undefined ? undefined : await scrape(profiled);
+      const wallS = (performance.now() - startedMs) / 1000;
       const cpu = cpuBefore === undefined || cpuAfter === undefined ? NaN : cpuAfter - cpuBefore;
       const cpuMicrosPerRequest = result.requests > 0 ? (cpu * 1e6) / result.requests : NaN;
-      if (round !== undefined) results.get(t.name)!.push({ ...result, cpuMicrosPerRequest, round });
+      const runtime =
+        before === undefined || after === undefined
+          ? undefined
+          : runtimeWindow(before, after, wallS, result.requests);
+      if (round !== undefined)
+        results.get(t.name)!.push({ ...result, cpuMicrosPerRequest, round, ...(runtime && { runtime }) });
     } catch (error) {
       failures.set(t.name, error instanceof Error ? error.message : String(error));
     }
