@@ -31,7 +31,7 @@ export function runtimeSection(results: readonly ScenarioResult[]): string | und
     ),
   );
   if (rows.length === 0) return undefined;
-  return `## Where traceway's time goes (its runtime metrics over the same rounds, medians)
+  return `## Where traceway's time goes (its runtime metrics over the same rounds)
 
 ${table(
   [
@@ -48,5 +48,5 @@ ${table(
   rows,
 )}
 
-From a scrape of the target's \`/metrics\` before and after each measured run, outside its CPU window: event-loop utilization and GC time from the counters' differences, the loop delay (how late a 10 ms timer fired: how long one loop turn held everything behind it) from the gauges reset at each scrape, the longest pause as the smallest \`v8js_gc_duration_seconds\` bucket edge holding every pause of the run.`;
+From a scrape of the target's \`/metrics\` before and after each measured run, outside its CPU window: event-loop utilization and GC time from the counters' differences, the loop delay (how late a 10 ms timer fired: how long one loop turn held everything behind it) from the gauges reset at each scrape, the longest pause as the smallest \`v8js_gc_duration_seconds\` bucket edge holding every pause of the run. Medians over the rounds, except the loop delay max and the longest pause: the worst round.`;
 }

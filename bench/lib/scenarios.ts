@@ -46,7 +46,7 @@ export interface ScenarioRow {
   readonly byRound: readonly RoundResult[];
   /** Set when the target could not run (start failure, crash, wrk failure). */
   readonly failure?: string;
-  /** traceway targets with metrics: their runtime figures, each the median over the rounds. */
+  /** traceway targets with metrics: their runtime figures over the rounds (medians; max for the worst cases). */
   readonly runtime?: RuntimeWindow;
 }
 
@@ -75,18 +75,26 @@ interface Measured extends WrkResult {
   readonly runtime?: RuntimeWindow;
 }
 
-/** Each figure's median over the rounds that have one. */
-function medianRuntime(windows: readonly RuntimeWindow[]): RuntimeWindow | undefined {
+/**
+ * Over the rounds that have each figure: the median, except the two worst-case figures, which
+ * take the worst round (a median of bucket edges would not be an edge).
+ */
+function roundsRuntime(windows: readonly RuntimeWindow[]): RuntimeWindow | undefined {
   if (windows.length === 0) return undefined;
-  const pick = (f: (w: RuntimeWindow) => number): number =>
-    median(windows.map(f).filter((v) => !Number.isNaN(v)));
+  const values = (f: (w: RuntimeWindow) => number): number[] =>
+    windows.map(f).filter((v) => !Number.isNaN(v));
+  const pick = (f: (w: RuntimeWindow) => number): number => median(values(f));
+  const worst = (f: (w: RuntimeWindow) => number): number => {
+    const found = values(f);
+    return found.length === 0 ? Number.NaN : Math.max(...found);
+  };
   return {
     eventLoopUtilization: pick((w) => w.eventLoopUtilization),
     eventLoopDelayP99Ms: pick((w) => w.eventLoopDelayP99Ms),
-    eventLoopDelayMaxMs: pick((w) => w.eventLoopDelayMaxMs),
+    eventLoopDelayMaxMs: worst((w) => w.eventLoopDelayMaxMs),
     gcShare: pick((w) => w.gcShare),
     gcPausesPerKRequests: pick((w) => w.gcPausesPerKRequests),
-    gcLongestPauseAtMostMs: pick((w) => w.gcLongestPauseAtMostMs),
+    gcLongestPauseAtMostMs: worst((w) => w.gcLongestPauseAtMostMs),
   };
 }
 
@@ -106,7 +114,7 @@ function summarise(target: string, results: readonly Measured[], failure?: strin
     requests: results.reduce((s, r) => s + r.requests, 0),
     byRound: results.map((r) => ({ round: r.round, rps: r.rps, cpuMicrosPerRequest: r.cpuMicrosPerRequest })),
   };
-  const runtime = medianRuntime(results.flatMap((r) => (r.runtime === undefined ? [] : [r.runtime])));
+  const runtime = roundsRuntime(results.flatMap((r) => (r.runtime === undefined ? [] : [r.runtime])));
   const withRuntime = runtime === undefined ? row : { ...row, runtime };
   return failure === undefined ? withRuntime : { ...withRuntime, failure };
 }
