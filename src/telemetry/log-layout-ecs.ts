@@ -2,8 +2,8 @@ import type { LoggerOptions } from "pino";
 import type { AccessLogEntry } from "./access-log.ts";
 import { ECS_VERSION } from "./ecs-field-sets.ts";
 import { errorFields } from "./log-error-fields.ts";
-import { isoNow, jsonNumber, optionalField } from "./log-text.ts";
-import type { LogLayout } from "./log-layout.ts";
+import { fixedFields, isoNow, jsonNumber, optionalField } from "./log-text.ts";
+import type { LogBindings, LogLayout } from "./log-layout.ts";
 import { traceFlagsHex } from "./trace-flags.ts";
 
 /**
@@ -24,6 +24,7 @@ const ECS_NAMES: Readonly<Record<string, string>> = {
   error_message: "error.message",
   listen_url: "url.full",
   config_file: "file.path",
+  pid: "process.pid",
 };
 
 const ERROR_NAMES = {
@@ -58,8 +59,10 @@ export const ecsLayout: LogLayout = {
     formatters: { level: (label) => ({ "log.level": label }) },
   }),
   fields,
-  accessFormatter: (serviceName: string) => {
-    const base = `,"ecs.version":"${ECS_VERSION}","service.name":${JSON.stringify(serviceName)}`;
+  accessFormatter: (serviceName: string, bindings: LogBindings = {}) => {
+    const base =
+      `,"ecs.version":"${ECS_VERSION}","service.name":${JSON.stringify(serviceName)}` +
+      fixedFields(fields({ ...bindings }));
     return (e: AccessLogEntry): string =>
       `{"@timestamp":"${isoNow()}","log.level":"info","message":"access"${base}` +
       `,"event.dataset":"traceway.access"` +

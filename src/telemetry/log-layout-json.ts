@@ -2,8 +2,8 @@ import type { LoggerOptions } from "pino";
 import type { AccessLogEntry } from "./access-log.ts";
 import { ECS_ROOT_OBJECTS } from "./ecs-field-sets.ts";
 import { errorFields } from "./log-error-fields.ts";
-import { isoNow, jsonNumber, optionalField } from "./log-text.ts";
-import type { LogLayout } from "./log-layout.ts";
+import { fixedFields, isoNow, jsonNumber, optionalField } from "./log-text.ts";
+import type { LogBindings, LogLayout } from "./log-layout.ts";
 import { traceFlagsHex } from "./trace-flags.ts";
 
 const ERROR_NAMES = {
@@ -49,8 +49,8 @@ export const jsonLayout: LogLayout = {
     formatters: { level: (label) => ({ level: label }) },
   }),
   fields,
-  accessFormatter: (serviceName: string) => {
-    const service = `,"service_name":${JSON.stringify(serviceName)}`;
+  accessFormatter: (serviceName: string, bindings: LogBindings = {}) => {
+    const service = `,"service_name":${JSON.stringify(serviceName)}${fixedFields(fields({ ...bindings }))}`;
     return (e: AccessLogEntry): string =>
       `{"level":"info","timestamp":"${isoNow()}"${service}` +
       optionalField(',"method":', e.method) +

@@ -16,10 +16,17 @@ export interface LogLayout {
   fields(this: void, obj: Record<string, unknown>): Record<string, unknown>;
   /**
    * Formats access lines for `serviceName`: one JSON line, newline included, built by hand with
-   * the same time, level and service fields as the loggers' lines (the hot path skips pino).
+   * the same time, level and service fields as the loggers' lines (the hot path skips pino), and
+   * `bindings`, the fields every line of this process carries (see {@link LogBindings}).
    */
-  accessFormatter(serviceName: string): (e: AccessLogEntry) => string;
+  accessFormatter(serviceName: string, bindings?: LogBindings): (e: AccessLogEntry) => string;
 }
+
+/**
+ * Fields every line of one process carries, under the code's names: a worker's `pid`, so lines
+ * from several processes of one instance tell apart. Renamed by the layout like any field.
+ */
+export type LogBindings = Readonly<Record<string, string | number>>;
 
 export function logLayout(format: LogFormat): LogLayout {
   return format === "ecs" ? ecsLayout : jsonLayout;

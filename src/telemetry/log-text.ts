@@ -37,6 +37,14 @@ export function jsonNumber(value: number): number {
   return Number.isFinite(value) ? value : 0;
 }
 
+/** `,"k1":v1,"k2":v2` for fields fixed for the process's life (formatted once, not per line). */
+export function fixedFields(fields: Readonly<Record<string, unknown>>): string {
+  let out = "";
+  for (const [key, value] of Object.entries(fields))
+    if (value !== undefined) out += `,${JSON.stringify(key)}:${JSON.stringify(value)}`;
+  return out;
+}
+
 /** `,"name":"value"` for a string value that may be absent (then nothing): `prefix` is `,"name":`. */
 export function optionalField(prefix: string, value: string | undefined): string {
   return value === undefined ? "" : prefix + jsonString(value);

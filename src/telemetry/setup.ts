@@ -22,6 +22,7 @@ import { createControlTelemetry, type ControlTelemetry } from "./control-metrics
 import { ensureContextManager } from "./context-manager.ts";
 import { DiscoveryMetrics } from "./discovery-metrics.ts";
 import { logLayout } from "./log-layout.ts";
+import type { LogBindings } from "./log-layout.ts";
 import { logOutputs } from "./log-sink.ts";
 import { createLogger } from "./logger.ts";
 import { PoolMetrics } from "./pool-metrics.ts";
@@ -37,6 +38,8 @@ import { createTracerProvider } from "./tracing.ts";
 export interface TelemetryOptions {
   /** Where log lines go, unbuffered (default stdout through a buffered asynchronous writer). */
   readonly logDestination?: DestinationStream;
+  /** Fields on every line of this process, access lines included (a worker's `pid`). */
+  readonly logBindings?: LogBindings;
   /** Replaces the OTLP exporter, e.g. an `InMemorySpanExporter`. Exports even if traces are off. */
   readonly spanExporter?: SpanExporter;
   /**
@@ -92,7 +95,13 @@ export async function startTelemetry(
   const { telemetry, logging } = config;
   const clock = options.clock ?? systemClock;
   const outputs = logOutputs(options.logDestination);
-  const logger = createLogger(telemetry.serviceName, logging, outputs.prompt);
+  const layout = logLayout(logging.format);
+  const rootLogger = createLogger(telemetry.serviceName, logging, outputs.prompt);
+  // Bindings bypass pino's log formatter: renamed into the layout here, once.
+  const logger =
+    options.logBindings === undefined
+      ? rootLogger
+      : rootLogger.child(layout.fields({ ...options.logBindings }));
   // With nothing to export and no access log, per-request telemetry would be pure cost: the
   // proxy then passes trace headers through untouched, like nginx does, and no context manager
   // is installed (AsyncLocalStorage costs every async step of the process once it holds a value).
@@ -165,7 +174,10 @@ export async function startTelemetry(
         metrics,
         labels,
         accessLog: logging.accessLog
-          ? new AccessLog(outputs.buffered, logLayout(logging.format).accessFormatter(telemetry.serviceName))
+          ? new AccessLog(
+              outputs.buffered,
+              layout.accessFormatter(telemetry.serviceName, options.logBindings),
+            )
           : undefined,
       });
 
