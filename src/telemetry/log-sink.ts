@@ -51,6 +51,7 @@ export class LogSink implements LogOutputs {
   #pendingChars = 0;
   /** The bytes of the write in flight and how many of them are out. */
   #inFlight: Buffer | undefined;
+  /** A prompt line is waiting: the next write may not wait for the buffer to fill. */
   #urgent = false;
   #broken = false;
   #closed = false;
@@ -58,6 +59,8 @@ export class LogSink implements LogOutputs {
   #dropped = 0;
   #onIdle: (() => void) | undefined;
   #closing: Promise<void> | undefined;
+  /** write(2) calls made (partial writes and EAGAIN retries included). */
+  #writes = 0;
   readonly #timer: NodeJS.Timeout;
 
   readonly buffered: DestinationStream = {
@@ -77,6 +80,8 @@ export class LogSink implements LogOutputs {
     this.#fd = options.fd ?? 1;
     this.#maxPendingChars = options.maxPendingChars ?? LOG_MAX_PENDING_CHARS;
     this.#timer = setInterval(() => {
+      // Due now: if a write is in flight, its completion sends them.
+      this.#urgent = true;
       this.#writeOut();
       this.#reportDropped();
     }, LOG_FLUSH_INTERVAL_MS).unref();
@@ -106,9 +111,15 @@ export class LogSink implements LogOutputs {
     return true;
   }
 
+  /** How many writes this sink has made: lines per write is what its buffering is worth. */
+  get writes(): number {
+    return this.#writes;
+  }
+
   #writeOut(): void {
-    this.#urgent = false;
+    // Called again when the write in flight is done; `#urgent` stays set until then.
     if (this.#inFlight !== undefined || this.#broken) return;
+    this.#urgent = false;
     if (this.#pendingChars === 0) {
       this.#onIdle?.();
       return;
@@ -121,11 +132,16 @@ export class LogSink implements LogOutputs {
 
   #send(data: Buffer): void {
     this.#inFlight = data;
+    this.#writes += 1;
     write(this.#fd, data, 0, data.length, null, (err, written) => {
       this.#inFlight = undefined;
       if (err) return this.#failed(err, data);
       if (written < data.length) return this.#send(data.subarray(written));
-      this.#writeOut();
+      // Only what must not wait: a full buffer, a prompt line, or shutdown. Writing whatever
+      // gathered during the write would, under load, send a few lines per write(2), one after
+      // another: the batching gone (measured: a write every 1–2 access lines at 4 000 req/s).
+      if (this.#pendingChars >= LOG_BUFFER_CHARS || this.#urgent || this.#onIdle !== undefined)
+        this.#writeOut();
     });
   }
 

@@ -45,6 +45,40 @@ describe("LogSink", () => {
     }
   });
 
+  it("under a steady stream of lines, each write carries a full buffer, not what gathered during the last one", async () => {
+    const file = join(dir, "steady.log");
+    const fd = openSync(file, "w");
+    const sink = new LogSink({ fd });
+    const count = 3000;
+    let chars = 0;
+    try {
+      // 20 lines a turn, as a busy proxy logs them; writes complete between the turns.
+      for (let i = 0; i < count; i++) {
+        const text = line(i);
+        chars += text.length;
+        sink.buffered.write(text);
+        if (i % 20 === 19) await new Promise((resolve) => setImmediate(resolve));
+      }
+      await sink.close();
+    } finally {
+      closeSync(fd);
+    }
+    const ids = readFileSync(file, "utf8")
+      .trimEnd()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { i: number }).i);
+    assert.deepEqual(
+      ids,
+      Array.from({ length: count }, (_, i) => i),
+    );
+    // Full buffers, plus the rest at close (and one spare for an interval flush on a slow machine).
+    const full = Math.floor(chars / LOG_BUFFER_CHARS);
+    assert.ok(
+      sink.writes <= full + 2,
+      `${sink.writes} writes for ${chars} characters (${full} full buffers)`,
+    );
+  });
+
   it("a reader that stalls: the pipe's EAGAIN is retried, lines past the cap are dropped and reported, none is torn", async () => {
     const fifo = join(dir, "stalled.fifo");
     execFileSync("mkfifo", [fifo]);
