@@ -10,6 +10,15 @@ export const METRIC_V8JS_GC_DURATION = "v8js.gc.duration";
  * increase(v8js_gc_duration_seconds_bucket{le="2"}[1m])`. The instrumentation's own buckets stop at 2.5.
  */
 export const GC_DURATION_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10];
+/**
+ * The meters (`otel_scope_name`) the runtime series come from. They describe one process: where
+ * several processes serve one instance, their points must stay apart per process, never be added
+ * up (a sum of event-loop delay percentiles or utilizations means nothing).
+ */
+export const RUNTIME_METER_SCOPES: readonly string[] = [
+  "@opentelemetry/instrumentation-runtime-node",
+  "@opentelemetry/host-metrics",
+];
 /** Event-loop delay sampling resolution (ms), the instrumentation's default. */
 const EVENT_LOOP_PRECISION_MS = 10;
 

@@ -6,6 +6,7 @@ import { prometheusMetricName } from "../../../interceptors/metrics/prometheus-n
 import { UpstreamPool } from "../../../src/pool/upstream-pool.ts";
 import { ManualClock } from "../../../src/shared/clock.ts";
 import { closedPort } from "../../helpers/http-backend.ts";
+import { RUNTIME_METER_SCOPES } from "../../../src/telemetry/runtime-metrics.ts";
 import { waitFor } from "../../helpers/wait-for.ts";
 import { markdownTable } from "../../helpers/markdown-block.ts";
 import { fakeRequest, telemetryUnderTest } from "./telemetry-fixture.ts";
@@ -216,6 +217,11 @@ describe("Prometheus series names", () => {
       // GC pauses past 2 s have a bucket edge of their own: the seed's "GC > 2 s" alert needs it.
       assert.match(text, /^v8js_gc_duration_seconds_bucket\{[^}]*le="2"\} \d+$/m);
       assert.match(text, /^# UNIT v8js_gc_duration_seconds seconds$/m);
+      // The runtime series come from exactly the meters a multi-process instance keeps apart.
+      const runtimeScopes = new Set(
+        [...text.matchAll(/^(?:nodejs|v8js|process)_\w+\{[^}]*otel_scope_name="([^"]+)"/gm)].map((m) => m[1]),
+      );
+      assert.deepEqual([...runtimeScopes].sort(), [...RUNTIME_METER_SCOPES].sort());
     } finally {
       await telemetry.shutdown();
     }
