@@ -32,7 +32,7 @@ export async function startAdmin(config: AdminConfig, deps: AdminDeps): Promise<
   const app = createAdminApp(settings, { ...deps, events });
   let server = await listen(createServer(app), config.host, config.port);
   let url = urlOf(server);
-  deps.logger.info({ url }, "admin API listening");
+  deps.logger.info({ listen_url: url }, "admin API listening");
   return {
     get url() {
       return url;
@@ -44,7 +44,7 @@ export async function startAdmin(config: AdminConfig, deps: AdminDeps): Promise<
       const old = server;
       server = await listen(createServer(app), next.host, next.port);
       url = urlOf(server);
-      deps.logger.info({ url }, "admin API moved");
+      deps.logger.info({ listen_url: url }, "admin API moved");
       await closeServer(old);
     },
     async close(): Promise<void> {

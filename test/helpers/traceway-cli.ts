@@ -36,11 +36,11 @@ export async function startTracewayCli(
   const cli = startCli(["--config", file], env);
   try {
     const [, url] = await cli.waitForOutput(
-      /"url":"([^"]+)","msg":"traceway listening"/,
+      /"listen_url":"([^"]+)","msg":"traceway listening"/,
       "traceway listening",
       30_000,
     );
-    const admin = /"url":"([^"]+)","msg":"admin API listening"/.exec(cli.stdout() + cli.stderr());
+    const admin = /"listen_url":"([^"]+)","msg":"admin API listening"/.exec(cli.stdout() + cli.stderr());
     return { cli, url: url!, adminUrl: admin?.[1], configFile: file, stop: () => cli.stop() };
   } catch (error) {
     await cli.stop();
