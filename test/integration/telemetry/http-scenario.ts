@@ -9,6 +9,7 @@ import { startBalancer } from "../../../src/server/balancer.ts";
 import { startTelemetry } from "../../../src/telemetry/setup.ts";
 import { startBackend, type TestBackend } from "../../helpers/http-backend.ts";
 import { testConfig, testUpstream } from "../../helpers/test-config.ts";
+import { RUNTIME_METER_SCOPES } from "../../../src/telemetry/runtime-metrics.ts";
 import { waitFor } from "../../helpers/wait-for.ts";
 import { PullMetricReader } from "../../unit/interceptors/http/http-fixture.ts";
 import { LogCapture } from "../../unit/telemetry/telemetry-fixture.ts";
@@ -133,7 +134,10 @@ export async function runHttpScenario(): Promise<HttpScenario> {
     await telemetry.tracerProvider.forceFlush();
     const { resourceMetrics } = await reader!.collect();
     return {
-      metrics: resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics),
+      // Traceway's own instruments; the runtime series are the OTel runtime instrumentations' (docs/telemetry.md, Runtime).
+      metrics: resourceMetrics.scopeMetrics
+        .filter((scope) => !RUNTIME_METER_SCOPES.includes(scope.scope.name))
+        .flatMap((scope) => scope.metrics),
       spans: spans.getFinishedSpans(),
       access: access.lines.filter((l) => l["msg"] === "access"),
       requests,
