@@ -9,7 +9,7 @@ import {
   sideWithCandidates,
   takeSlot,
 } from "./backend-selector.ts";
-import type { ForwardedRequest } from "./forwarded-request.ts";
+import type { AttemptContext } from "./attempt-context.ts";
 import type {
   AttemptError,
   AttemptRequest,
@@ -25,7 +25,7 @@ const SUCCESS: PassiveOutcome = { kind: "success" };
  * this loop carries them out. Resolves the response to relay (its backend's slot still taken), or
  * undefined with `x.error` set, or with the client gone.
  */
-export async function runAttempts(x: ForwardedRequest): Promise<UpstreamResponse | undefined> {
+export async function runAttempts(x: AttemptContext): Promise<UpstreamResponse | undefined> {
   const { retry } = x.upstream;
   const { clock } = x.deps;
   for (let attempt = 0; !x.clientGone && retry.mayStart(attempt, x); attempt++) {
@@ -51,24 +51,23 @@ export async function runAttempts(x: ForwardedRequest): Promise<UpstreamResponse
 }
 
 /** Waits in the upstream's queue; a refusal (full, timed out) becomes the request's error. */
-async function waitForSlot(x: ForwardedRequest): Promise<Backend | undefined> {
+async function waitForSlot(x: AttemptContext): Promise<Backend | undefined> {
   const queuedAt = x.deps.clock.now();
   try {
     const picked = await pickQueued(x.upstream, x.side, x, x.tried);
     if (picked) x.obs.onQueued?.(picked, (x.deps.clock.now() - queuedAt) / 1000);
     return picked;
   } catch (error) {
-    x.error = error as NonNullable<ForwardedRequest["error"]>;
+    x.error = error as NonNullable<AttemptContext["error"]>;
     return undefined;
   }
 }
 
 /** Starts one attempt on `backend`: its observation, its slot, the transport call. */
-function startAttempt(x: ForwardedRequest, backend: Backend, attempt: number): RunningAttempt {
+function startAttempt(x: AttemptContext, backend: Backend, attempt: number): RunningAttempt {
   const { config } = x.upstream;
-  const clientHost = x.req.headers.host;
-  x.headers.host = x.route.preserveHost && clientHost ? clientHost : backend.url.host;
-  const path = x.req.url ?? "/";
+  x.headers.host = x.preservedHost ?? backend.url.host;
+  const { path } = x;
   x.attemptObs = x.obs.onAttempt({
     backend,
     upstream: x.upstream.name,
@@ -94,15 +93,15 @@ function startAttempt(x: ForwardedRequest, backend: Backend, attempt: number): R
   const { transport } = x.deps;
   // Started outside the request's context: see RequestObservation.outside.
   const running = x.obs.outside
-    ? x.obs.outside(() => transport.start(request, x))
-    : transport.start(request, x);
+    ? x.obs.outside(() => transport.start(request, x.client))
+    : transport.start(request, x.client);
   x.running = running;
   return running;
 }
 
 /** Feedback for a failed attempt; true when the policy sends the request elsewhere. */
 function retriesAfterError(
-  x: ForwardedRequest,
+  x: AttemptContext,
   failure: AttemptError,
   backend: Backend,
   attempt: number,
@@ -132,7 +131,7 @@ function retriesAfterError(
 
 /** Feedback for a response head; true when the policy drops it and tries another backend. */
 function retriesAfterResponse(
-  x: ForwardedRequest,
+  x: AttemptContext,
   response: UpstreamResponse,
   backend: Backend,
   attempt: number,

@@ -13,7 +13,10 @@ export const MUST_QUEUE: unique symbol = Symbol("must queue");
  * the split decides (its share, the stickiness cookie, the override header). Returns the split's
  * bits too, so the caller knows whether to set the stickiness cookie.
  */
-export function chooseSide(upstream: Upstream, req: IncomingMessage): { side: UpstreamSide; bits: number } {
+export function chooseSide(
+  upstream: Upstream,
+  req: Pick<IncomingMessage, "headers">,
+): { side: UpstreamSide; bits: number } {
   const split = upstream.canary;
   if (split === undefined) return { side: upstream, bits: 0 };
   const bits = split.choose(req);

@@ -1,10 +1,12 @@
 import diagnosticsChannel from "node:diagnostics_channel";
 import type { IncomingMessage, OutgoingHttpHeaders } from "node:http";
 import type { Backend } from "../pool/backend.ts";
+import { noopRequestObservation } from "./observer.ts";
 import type {
   AttemptInfo,
   AttemptObservation,
   AttemptResult,
+  DispatchInfo,
   ProxyObserver,
   RequestInfo,
   RequestObservation,
@@ -124,6 +126,10 @@ export function withDiagnostics(inner: ProxyObserver): ProxyObserver {
         : observation;
     },
     ...(rejected ? { onRejected: rejected } : {}),
+    // The channels' messages name the client request; a dispatch has none, so it is not published.
+    onDispatch(info: DispatchInfo): RequestObservation {
+      return inner.onDispatch?.(info) ?? noopRequestObservation;
+    },
   };
 }
 

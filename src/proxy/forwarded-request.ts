@@ -1,27 +1,20 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
-import type { Logger } from "pino";
 import type { RouteConfig } from "../config/types.ts";
 import type { TracewayError } from "../errors.ts";
 import type { Backend } from "../pool/backend.ts";
-import type { Clock } from "../shared/clock.ts";
-import type { PickRequest } from "../strategies/strategy.ts";
-import type { RetryContext } from "../upstream/retry-policy.ts";
 import type { Upstream } from "../upstream/upstream.ts";
 import { SET_COOKIE, TO_CANARY, type UpstreamSide } from "../upstream/canary-split.ts";
+import type { AttemptContext, AttemptDeps } from "./attempt-context.ts";
 import { chooseSide, hasUntried } from "./backend-selector.ts";
 import { hashKeyOf } from "./hash-key.ts";
 import type { AttemptObservation, ProxyObserver, RequestObservation } from "./observer.ts";
 import type { ResponseRelay } from "./relay.ts";
 import type { TrustedProxies } from "./trusted-proxies.ts";
-import type { Transport, RunningAttempt } from "./transports/transport.ts";
+import type { RunningAttempt, TransportClient } from "./transports/transport.ts";
 
-export interface ForwarderDeps {
+export interface ForwarderDeps extends AttemptDeps {
   readonly trusted: TrustedProxies;
   readonly observer: ProxyObserver;
-  readonly logger: Logger;
-  readonly clock: Clock;
-  /** How upstream requests are made (`server.transport`). */
-  readonly transport: Transport;
 }
 
 /**
@@ -29,10 +22,14 @@ export interface ForwarderDeps {
  * and the relay share. One object per request in place of a dozen closures and locals; it is
  * also the strategy's pick request and the policy's retry context.
  */
-export class ForwardedRequest implements PickRequest, RetryContext {
+export class ForwardedRequest implements AttemptContext, TransportClient {
   readonly deps: ForwarderDeps;
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
+  /** Itself: the request and response http-proxy relays through. */
+  readonly client: TransportClient;
+  readonly path: string;
+  readonly preservedHost: string | undefined;
   readonly route: RouteConfig;
   readonly upstream: Upstream;
   readonly obs: RequestObservation;
@@ -75,6 +72,10 @@ export class ForwardedRequest implements PickRequest, RetryContext {
     this.deps = deps;
     this.req = req;
     this.res = res;
+    this.client = this;
+    this.path = req.url ?? "/";
+    const clientHost = req.headers.host;
+    this.preservedHost = route.preserveHost && clientHost ? clientHost : undefined;
     this.route = route;
     this.upstream = upstream;
     this.obs = obs;

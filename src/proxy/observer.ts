@@ -17,6 +17,20 @@ export interface ProxyObserver {
    * `statusCode` on its socket before it could be routed; absent: not observed.
    */
   onRejected?(info: RejectedRequestInfo): void;
+  /**
+   * Called once per in-process dispatch (a Kafka bridge message's try): like a request, but with
+   * no client connection, so no SERVER span; its attempts are children of the context active at
+   * the call. Observers without it see dispatches not at all.
+   */
+  onDispatch?(info: DispatchInfo): RequestObservation;
+}
+
+/** An in-process dispatch to an upstream (no client connection). */
+export interface DispatchInfo {
+  readonly method: string;
+  /** Bounded label standing for the route, e.g. `kafka:orders` for the bridge named orders. */
+  readonly route: string;
+  readonly upstream: string;
 }
 
 export interface RequestInfo {
@@ -104,10 +118,12 @@ export interface RequestResult {
 /** Observer that does nothing: telemetry off. */
 export const noopObserver: ProxyObserver = {
   onRequest: () => noopRequestObservation,
+  onDispatch: () => noopRequestObservation,
 };
 
 const noopAttemptObservation: AttemptObservation = { end: () => {} };
-const noopRequestObservation: RequestObservation = {
+/** What a request or dispatch reports to when nobody observes it. */
+export const noopRequestObservation: RequestObservation = {
   onAttempt: () => noopAttemptObservation,
   end: () => {},
 };

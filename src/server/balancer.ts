@@ -17,8 +17,12 @@ import { noopObserver, type ProxyObserver } from "../proxy/observer.ts";
 import { BackendAgents } from "../proxy/transports/agents.ts";
 import { createTransport } from "../proxy/transports/index.ts";
 import type { Transport } from "../proxy/transports/transport.ts";
+import { createUndiciTransport } from "../proxy/transports/undici.ts";
+import { UpstreamDispatcher } from "../proxy/upstream-dispatcher.ts";
+import type { DispatchRequest, DispatchResult } from "../proxy/upstream-dispatcher.ts";
 import { TrustedProxies } from "../proxy/trusted-proxies.ts";
 import { WebSocketProxy } from "../proxy/websocket-proxy.ts";
+import { TracewayError } from "../errors.ts";
 import { systemClock, systemRandom, type Clock, type Random } from "../shared/clock.ts";
 import { executeCommand, type ControlCommand } from "../upstream/control-commands.ts";
 import type { Upstream } from "../upstream/upstream.ts";
@@ -101,7 +105,14 @@ export interface RunningBalancer {
   reload(config: TracewayConfig): void;
   /** Connection queues of upstreams with `maxConnsPerBackend`, by upstream name (current config). */
   queues(): ReadonlyMap<string, { readonly length: number }>;
-  /** Requests currently being served. */
+  /**
+   * Sends an in-process request (a Kafka bridge message) through the named upstream with
+   * everything a client request gets: balancing, health, queueing, backend retries, telemetry.
+   * Counted as active traffic, so a graceful stop waits for it. Never rejects: an unknown
+   * upstream or a stopping balancer is an `error` in the result.
+   */
+  dispatch(upstream: string, request: DispatchRequest, signal?: AbortSignal): Promise<DispatchResult>;
+  /** Requests (and dispatches) currently being served. */
   activeRequests(): number;
   /** Sockets held open towards backends (busy and idle). */
   upstreamSocketCount(): number;
@@ -150,8 +161,12 @@ export async function startBalancer(options: BalancerOptions): Promise<RunningBa
         if (upstream.queue) queues.set(name, upstream.queue);
       return queues;
     },
+    dispatch: (name, request, signal) => dispatchThrough(traffic, name, request, signal),
     activeRequests: () => traffic.active,
-    upstreamSocketCount: () => parts.agents.socketCount() + parts.transport.connectionCount(),
+    upstreamSocketCount: () =>
+      parts.agents.socketCount() +
+      parts.transport.connectionCount() +
+      (parts.dispatchTransport === parts.transport ? 0 : parts.dispatchTransport.connectionCount()),
     close: () => (closing ??= shutDown(server, traffic, parts)),
   };
 }
@@ -167,6 +182,8 @@ interface Parts {
   readonly transport: Transport;
   /** Telemetry (and diagnostics) for every request, routed or not. */
   readonly observer: ProxyObserver;
+  /** What dispatches go through: undici, the configured transport when it is undici. */
+  readonly dispatchTransport: Transport;
   /** Everything one config serves with. */
   generation(config: TracewayConfig): Generation;
   /** Let go of connections to backends no pool holds any longer. */
@@ -178,6 +195,9 @@ function createParts(options: BalancerOptions, logger: Logger): Parts {
   const now = options.now ?? Date.now;
   const agents = new BackendAgents();
   const transport = createTransport(options.config.server.transport, new BackendAgents());
+  // http-proxy relays through a client's request and response, which a dispatch does not have.
+  const dispatchTransport =
+    options.config.server.transport === "undici" ? transport : createUndiciTransport();
   const observer = withDiagnostics(options.observer ?? noopObserver);
   const feed = new BalancerFeed(now);
   const events = fannedOutEvents(
@@ -194,6 +214,7 @@ function createParts(options: BalancerOptions, logger: Logger): Parts {
     const ids = registry.backendIds();
     agents.retain(ids);
     transport.retain(ids);
+    if (dispatchTransport !== transport) dispatchTransport.retain(ids);
   };
   const random = options.random ?? systemRandom;
   const providerDeps = {
@@ -236,6 +257,7 @@ function createParts(options: BalancerOptions, logger: Logger): Parts {
     agents,
     transport,
     observer,
+    dispatchTransport,
     freeConnections,
     generation(config: TracewayConfig): Generation {
       const trusted = new TrustedProxies(config.server.trustedProxies);
@@ -246,6 +268,7 @@ function createParts(options: BalancerOptions, logger: Logger): Parts {
         router: new Router(config.routes),
         upstreams,
         forwarder: new HttpForwarder({ trusted, observer, logger, clock, transport }),
+        dispatcher: new UpstreamDispatcher({ logger, clock, transport: dispatchTransport }, observer),
         websockets: new WebSocketProxy({ agents, trusted, logger, observer }),
       };
     },
@@ -288,6 +311,29 @@ async function shutDown(server: Server, traffic: Traffic, parts: Parts): Promise
   await parts.registry.stop();
   generation.websockets.close();
   parts.transport.close();
+  if (parts.dispatchTransport !== parts.transport) parts.dispatchTransport.close();
   parts.agents.destroyAll();
   await closed;
+}
+
+async function dispatchThrough(
+  traffic: Traffic,
+  name: string,
+  request: DispatchRequest,
+  signal: AbortSignal | undefined,
+): Promise<DispatchResult> {
+  const gen = traffic.generation;
+  const upstream = gen.upstreams.get(name);
+  if (upstream === undefined || traffic.draining) {
+    const error = traffic.draining
+      ? new TracewayError("SHUTTING_DOWN", "shutting down")
+      : new TracewayError("NO_ROUTE", `upstream "${name}" is not configured`);
+    return { status: undefined, headers: {}, body: Buffer.alloc(0), error, backend: undefined, retries: 0 };
+  }
+  traffic.enter();
+  try {
+    return await gen.dispatcher.dispatch(upstream, request, signal);
+  } finally {
+    traffic.leave();
+  }
 }

@@ -5,6 +5,7 @@ import type { TracewayConfig } from "../config/types.ts";
 import { TracewayError } from "../errors.ts";
 import { sendError } from "../proxy/error-writer.ts";
 import type { HttpForwarder } from "../proxy/http-forwarder.ts";
+import type { UpstreamDispatcher } from "../proxy/upstream-dispatcher.ts";
 import type { WebSocketProxy } from "../proxy/websocket-proxy.ts";
 import type { Upstream } from "../upstream/upstream.ts";
 import { Router } from "./router.ts";
@@ -15,6 +16,8 @@ export interface Generation {
   readonly router: Router;
   readonly upstreams: ReadonlyMap<string, Upstream>;
   readonly forwarder: HttpForwarder;
+  /** In-process dispatches (the Kafka bridge) through the same upstreams. */
+  readonly dispatcher: UpstreamDispatcher;
   readonly websockets: WebSocketProxy;
 }
 
@@ -109,8 +112,16 @@ export class Traffic {
     });
   }
 
-  readonly #onResponseClose = (): void => {
+  /** An in-process dispatch began: a drain waits for it as for a client request. */
+  enter(): void {
+    this.#active++;
+  }
+
+  /** A request or dispatch ended. */
+  leave(): void {
     this.#active--;
     if (this.#active === 0) this.#onIdle?.();
-  };
+  }
+
+  readonly #onResponseClose = (): void => this.leave();
 }

@@ -10,6 +10,7 @@ import type { Backend } from "../pool/backend.ts";
 import type {
   AttemptInfo,
   AttemptObservation,
+  DispatchInfo,
   ProxyObserver,
   RejectedRequestInfo,
   RequestInfo,
@@ -19,6 +20,7 @@ import type {
 import type { AccessLog } from "./access-log.ts";
 import type { BackendLabelCache } from "./backend-attributes.ts";
 import type { BalancerMetrics } from "./balancer-metrics.ts";
+import { DispatchTelemetry } from "./dispatch-telemetry.ts";
 import { withRequestMark } from "./request-context.ts";
 
 export interface ObserverDeps {
@@ -59,6 +61,15 @@ export class TelemetryProxyObserver implements ProxyObserver {
       return new RequestTelemetry(this.deps, info);
     } catch (err) {
       reportFailure("request start", err);
+      return NOOP_REQUEST;
+    }
+  }
+
+  onDispatch(info: DispatchInfo): RequestObservation {
+    try {
+      return new DispatchTelemetry(this.deps, info);
+    } catch (err) {
+      reportFailure("dispatch start", err);
       return NOOP_REQUEST;
     }
   }

@@ -88,7 +88,7 @@ export class CanarySplit implements UpstreamSide {
   }
 
   /** The side for a new request: {@link TO_CANARY} and {@link SET_COOKIE} bits. */
-  choose(req: IncomingMessage): number {
+  choose(req: Pick<IncomingMessage, "headers">): number {
     const share = this.#share;
     if (share <= 0) return 0;
     if (share >= 100) return TO_CANARY;

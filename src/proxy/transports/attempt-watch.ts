@@ -1,5 +1,6 @@
-import type { ClientRequest, IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
+import type { Writable } from "node:stream";
 import { classifyUpstreamError, UpstreamTimeoutError } from "../error-classify.ts";
 import type { AttemptOutcome, AttemptRequest, RunningAttempt, UpstreamResponse } from "./transport.ts";
 
@@ -12,6 +13,8 @@ import type { AttemptOutcome, AttemptRequest, RunningAttempt, UpstreamResponse }
 export class AttemptWatch implements RunningAttempt {
   readonly done: Promise<AttemptOutcome>;
   readonly #a: AttemptRequest;
+  /** The client's body when it streams (http-proxy relays client requests only). */
+  readonly #body: IncomingMessage | undefined;
   readonly #sendBody: () => void;
   #request: ClientRequest | undefined;
   #resolve!: (o: AttemptOutcome) => void;
@@ -21,8 +24,9 @@ export class AttemptWatch implements RunningAttempt {
   #timer: NodeJS.Timeout | undefined;
 
   /** `sendBody` starts the body towards the upstream once connected (pipe, or open a gate). */
-  constructor(a: AttemptRequest, sendBody: () => void) {
+  constructor(a: AttemptRequest, body: IncomingMessage | undefined, sendBody: () => void) {
     this.#a = a;
+    this.#body = body;
     this.#sendBody = sendBody;
     this.done = new Promise((resolve) => (this.#resolve = resolve));
   }
@@ -46,7 +50,7 @@ export class AttemptWatch implements RunningAttempt {
     if (this.#settled) return;
     this.#settled = true;
     if (this.#timer) clearTimeout(this.#timer);
-    const { body } = this.#a;
+    const body = this.#body;
     body?.unpipe();
     this.#resolve({
       kind: "error",
@@ -74,7 +78,8 @@ export class AttemptWatch implements RunningAttempt {
   #onConnected(): void {
     this.#connected = true;
     this.#arm("response", this.#a.responseMs);
-    const { body, bodyCounter } = this.#a;
+    const body = this.#body;
+    const { bodyCounter } = this.#a;
     if (body) {
       // Counting starts with the flow: an earlier 'data' listener would drain the body.
       body.on("data", (chunk: Buffer) => (bodyCounter.bytes += chunk.length));
@@ -123,7 +128,7 @@ class MessageResponse implements UpstreamResponse {
     this.headers = body.headers;
   }
 
-  relay(sink: ServerResponse, onBodyError: (error: Error) => void): void {
+  relay(sink: Writable, onBodyError: (error: Error) => void): void {
     const body = this.#body;
     body.on("data", (chunk: Buffer) => (this.bodyBytes += chunk.length));
     body.once("error", (error: Error) => {

@@ -3,7 +3,7 @@ import { PassThrough } from "node:stream";
 import httpProxy from "http-proxy";
 import type { BackendAgents } from "./agents.ts";
 import { AttemptWatch } from "./attempt-watch.ts";
-import type { AttemptRequest, RunningAttempt, Transport } from "./transport.ts";
+import type { AttemptRequest, RunningAttempt, Transport, TransportClient } from "./transport.ts";
 
 /** http-proxy copies plain string keys of the per-call options, so the attempt rides along. */
 const ATTEMPT_KEY = "tracewayAttempt";
@@ -29,10 +29,14 @@ export function createHttpProxyTransport(agents: BackendAgents): Transport {
   proxy.on("error", () => {});
 
   return {
-    start(a: AttemptRequest, client: { req: IncomingMessage; res: ServerResponse }): RunningAttempt {
+    start(a: AttemptRequest, client: TransportClient | undefined): RunningAttempt {
+      // http-proxy's web() relays through the client's own request and response.
+      if (client === undefined) throw new TypeError("the http-proxy transport needs a client request");
       const gate = new PassThrough();
-      const watch = new AttemptWatch(a, () => a.body?.pipe(gate));
-      if (!a.body) gate.end();
+      const { body } = a;
+      const stream = Buffer.isBuffer(body) ? undefined : body;
+      const watch = new AttemptWatch(a, stream, () => stream?.pipe(gate));
+      if (stream === undefined) gate.end(body);
       // http-proxy builds the upstream headers from req.headers: hand it ours (hop-by-hop
       // stripped, forwarding and trace headers set). `expect` must go, or http-proxy skips the
       // proxyReq event; Node already answered the client's 100-continue.

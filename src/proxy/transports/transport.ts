@@ -1,4 +1,5 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse, IncomingHttpHeaders } from "node:http";
+import type { Writable } from "node:stream";
 import type { Backend } from "../../pool/backend.ts";
 import type { AttemptFailure } from "../../upstream/retry-policy.ts";
 import type { AgentLimits } from "./agents.ts";
@@ -10,8 +11,11 @@ export interface AttemptRequest {
   readonly method: string;
   readonly path: string;
   readonly headers: OutgoingHttpHeaders;
-  /** The client's request body, or undefined when the request has none. */
-  readonly body: IncomingMessage | undefined;
+  /**
+   * The client's streamed request body, a buffered body (in-process dispatches: it can be sent
+   * to every backend tried), or undefined when the request has none.
+   */
+  readonly body: IncomingMessage | Buffer | undefined;
   /** Counts body bytes sent upstream (bytes-in telemetry). */
   readonly bodyCounter: { bytes: number };
   readonly connectMs: number;
@@ -31,11 +35,11 @@ export interface UpstreamResponse {
   /** Body bytes received from the backend so far. */
   readonly bodyBytes: number;
   /**
-   * Streams the body into `sink` (its head already written) with backpressure, and ends `sink`
-   * when the body ends. `onBodyError` runs once if the backend fails mid-body; `sink` is then
-   * left as it is for the caller to cut.
+   * Streams the body into `sink` (a client response with its head already written, or a
+   * dispatch's collector) with backpressure, and ends `sink` when the body ends. `onBodyError`
+   * runs once if the backend fails mid-body; `sink` is then left as it is for the caller to cut.
    */
-  relay(sink: ServerResponse, onBodyError: (error: Error) => void): void;
+  relay(sink: Writable, onBodyError: (error: Error) => void): void;
   /** Reads the body to its end and drops it (a status retried elsewhere); `onFreed` once done. */
   discard(onFreed: () => void): void;
   /** Stops the body and frees the upstream connection (client gone); no callback runs after it. */
@@ -56,13 +60,23 @@ export interface RunningAttempt {
   abort(): void;
 }
 
+/** The client connection a request came in on. */
+export interface TransportClient {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+}
+
 /**
  * How an attempt's upstream request is made (`server.transport`): `http-proxy.ts` or `undici.ts`
  * in this folder. Each owns its connections to the backends. The forwarder decides everything
  * else (which backend, whether to retry, how to answer), so a transport is only this.
  */
 export interface Transport {
-  start(a: AttemptRequest, client: { req: IncomingMessage; res: ServerResponse }): RunningAttempt;
+  /**
+   * `client` is the connection the request came in on; in-process dispatches have none, so they
+   * go through a transport that does not need one (undici).
+   */
+  start(a: AttemptRequest, client: TransportClient | undefined): RunningAttempt;
   /** Connections open towards backends, busy and idle (leak checks, shutdown). */
   connectionCount(): number;
   /** Let go of connections to backends that are no longer configured. */

@@ -1,5 +1,6 @@
-import type { IncomingHttpHeaders, ServerResponse } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import { PassThrough } from "node:stream";
+import type { Writable } from "node:stream";
 import { Pool } from "undici";
 import type { Dispatcher } from "undici";
 import type { Backend } from "../../pool/backend.ts";
@@ -66,7 +67,7 @@ export function createUndiciTransport(): Transport {
           path: a.path,
           method: a.method,
           headers: headers as Record<string, string | string[]>,
-          body: exchange.gate,
+          body: exchange.gate ?? exchange.buffered,
           headersTimeout: 0,
           bodyTimeout: a.idleMs,
         },
@@ -119,6 +120,8 @@ class UndiciExchange implements Dispatcher.DispatchHandler, RunningAttempt, Upst
    * starts to flow into it) only when undici begins reading, on a connected socket.
    */
   readonly gate: PassThrough | null;
+  /** A buffered body (in-process dispatches): undici keeps it, so any attempt can send it again. */
+  readonly buffered: Buffer | null;
   status = 0;
   statusMessage: string | undefined;
   headers: IncomingHttpHeaders = {};
@@ -135,7 +138,9 @@ class UndiciExchange implements Dispatcher.DispatchHandler, RunningAttempt, Upst
   #heldBytes = 0;
   #ended = false;
   #bodyError: Error | undefined;
-  #sink: ServerResponse | undefined;
+  #sink: Writable | undefined;
+  /** The client's streamed body, if any. */
+  #stream: IncomingMessage | undefined;
   #onBodyError: ((error: Error) => void) | undefined;
   #onFreed: (() => void) | undefined;
   #resumeOnDrain: (() => void) | undefined;
@@ -144,7 +149,12 @@ class UndiciExchange implements Dispatcher.DispatchHandler, RunningAttempt, Upst
     this.#a = a;
     this.done = new Promise((resolve) => (this.#resolve = resolve));
     const { body, bodyCounter } = a;
-    if (body) {
+    if (Buffer.isBuffer(body)) {
+      this.gate = null;
+      this.buffered = body;
+    } else if (body) {
+      this.buffered = null;
+      this.#stream = body;
       const gate = new PassThrough();
       gate.once("resume", () => {
         body.on("data", (chunk: Buffer) => (bodyCounter.bytes += chunk.length));
@@ -153,6 +163,7 @@ class UndiciExchange implements Dispatcher.DispatchHandler, RunningAttempt, Upst
       this.gate = gate;
     } else {
       this.gate = null;
+      this.buffered = null;
     }
   }
 
@@ -164,7 +175,7 @@ class UndiciExchange implements Dispatcher.DispatchHandler, RunningAttempt, Upst
 
   // UpstreamResponse
 
-  relay(sink: ServerResponse, onBodyError: (error: Error) => void): void {
+  relay(sink: Writable, onBodyError: (error: Error) => void): void {
     if (this.#phase !== Phase.Held) return;
     this.#phase = Phase.Relaying;
     this.#sink = sink;
@@ -214,6 +225,8 @@ class UndiciExchange implements Dispatcher.DispatchHandler, RunningAttempt, Upst
       controller.abort(this.#abortReason);
       return;
     }
+    // Sent whole on every (re)send; a streamed body counts its chunks as they flow instead.
+    if (this.buffered !== null) this.#a.bodyCounter.bytes = this.buffered.length;
     // `timeouts.response` runs from here to the head, as in the node:http transports; ours
     // rather than undici's headersTimeout, whose coarse timers would blur sub-second values.
     const { responseMs } = this.#a;
@@ -320,7 +333,7 @@ class UndiciExchange implements Dispatcher.DispatchHandler, RunningAttempt, Upst
     this.#sink = undefined;
   }
 
-  #waitForDrain(sink: ServerResponse): void {
+  #waitForDrain(sink: Writable): void {
     this.#resumeOnDrain ??= () => this.#controller?.resume();
     sink.once("drain", this.#resumeOnDrain);
   }
@@ -333,7 +346,7 @@ class UndiciExchange implements Dispatcher.DispatchHandler, RunningAttempt, Upst
       errorType: error.name === "HTTPParserError" ? "bad_response" : classifyUpstreamError(cause),
       error: cause,
       sent: !NOT_SENT.has(error.code ?? ""),
-      bodyConsumed: a.body?.readableDidRead ?? false,
+      bodyConsumed: this.#stream?.readableDidRead ?? false,
     };
   }
 }
