@@ -9,7 +9,8 @@ export interface Output {
 
 /**
  * `traceway check-config FILE`: prints every problem, one per line (`key.path: message`), and
- * returns exit code 1; or prints `ok: N upstreams, M routes` and any warnings and returns 0.
+ * returns exit code 1; or prints `ok: N upstreams, M routes` (and `, K Kafka bridges` when the file
+ * has a kafka section) and any warnings and returns 0.
  */
 export async function checkConfigCommand(
   file: string,
@@ -18,8 +19,9 @@ export async function checkConfigCommand(
 ): Promise<number> {
   try {
     const { config, warnings } = await loadConfigFile(file, options);
+    const kafka = config.kafka ? `, ${plural(config.kafka.bridges.length, "Kafka bridge")}` : "";
     const lines = [
-      `ok: ${plural(config.upstreams.size, "upstream")}, ${plural(config.routes.length, "route")}`,
+      `ok: ${plural(config.upstreams.size, "upstream")}, ${plural(config.routes.length, "route")}${kafka}`,
       ...warnings.map((w) => `warning: ${w}`),
     ];
     out.write(`${lines.join("\n")}\n`);

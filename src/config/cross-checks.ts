@@ -1,6 +1,7 @@
 import { parseBackendUrl } from "./backend-url.ts";
 import { DEFAULT_PATH_PREFIX } from "./defaults.ts";
 import { formatPath, type ConfigProblem } from "./format-problems.ts";
+import { checkKafka } from "./kafka-cross-checks.ts";
 import { show } from "./parsed.ts";
 
 /** Upstream names become metric labels and key paths: keep them plain. */
@@ -33,6 +34,7 @@ export function crossCheck(file: unknown): ConfigProblem[] {
     }
   }
   checkRoutes(file.routes, upstreams, problems);
+  checkKafka(file.kafka, upstreams, problems);
   return problems;
 }
 

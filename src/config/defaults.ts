@@ -5,6 +5,7 @@
  * nginx or Envoy the comment says which.
  */
 import { DEFAULT_REDACTED_QUERY_PARAMETERS as INTERCEPTOR_REDACTED_QUERY_PARAMETERS } from "../../interceptors/balancer-entry.ts";
+import type { BridgeMethod, BridgeOrdering, BridgeRetryOn, BridgeStartFrom } from "./kafka-types.ts";
 import type {
   AdminConfig,
   EtcdValueFormat,
@@ -116,3 +117,23 @@ export const DEFAULT_ADMIN_TOKEN_NAME = "admin";
 export const DEFAULT_ADMIN_READ_ACCESS: AdminConfig["readAccess"] = "token";
 /** Shorter tokens are refused: 16 characters of a random token are ~96 bits. */
 export const MIN_ADMIN_TOKEN_LENGTH = 16;
+
+// kafka: the connection (kafkajs' own connectionTimeout of 1 s is tight for a loaded broker).
+export const DEFAULT_KAFKA_CLIENT_ID = "traceway";
+export const DEFAULT_KAFKA_CONNECTION_TIMEOUT_MS = 3000;
+
+// kafka.bridges[]: Dapr's pub/sub to HTTP posts each message; uForwarder orders per key.
+export const DEFAULT_BRIDGE_GROUP_PREFIX = "traceway-";
+export const DEFAULT_BRIDGE_PATH = "/";
+export const DEFAULT_BRIDGE_METHOD: BridgeMethod = "POST";
+export const DEFAULT_BRIDGE_ORDERING: BridgeOrdering = "key";
+export const DEFAULT_BRIDGE_CONCURRENCY = 16;
+export const DEFAULT_BRIDGE_RETRY_TRIES = 5;
+export const DEFAULT_BRIDGE_BACKOFF_MS = 200;
+export const DEFAULT_BRIDGE_MAX_BACKOFF_MS = 10_000;
+export const DEFAULT_BRIDGE_RETRY_ON: readonly BridgeRetryOn[] = ["error", "timeout", "http_5xx", "http_429"];
+/** Kafka's own auto.offset.reset default: a new group reads only what is produced from now on. */
+export const DEFAULT_BRIDGE_START_FROM: BridgeStartFrom = "latest";
+
+// kafka.lag: kafka-lag-exporter polls every 30 s, Burrow every 30-60 s; 15 s keeps alerts timely.
+export const DEFAULT_LAG_INTERVAL_MS = 15_000;

@@ -1,6 +1,7 @@
 import * as D from "./defaults.ts";
 import { parseHashKey } from "./hash-key-source.ts";
 import { formatPath } from "./format-problems.ts";
+import { normaliseKafka } from "./kafka-normalise.ts";
 import { parseListen } from "./listen.ts";
 import type { Parsed } from "./parsed.ts";
 import { orderRoutes } from "./routes.ts";
@@ -44,7 +45,8 @@ export function normalise(file: ValidatedFile): { config: TracewayConfig; warnin
           upstream: route.upstream,
           preserveHost: route.preserveHost ?? D.DEFAULT_PRESERVE_HOST,
         }));
-  const used = new Set(routes.map((r) => r.upstream));
+  const kafka = file.kafka === undefined ? undefined : normaliseKafka(file.kafka, warnings);
+  const used = new Set([...routes.map((r) => r.upstream), ...(kafka?.bridges.map((b) => b.upstream) ?? [])]);
   for (const name of upstreams.keys()) {
     if (!used.has(name)) warnings.push(`${formatPath(["upstreams", name])}: not used by any route`);
   }
@@ -96,6 +98,7 @@ export function normalise(file: ValidatedFile): { config: TracewayConfig; warnin
       format: file.logging?.format ?? D.DEFAULT_LOG_FORMAT,
     },
     ...(file.admin === undefined ? {} : { admin: normaliseAdmin(file.admin) }),
+    ...(kafka === undefined ? {} : { kafka }),
   };
   return { config, warnings };
 }

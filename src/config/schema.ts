@@ -7,13 +7,23 @@
 import * as z from "zod";
 import { parseAddressRange } from "./address-range.ts";
 import { parseBackendUrl, parseHttpUrl } from "./backend-url.ts";
-import { closest } from "./closest.ts";
 import { MAX_WEIGHT, MIN_ADMIN_TOKEN_LENGTH } from "./defaults.ts";
-import { parseDuration } from "./duration.ts";
 import { parseEtcdEndpoint } from "./etcd-endpoint.ts";
 import { parseHashKey } from "./hash-key-source.ts";
+import { kafkaSchema } from "./kafka-schema.ts";
 import { isHostName, parseListen } from "./listen.ts";
 import { fail, ok, show, type Parsed } from "./parsed.ts";
+import {
+  absolutePath,
+  atLeastOne,
+  count,
+  duration,
+  durationAtLeast,
+  oneOf,
+  parsedBy,
+  positiveDuration,
+  strict,
+} from "./schema-parts.ts";
 import { parseStatusRanges } from "./status-ranges.ts";
 import type {
   AdminConfig,
@@ -77,63 +87,6 @@ void ([true, true, true, true, true, true] satisfies [
   Missing<EtcdValueFormat, (typeof ETCD_VALUE_FORMATS)[number]>,
   Missing<LogFormat, (typeof LOG_FORMATS)[number]>,
 ]);
-
-/** A strict object whose unknown-key message names each key and suggests the intended one. */
-function strict<S extends z.ZodRawShape>(shape: S) {
-  const known = Object.keys(shape);
-  return z.strictObject(shape, {
-    error: (issue) => {
-      if (issue.code !== "unrecognized_keys") return undefined;
-      // One line per key; format-problems.ts splits them into separate problems.
-      return issue.keys
-        .map((key) => {
-          const guess = closest(key, known);
-          return `unknown key ${show(key)}${guess ? ` (did you mean ${show(guess)}?)` : ""}`;
-        })
-        .join("\n");
-    },
-  });
-}
-
-/** A value checked and converted by one of the small parsers. */
-function parsedBy<T>(parse: (input: unknown) => Parsed<T>) {
-  return z.unknown().transform((input, ctx): T => {
-    const result = input === undefined ? fail<T>("is required") : parse(input);
-    if (result.ok) return result.value;
-    ctx.addIssue({ code: "custom", message: result.message, input });
-    return z.NEVER;
-  });
-}
-
-function oneOf<const T extends readonly [string, ...string[]]>(values: T, noun: string) {
-  return z.enum(values, {
-    error: (issue) =>
-      issue.code === "invalid_value"
-        ? `unknown ${noun} ${show(issue.input)}; valid: ${values.join(", ")}`
-        : undefined,
-  });
-}
-
-function durationAtLeast(minMs: number) {
-  return parsedBy((input) => {
-    const parsed = parseDuration(input);
-    if (parsed.ok && parsed.value < minMs) return fail(`must be at least ${minMs}ms, got ${show(input)}`);
-    return parsed;
-  });
-}
-
-const duration = durationAtLeast(0);
-const positiveDuration = durationAtLeast(1);
-const count = z.number().int().min(0);
-const atLeastOne = z.number().int().min(1);
-
-function absolutePath(what: string) {
-  return parsedBy((input) => {
-    if (typeof input !== "string") return fail(`expected a ${what} such as "/", got ${show(input)}`);
-    if (!input.startsWith("/")) return fail(`must start with "/", got ${show(input)}`);
-    return ok(input);
-  });
-}
 
 // RFC 9110 token: what a header or cookie name may contain.
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/i;
@@ -411,6 +364,7 @@ export const configSchema = strict({
     format: oneOf(LOG_FORMATS, "log format").optional(),
   }).optional(),
   admin: adminSchema.optional(),
+  kafka: kafkaSchema.optional(),
 });
 
 /** A file that passed the schema: leaves parsed, defaults not yet filled. */

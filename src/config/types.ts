@@ -1,3 +1,5 @@
+import type { KafkaConfig } from "./kafka-types.ts";
+
 /**
  * The validated, normalised configuration the rest of traceway consumes. Durations are in
  * milliseconds, every default is filled in. The file format (YAML/JSON, `5s` durations,
@@ -258,4 +260,6 @@ export interface TracewayConfig {
   readonly logging: LoggingConfig;
   /** The admin API; absent when the file has no `admin` block. */
   readonly admin?: AdminConfig;
+  /** Kafka bridges and the lag exporter; absent when the file has no `kafka` section. */
+  readonly kafka?: KafkaConfig;
 }
