@@ -20,6 +20,8 @@ import tseslint from "typescript-eslint";
  *   proxy           forwards requests: selector, attempt loop, relay, transports, WebSockets
  *   server          listens, routes, drains, and composes the layers below
  *   admin           the admin listener: the /api/v1 JSON API and event stream over a running balancer
+ *   kafka           the other entry into the data path: bridges dispatching messages through the
+ *                   server's upstreams, and the lag exporter
  *   telemetry       observes the proxy (metrics, spans, logs) through its observer interface
  *   run, demo       process wiring: telemetry + balancer + signals; the embedded demo
  *   load            `traceway load`, the load generator; a command beside the balancer, not part of it
@@ -40,6 +42,7 @@ const CHAIN = [
   ["proxy"],
   ["server"],
   ["admin"],
+  ["kafka"],
   ["telemetry"],
   ["run"],
   ["demo"],

@@ -13,6 +13,9 @@ export { DEFAULT_REDACTED_QUERY_PARAMETERS } from "./http/query-redaction.ts";
 export { ServerCall } from "./http/server-call.ts";
 export { HTTP_DURATION_BUCKETS_S } from "./internal/duration-buckets.ts";
 export { reportFailure } from "./internal/guard.ts";
+// The Kafka bridge and lag exporter (src/kafka) consume and produce through the public interceptors.
+export { createLagMonitor, instrumentConsumer, instrumentProducer } from "./kafka/index.ts";
+export type { LagMonitor, PartitionLag } from "./kafka/index.ts";
 export { PreAggregatedHistograms } from "./metrics/pre-aggregated-histograms.ts";
 export { prometheusCompatibleHandler } from "./metrics/prometheus-compatible.ts";
 export type { MetricCollector } from "./metrics/prometheus-compatible.ts";

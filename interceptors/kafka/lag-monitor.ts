@@ -32,7 +32,24 @@ export interface LagMonitorOptions {
   readonly kafka?: Pick<Kafka, "admin">;
   /** An admin client you connect and disconnect yourself. */
   readonly admin?: Pick<Admin, "connect" | "disconnect" | "fetchOffsets" | "fetchTopicOffsets">;
-  readonly groupIds: readonly string[];
+  /**
+   * The groups to watch: a list, or a function asked before every poll (to follow every group the
+   * cluster lists, say). A group the function stops naming is dropped from the gauges.
+   */
+  readonly groupIds: readonly string[] | (() => Promise<readonly string[]>);
+  /**
+   * Reads the timestamp (epoch ms) of the message at `offset`. When given, a lagging partition's
+   * lag in seconds is the age of the message at its committed offset (the oldest unconsumed one);
+   * when it resolves `undefined` (the message is gone) or is not given, the age is interpolated
+   * from the history of high watermarks.
+   */
+  readonly messageTimestamp?: (
+    topic: string,
+    partition: number,
+    offset: number,
+  ) => Promise<number | undefined>;
+  /** Wall clock in epoch milliseconds, compared with message timestamps. Defaults to `Date.now`. */
+  readonly now?: () => number;
   /** Time between polls. Default 15 s. */
   readonly intervalMs?: number;
   readonly meter?: Meter;
@@ -100,6 +117,7 @@ export function createLagMonitor(options: LagMonitorOptions): LagMonitor {
     stopAfterMs: options.stopAfterMs ?? 2 * statusWindow * intervalMs,
   };
   const historySize = options.historySize ?? DEFAULT_HISTORY_SIZE;
+  const wallNow = options.now ?? Date.now;
   const ownsAdmin = options.admin === undefined;
   const maybeAdmin = options.admin ?? options.kafka?.admin();
   if (maybeAdmin === undefined) throw new TypeError("createLagMonitor: give `kafka` or `admin`");
@@ -197,6 +215,7 @@ export function createLagMonitor(options: LagMonitorOptions): LagMonitor {
         if (Number.isFinite(value) && value >= 0) committed.set(partition, value);
       }
       const offsets = await topicOffsets(topic);
+      const messageTimestamps = await timestampsAt(topic, offsets, committed);
       const nowMs = clock.now();
       for (const { partition, high, low } of offsets) {
         const highOffset = Number(high);
@@ -204,6 +223,8 @@ export function createLagMonitor(options: LagMonitorOptions): LagMonitor {
         const committedOffset = committed.get(partition);
         const position = committedOffset === undefined ? lowOffset : Math.max(committedOffset, lowOffset);
         const lag = Math.max(0, highOffset - position);
+        const timestamp =
+          lag > 0 ? messageTimestamps.get(`${topic}\u0000${partition}\u0000${position}`) : undefined;
         const state = track(`${groupId}\u0000${topic}\u0000${partition}`, committedOffset, nowMs);
         state.history.record(highOffset, nowMs);
         state.window.push({ atMs: nowMs, committedOffset, lag });
@@ -216,13 +237,65 @@ export function createLagMonitor(options: LagMonitorOptions): LagMonitor {
           lowOffset,
           highOffset,
           lag,
-          lagSeconds: lag === 0 ? 0 : state.history.ageSeconds(position, nowMs),
+          lagSeconds:
+            lag === 0
+              ? 0
+              : timestamp !== undefined
+                ? Math.max(0, (wallNow() - timestamp) / 1000)
+                : state.history.ageSeconds(position, nowMs),
           status: evaluatePartitionStatus(state.window, state.unchangedSinceMs, nowMs, rules),
         });
       }
     }
     rows.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
     return rows;
+  }
+
+  /** Timestamps of the oldest unconsumed message of each lagging partition, read in parallel. */
+  async function timestampsAt(
+    topic: string,
+    offsets: TopicOffsets,
+    committed: ReadonlyMap<number, number>,
+  ): Promise<Map<string, number>> {
+    const found = new Map<string, number>();
+    const read = options.messageTimestamp;
+    if (read === undefined) return found;
+    await Promise.all(
+      offsets.map(async ({ partition, high, low }) => {
+        const c = committed.get(partition);
+        const position = c === undefined ? Number(low) : Math.max(c, Number(low));
+        if (Number(high) <= position) return;
+        try {
+          const timestamp = await read(topic, partition, position);
+          if (timestamp !== undefined) found.set(`${topic}\u0000${partition}\u0000${position}`, timestamp);
+        } catch (error) {
+          diag.debug(`traceway lag monitor: reading ${topic}/${partition}@${position} failed`, error);
+        }
+      }),
+    );
+    return found;
+  }
+
+  async function currentGroups(): Promise<readonly string[] | undefined> {
+    const { groupIds } = options;
+    if (typeof groupIds !== "function") return groupIds;
+    try {
+      const groups = await groupIds();
+      for (const groupId of rowsByGroup.keys()) {
+        if (groups.includes(groupId)) continue;
+        rowsByGroup.delete(groupId);
+        for (const key of tracks.keys()) if (key.startsWith(`${groupId}\u0000`)) tracks.delete(key);
+      }
+      return groups;
+    } catch (error) {
+      try {
+        errors.add(1, withErrorType({}, { error }));
+        diag.warn(`traceway lag monitor: listing groups failed (${errorTypeOf(error)})`, error);
+      } catch {
+        // Reporting the failure must not fail the poll either.
+      }
+      return undefined;
+    }
   }
 
   async function pollAll(): Promise<readonly PartitionLag[]> {
@@ -236,7 +309,8 @@ export function createLagMonitor(options: LagMonitorOptions): LagMonitor {
       }
       return pending;
     };
-    for (const groupId of options.groupIds) {
+    // Listing failed: poll the groups of the last good list.
+    for (const groupId of (await currentGroups()) ?? [...rowsByGroup.keys()]) {
       try {
         rowsByGroup.set(groupId, await pollGroup(groupId, topicOffsets));
         goodPollAt.set(groupId, clock.now());

@@ -35,7 +35,11 @@ export class UpstreamDispatcher {
   }
 
   /** Resolves with the outcome; never rejects. `signal` abandons the dispatch (shutdown deadline). */
-  async dispatch(upstream: Upstream, request: DispatchRequest, signal?: AbortSignal): Promise<DispatchResult> {
+  async dispatch(
+    upstream: Upstream,
+    request: DispatchRequest,
+    signal?: AbortSignal,
+  ): Promise<DispatchResult> {
     const info = { method: request.method, route: request.route, upstream: upstream.name };
     const obs = this.#observer.onDispatch?.(info) ?? noopRequestObservation;
     const x = new DispatchedRequest(this.#deps, upstream, obs, request);
@@ -60,7 +64,13 @@ function failed(x: DispatchedRequest): DispatchResult {
       ? new TracewayError("SHUTTING_DOWN", "dispatch abandoned")
       : new TracewayError("UPSTREAM_CONNECT", `upstream "${x.upstream.name}" failed`));
   const retries = Math.max(0, x.attempts - 1);
-  x.obs.end({ statusCode: error.status, retries, errorCode: error.code, bytesIn: x.bodyCounter.bytes, bytesOut: 0 });
+  x.obs.end({
+    statusCode: error.status,
+    retries,
+    errorCode: error.code,
+    bytesIn: x.bodyCounter.bytes,
+    bytesOut: 0,
+  });
   return { status: undefined, headers: {}, body: EMPTY, error, backend: undefined, retries };
 }
 

@@ -2,11 +2,14 @@ import type { Logger } from "pino";
 import type { AdminChange } from "../admin/admin-app.ts";
 import { startAdmin, type RunningAdmin } from "../admin/admin-server.ts";
 import type { AdminConfig, TracewayConfig } from "../config/types.ts";
+import { startKafka, type KafkaRuntime } from "../kafka/kafka-runtime.ts";
 import { startBalancer, type RunningBalancer } from "../server/balancer.ts";
 import { startTelemetry } from "../telemetry/setup.ts";
 
 export interface RunningTraceway {
   readonly balancer: RunningBalancer;
+  /** Kafka bridges and the lag exporter (`kafka` in the config). */
+  readonly kafka: KafkaRuntime;
   readonly logger: Logger;
   readonly metricsUrl: string | undefined;
   /** The admin API's URL while it runs (`admin` in the config). */
@@ -19,8 +22,8 @@ export interface RunningTraceway {
 }
 
 /**
- * Telemetry, then the balancer, then signal handling: SIGTERM/SIGINT drain and exit; a second
- * signal exits at once.
+ * Telemetry, then the balancer and the Kafka bridges, then signal handling: SIGTERM/SIGINT drain
+ * and exit (bridges stop fetching and drain alongside client requests); a second signal exits at once.
  */
 export async function runBalancer(
   config: TracewayConfig,
@@ -62,6 +65,13 @@ export async function runBalancer(
     for (const [name, queue] of balancer.queues()) telemetry.observeQueue(name, queue);
   };
   observePools();
+  let shutdownTimeoutMs = config.server.shutdownTimeoutMs;
+  const kafka = startKafka(config.kafka, {
+    target: balancer,
+    logger,
+    meterProvider: telemetry.meterProvider,
+    tracerProvider: telemetry.tracerProvider,
+  });
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
@@ -69,7 +79,8 @@ export async function runBalancer(
       logger.info({ in_flight: balancer.activeRequests() }, "shutting down: draining in-flight requests");
       await adminChain;
       await admin?.close();
-      await balancer.close();
+      // Together: the balancer's drain waits for the bridges' dispatches (they count as traffic).
+      await Promise.all([kafka.stop(shutdownTimeoutMs), balancer.close()]);
       for (const off of unobserve.values()) off();
       await telemetry.shutdown();
       await hooks.onStopped?.();
@@ -94,6 +105,7 @@ export async function runBalancer(
 
   return {
     balancer,
+    kafka,
     logger,
     metricsUrl: telemetry.metricsUrl,
     adminUrl: () => admin?.url,
@@ -102,6 +114,10 @@ export async function runBalancer(
       balancer.reload(next);
       observePools();
       reconfigureAdmin(next.admin);
+      shutdownTimeoutMs = next.server.shutdownTimeoutMs;
+      kafka
+        .reload(next.kafka, shutdownTimeoutMs)
+        .catch((err: unknown) => logger.error({ err }, "kafka reload failed"));
     },
     stop,
   };
