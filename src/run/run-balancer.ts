@@ -4,7 +4,7 @@ import { startAdmin, type RunningAdmin } from "../admin/admin-server.ts";
 import type { AdminConfig, TracewayConfig } from "../config/types.ts";
 import { startKafka, type KafkaRuntime } from "../kafka/kafka-runtime.ts";
 import { startBalancer, type RunningBalancer } from "../server/balancer.ts";
-import { startTelemetry } from "../telemetry/setup.ts";
+import { startTelemetry, type TelemetryOptions } from "../telemetry/setup.ts";
 
 export interface RunningTraceway {
   readonly balancer: RunningBalancer;
@@ -27,9 +27,18 @@ export interface RunningTraceway {
  */
 export async function runBalancer(
   config: TracewayConfig,
-  hooks: { onStopped?: () => Promise<void> } = {},
+  hooks: {
+    onStopped?: () => Promise<void>;
+    /** Leave SIGTERM/SIGINT to the caller (tests run several in one process); default true. */
+    handleSignals?: boolean;
+    /** Test hooks of the telemetry pipeline (metric readers, log destination). */
+    telemetry?: TelemetryOptions;
+  } = {},
 ): Promise<RunningTraceway> {
-  const telemetry = await startTelemetry({ telemetry: config.telemetry, logging: config.logging });
+  const telemetry = await startTelemetry(
+    { telemetry: config.telemetry, logging: config.logging },
+    hooks.telemetry,
+  );
   const { logger } = telemetry;
   const balancer = await startBalancer({
     config,
@@ -99,8 +108,10 @@ export async function runBalancer(
       },
     );
   };
-  process.on("SIGTERM", onSignal);
-  process.on("SIGINT", onSignal);
+  if (hooks.handleSignals ?? true) {
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+  }
   logger.info({ listen_url: balancer.url }, "traceway listening");
 
   return {

@@ -35,31 +35,36 @@ export interface BridgeDeps {
 
 /**
  * kafkajs' fetch long-poll, and its sleep while every partition is paused: how late a resumed
- * partition is fetched again at most. Its default (5 s) would idle a bridge that paused because
- * its buffer was full; 200 ms costs an idle bridge five small fetches a second.
+ * partition is fetched again at most (its default is 5 s). An idle bridge pays two small fetches
+ * a second for it.
  */
-export const FETCH_MAX_WAIT_MS = 200;
-/** A partition fetches until it holds this many unfinished messages per unit of `concurrency`... */
+export const FETCH_MAX_WAIT_MS = 500;
+/** A partition takes messages until it holds this many unfinished ones per unit of `concurrency`... */
 export const BUFFER_PER_CONCURRENCY = 4;
-/** ...and at least this many, and resumes once half of them are done. */
+/** ...and at least this many. */
 export const MIN_PARTITION_BUFFER = 32;
+/**
+ * Batches kafkajs hands over at once: a partition whose buffer is full holds its batch while the
+ * others go on (kafkajs processes one at a time by default).
+ */
+export const PARTITIONS_CONSUMED_CONCURRENTLY = 16;
+/** While a handler waits for room, it keeps the group membership alive (kafkajs' own interval). */
+export const HEARTBEAT_WHILE_WAITING_MS = 3000;
 /** After the shutdown deadline aborts running dispatches, how long their ends may take. */
 const ABANDON_GRACE_MS = 2000;
 /** Wait before a bridge whose consumer crashed for good makes a new one. */
 export const RESTART_AFTER_MS = 5000;
-
-const RESOLVED = Promise.resolve();
 
 /**
  * One `kafka.bridges[]` entry: a consumer group whose messages become requests through an
  * upstream (message-dispatch.ts decides per dispatch), with kafkajs' auto-commit off and commits
  * only up to the lowest unfinished message of each partition (partition-flow.ts).
  *
- * The `eachMessage` handler never waits: it hands the message to its partition and returns, so
- * kafkajs' `process` span (instrumentConsumer) covers the hand-over and the CLIENT spans of the
- * dispatches hang under it. Back-pressure is kafkajs' `pause`/`resume`: a partition pauses when
- * its buffer is full, when its message failed for good with no dead-letter topic, and every
- * partition pauses while the upstream cannot take requests.
+ * The `eachMessage` handler hands the message to its partition and returns; it waits only while
+ * the partition's buffer is full (heartbeating). So kafkajs' `process` span (instrumentConsumer)
+ * covers the hand-over, and the CLIENT spans of the dispatches hang under it. Fetching pauses
+ * (kafkajs `pause`/`resume`) while the upstream cannot take requests, and for a partition whose
+ * message failed for good with no dead-letter topic.
  */
 export class KafkaBridge {
   readonly config: KafkaBridgeConfig;
@@ -109,7 +114,11 @@ export class KafkaBridge {
       topics: [...this.config.topics],
       fromBeginning: this.config.startFrom === "earliest",
     });
-    await consumer.run({ autoCommit: false, eachMessage: this.#onMessage });
+    await consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: PARTITIONS_CONSUMED_CONCURRENTLY,
+      eachMessage: this.#onMessage,
+    });
     this.#log.info(
       { topics: this.config.topics, group: groupId, upstream: this.config.upstream },
       "kafka bridge consuming",
@@ -124,11 +133,14 @@ export class KafkaBridge {
     return (this.#stopped ??= this.#stop(deadlineMs));
   }
 
-  readonly #onMessage = (payload: EachMessagePayload): Promise<void> => {
-    // Not taken: kafkajs' own position moves on, but ours is what gets committed.
-    if (this.#stopping) return RESOLVED;
+  readonly #onMessage = async (payload: EachMessagePayload): Promise<void> => {
     const { topic, partition, message } = payload;
     const state = this.#state(topic, partition);
+    // A full buffer holds the batch here rather than pausing: pausing would drop the rest of the
+    // fetched batch and fetch it again.
+    if (this.#mustWait(state)) await this.#room(state, payload.heartbeat);
+    // Not taken: kafkajs' own position moves on, but ours is what gets committed.
+    if (this.#stopping || state.revoked) return;
     const item: Pending = {
       message,
       context: context.active(),
@@ -142,8 +154,36 @@ export class KafkaBridge {
       this.#dispatch.pump(state);
     }
     this.#updatePause(state);
-    return RESOLVED;
   };
+
+  #mustWait(state: PartitionState): boolean {
+    return (
+      state.flow.pending >= this.#bufferLimit &&
+      !this.#stopping &&
+      !state.revoked &&
+      !state.paused &&
+      !this.#dispatch.unavailable
+    );
+  }
+
+  /** Resolves when the partition has room again, or must pause instead, or the group rebalances. */
+  #room(state: PartitionState, heartbeat: () => Promise<void>): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const beat = setInterval(() => {
+        heartbeat().catch(() => done()); // a rebalance: let kafkajs get on with it
+      }, HEARTBEAT_WHILE_WAITING_MS);
+      const done = (): void => {
+        clearInterval(beat);
+        state.onRoom = undefined;
+        resolve();
+      };
+      state.onRoom = done;
+    });
+  }
+
+  #checkRoom(state: PartitionState): void {
+    if (state.onRoom !== undefined && !this.#mustWait(state)) state.onRoom();
+  }
 
   #state(topic: string, partition: number): PartitionState {
     const key = `${topic}\u0000${partition}`;
@@ -164,22 +204,19 @@ export class KafkaBridge {
   #settled(state: PartitionState): void {
     if (!this.#stopping && !state.revoked) this.#dispatch.pump(state);
     this.#updatePause(state);
+    this.#checkRoom(state);
   }
 
   #availabilityChanged(): void {
-    for (const state of this.#partitions.values()) this.#updatePause(state);
+    for (const state of this.#partitions.values()) {
+      this.#updatePause(state);
+      this.#checkRoom(state);
+    }
   }
 
-  /** Pauses at a full buffer and resumes at half (hysteresis), or stays paused while it must. */
+  /** Fetching pauses while the upstream cannot take messages, after a message failed for good, and at stop. */
   #updatePause(state: PartitionState): void {
-    const { flow } = state;
-    const limit = this.#bufferLimit;
-    const pause =
-      this.#stopping ||
-      this.#dispatch.unavailable ||
-      flow.stopped ||
-      flow.pending >= limit ||
-      (state.paused && flow.pending > limit / 2);
+    const pause = this.#stopping || this.#dispatch.unavailable || state.flow.stopped;
     if (pause === state.paused || state.revoked) return;
     state.paused = pause;
     this.#applyPause(state);
@@ -210,6 +247,7 @@ export class KafkaBridge {
       }
       this.#partitions.delete(key);
       state.revoked = true;
+      state.onRoom?.();
       this.#committer?.forget(state.flow.topic, state.flow.partition);
       this.#deps.instruments.inFlight.add(-state.flow.pending, state.labels.attributes);
       for (const entry of state.flow.unfinished()) clearTimeout(entry.item.timer);
@@ -240,7 +278,10 @@ export class KafkaBridge {
   async #stop(deadlineMs: number): Promise<void> {
     this.#stopping = true;
     clearTimeout(this.#restartTimer);
-    for (const state of this.#partitions.values()) this.#updatePause(state);
+    for (const state of this.#partitions.values()) {
+      this.#updatePause(state);
+      state.onRoom?.();
+    }
     const running = this.#dispatch.running;
     // Waiting messages (backoff, held, queued) start no new dispatch; running ones may finish.
     this.#dispatch.stopWaiting(this.#partitions.values());

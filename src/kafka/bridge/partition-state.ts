@@ -26,6 +26,8 @@ export class PartitionState implements PartitionGauge {
   paused = false;
   /** Another member owns it now: what finishes here is not committed. */
   revoked = false;
+  /** Wakes the `eachMessage` handler waiting for room in this partition's buffer. */
+  onRoom: (() => void) | undefined = undefined;
 
   constructor(config: KafkaBridgeConfig, topic: string, partition: number) {
     this.flow = new PartitionFlow(topic, partition, config.ordering, config.concurrency);

@@ -43,11 +43,12 @@ export function startLagExporter(
   });
   let stopped = false;
   let retry: NodeJS.Timeout | undefined;
+  let starting: Promise<void> = Promise.resolve();
   // In the background: a cluster that is down at start-up must not hold up the balancer.
   const begin = (): void => {
-    admin
+    starting = admin
       .connect()
-      .then(() => monitor.start())
+      .then(() => (stopped ? undefined : monitor.start()))
       .catch((error: unknown) => {
         if (stopped) return;
         deps.logger.warn({ err: error }, "kafka lag exporter: cannot reach the cluster; trying again");
@@ -67,6 +68,8 @@ export function startLagExporter(
     async stop() {
       stopped = true;
       clearTimeout(retry);
+      // A connect still under way would open its sockets after a disconnect made now.
+      await starting;
       await monitor.stop();
       await Promise.allSettled([admin.disconnect(), closeReader(reader)]);
     },

@@ -15,7 +15,7 @@ export interface TimestampReader {
 interface Cluster {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
-  addTargetTopic(topic: string): Promise<void>;
+  addMultipleTargetTopics(topics: string[]): Promise<void>;
   findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
   findBroker(node: { nodeId: string }): Promise<Broker>;
 }
@@ -27,8 +27,9 @@ interface Broker {
     topics: { topic: string; partitions: { partition: number; fetchOffset: string; maxBytes: number }[] }[];
   }): Promise<{
     responses: {
+      topicName: string;
       partitions: {
-        errorCode: number;
+        partition: number;
         messages: { offset: string; timestamp: string; isControlRecord?: boolean }[];
       }[];
     }[];
@@ -59,26 +60,80 @@ export function createTimestampReader(kafka: Kafka, logger: Logger): TimestampRe
       connecting = undefined;
       throw error;
     }));
+  // Reads asked for in the same tick go out together, one Fetch per leader broker. Together also
+  // because kafkajs opens a second connection when two calls find a broker not yet connected.
+  let batch: Read[] = [];
+  let running: Promise<void> = Promise.resolve();
+  const flush = (): void => {
+    const reads = batch;
+    batch = [];
+    running = running.then(() => fetchAll(cluster, connected, reads));
+  };
   return {
-    async read(topic, partition, offset) {
-      await connected();
-      await cluster.addTargetTopic(topic);
-      const [nodeId] = Object.keys(cluster.findLeaderForPartitions(topic, [partition]));
-      if (nodeId === undefined) return undefined;
-      const broker = await cluster.findBroker({ nodeId });
-      const { responses } = await broker.fetch({
-        maxWaitTime: 0,
-        minBytes: 1,
-        maxBytes: FETCH_BYTES,
-        topics: [{ topic, partitions: [{ partition, fetchOffset: String(offset), maxBytes: FETCH_BYTES }] }],
+    read(topic, partition, offset) {
+      return new Promise((resolve, reject) => {
+        if (batch.length === 0) setImmediate(flush);
+        batch.push({ topic, partition, offset, resolve, reject });
       });
-      // The broker answers from the start of the batch holding `offset`.
-      const messages = responses[0]?.partitions[0]?.messages ?? [];
-      const message = messages.find((m) => !m.isControlRecord && Number(m.offset) >= offset);
-      return message === undefined ? undefined : Number(message.timestamp);
     },
     async close() {
-      if (connecting !== undefined) await cluster.disconnect();
+      await running;
+      if (connecting === undefined) return;
+      await connecting.catch(() => undefined);
+      await cluster.disconnect();
     },
   };
+}
+
+interface Read {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  resolve(timestamp: number | undefined): void;
+  reject(error: unknown): void;
+}
+
+async function fetchAll(
+  cluster: Cluster,
+  connected: () => Promise<void>,
+  reads: readonly Read[],
+): Promise<void> {
+  try {
+    await connected();
+    await cluster.addMultipleTargetTopics([...new Set(reads.map((r) => r.topic))]);
+    const byLeader = new Map<string, Read[]>();
+    for (const read of reads) {
+      const [leader] = Object.keys(cluster.findLeaderForPartitions(read.topic, [read.partition]));
+      if (leader === undefined) read.resolve(undefined);
+      else byLeader.set(leader, [...(byLeader.get(leader) ?? []), read]);
+    }
+    for (const [nodeId, leaderReads] of byLeader)
+      await fetchFrom(await cluster.findBroker({ nodeId }), leaderReads);
+  } catch (error) {
+    for (const read of reads) read.reject(error);
+  }
+}
+
+async function fetchFrom(broker: Broker, reads: readonly Read[]): Promise<void> {
+  const topics = new Map<string, { partition: number; fetchOffset: string; maxBytes: number }[]>();
+  for (const r of reads) {
+    const partitions = topics.get(r.topic) ?? [];
+    partitions.push({ partition: r.partition, fetchOffset: String(r.offset), maxBytes: FETCH_BYTES });
+    topics.set(r.topic, partitions);
+  }
+  const { responses } = await broker.fetch({
+    maxWaitTime: 0,
+    minBytes: 1,
+    maxBytes: FETCH_BYTES * reads.length,
+    topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
+  });
+  for (const read of reads) {
+    const messages =
+      responses
+        .find((t) => t.topicName === read.topic)
+        ?.partitions.find((p) => p.partition === read.partition)?.messages ?? [];
+    // The broker answers from the start of the batch holding the offset.
+    const message = messages.find((m) => !m.isControlRecord && Number(m.offset) >= read.offset);
+    read.resolve(message === undefined ? undefined : Number(message.timestamp));
+  }
 }
