@@ -64,8 +64,12 @@ export class PartitionFlow<T> {
   /** Short (bounded by the partition's buffer), so shift() is cheap. */
   readonly #ready: FlowEntry<T>[] = [];
   readonly #tails = new Map<string, FlowEntry<T>>();
-  #order: FlowEntry<T>[] = [];
+  /** Accepted and not done, in offset order. */
+  readonly #live = new Set<FlowEntry<T>>();
+  /** Every accepted offset not yet passed by the commit offset, in order; `#doneOffsets` marks the done ones. */
+  #order: number[] = [];
   #orderHead = 0;
+  readonly #doneOffsets = new Set<number>();
   #nextOffset: number | undefined;
   #stuck = 0;
 
@@ -78,7 +82,7 @@ export class PartitionFlow<T> {
 
   /** Messages accepted and not done (running, waiting, backing off, held or stuck). */
   get pending(): number {
-    return this.#order.length - this.#orderHead;
+    return this.#live.size;
   }
 
   get running(): number {
@@ -100,7 +104,8 @@ export class PartitionFlow<T> {
     const chain =
       this.#ordering === "partition" ? "" : this.#ordering === "key" && key !== null ? key : undefined;
     const entry = new FlowEntry(offset, item, chain);
-    this.#order.push(entry);
+    this.#order.push(offset);
+    this.#live.add(entry);
     if (chain !== undefined) {
       const tail = this.#tails.get(chain);
       this.#tails.set(chain, entry);
@@ -146,10 +151,13 @@ export class PartitionFlow<T> {
     if (entry.state === EntryState.Running) this.#running--;
     if (entry.state === EntryState.Stuck) this.#stuck--;
     entry.state = EntryState.Done;
+    this.#live.delete(entry);
     this.#releaseChain(entry);
     const before = this.commitOffset();
-    while (this.#orderHead < this.#order.length && this.#order[this.#orderHead]?.state === EntryState.Done) {
-      this.#orderHead++;
+    this.#doneOffsets.add(entry.offset);
+    // Done messages behind an unfinished one keep only their offset here, not the message.
+    for (let head = this.#order[this.#orderHead]; head !== undefined && this.#doneOffsets.delete(head);) {
+      head = this.#order[++this.#orderHead];
     }
     if (this.#orderHead >= COMPACT_AFTER && this.#orderHead * 2 >= this.#order.length) {
       this.#order = this.#order.slice(this.#orderHead);
@@ -171,12 +179,12 @@ export class PartitionFlow<T> {
    * all are done; `undefined` before the first message.
    */
   commitOffset(): number | undefined {
-    return this.#order[this.#orderHead]?.offset ?? this.#nextOffset;
+    return this.#order[this.#orderHead] ?? this.#nextOffset;
   }
 
   /** Every entry not done, oldest first (shutdown and status). */
   unfinished(): FlowEntry<T>[] {
-    return this.#order.slice(this.#orderHead).filter((e) => e.state !== EntryState.Done);
+    return [...this.#live];
   }
 
   #releaseChain(entry: FlowEntry<T>): void {

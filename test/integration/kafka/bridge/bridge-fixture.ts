@@ -11,13 +11,13 @@ import type { Attributes } from "@opentelemetry/api";
 import { DataPointType, MetricReader } from "@opentelemetry/sdk-metrics";
 import type { MetricProducer } from "@opentelemetry/sdk-metrics";
 import { Kafka, logLevel, Partitioners } from "kafkajs";
-import type { Admin, Message } from "kafkajs";
+import type { Admin, KafkaMessage, Message } from "kafkajs";
 import { parseConfigText } from "../../../../src/config/load.ts";
 import { runBalancer, type RunningTraceway } from "../../../../src/run/run-balancer.ts";
 
 /** One message as a backend received it. */
 export interface Received {
-  /** Arrival order across every backend of the process. */
+  /** Arrival order (request body read) across every backend of the process. */
   readonly seq: number;
   readonly backend: string;
   readonly key: string | undefined;
@@ -33,9 +33,8 @@ export interface Received {
 let sequence = 0;
 
 /** Decides a backend's answer to one message; 200 when it returns nothing. */
-export type Answer = (
-  message: Omit<Received, "status" | "seq">,
-) => number | { status: number; headers?: Record<string, string> } | void;
+type Reply = number | { status: number; headers?: Record<string, string> } | void;
+export type Answer = (message: Omit<Received, "status" | "seq">) => Reply | Promise<Reply>;
 
 /** An HTTP backend that records each message it gets; it can be killed and started again on its port. */
 export class RecordingBackend {
@@ -99,10 +98,13 @@ export class RecordingBackend {
         body: Buffer.concat(chunks).toString("utf8"),
         headers: h,
       };
-      const answer = this.answer(message) ?? 200;
-      const { status, headers } = typeof answer === "number" ? { status: answer, headers: {} } : answer;
-      this.received.push({ ...message, status, seq: sequence++ });
-      res.writeHead(status, headers).end(status < 300 ? "ok" : `failed ${message.offset}`);
+      const seq = sequence++;
+      void Promise.resolve(this.answer(message)).then((reply) => {
+        const answer = reply ?? 200;
+        const { status, headers } = typeof answer === "number" ? { status: answer, headers: {} } : answer;
+        this.received.push({ ...message, status, seq });
+        res.writeHead(status, headers).end(status < 300 ? "ok" : `failed ${message.offset}`);
+      });
     });
   }
 }
@@ -301,4 +303,35 @@ export function bridgeYaml(options: {
     ...options.bridge.split("\n").map((l, i) => (i === 0 ? `    - ${l}` : `      ${l}`)),
     ...(options.lag === undefined ? [] : [`  lag: ${options.lag}`]),
   ].join("\n");
+}
+
+/** Reads `count` messages from `topic` (from the beginning, with a throw-away group). */
+export async function readTopic(
+  kafka: Kafka,
+  topic: string,
+  count: number,
+  timeoutMs = 60_000,
+): Promise<KafkaMessage[]> {
+  const consumer = kafka.consumer({ groupId: `${topic}-reader-${randomUUID().slice(0, 8)}` });
+  const messages: KafkaMessage[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => void messages.push(message) });
+    const deadline = Date.now() + timeoutMs;
+    while (messages.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  } finally {
+    await consumer.disconnect();
+  }
+  return messages;
+}
+
+/** Committed offsets of `group` on `topic` equal the log-end offsets (an empty partition needs none). */
+export async function committedAtEnd(admin: Admin, group: string, topic: string): Promise<boolean> {
+  const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+  const ends = await admin.fetchTopicOffsets(topic);
+  return ends.every((e) => {
+    const committed = offsets?.partitions.find((p) => p.partition === e.partition)?.offset;
+    return committed === e.high || (committed === "-1" && e.high === e.low);
+  });
 }

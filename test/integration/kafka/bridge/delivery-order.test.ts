@@ -5,6 +5,7 @@ import { ensureServices, KAFKA_BROKER } from "../../../helpers/services.ts";
 import { waitFor } from "../../../helpers/wait-for.ts";
 import {
   bridgeYaml,
+  committedAtEnd,
   createTopic,
   deliveries,
   missing,
@@ -90,16 +91,11 @@ void test("10,000 keyed messages: all delivered once, per-key order kept, commit
   );
 
   // Commits reach the log end once everything is done.
-  await waitFor(
-    async () => {
-      const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-      const ends = await admin.fetchTopicOffsets(topic);
-      return ends.every(
-        (e) => offsets?.partitions.find((p) => p.partition === e.partition)?.offset === e.high,
-      );
-    },
-    { what: "commits at the log end", timeoutMs: 30_000, intervalMs: 250 },
-  );
+  await waitFor(() => committedAtEnd(admin, group, topic), {
+    what: "commits at the log end",
+    timeoutMs: 30_000,
+    intervalMs: 250,
+  });
   t.diagnostic(`commits at the log end ${lap()} after the last delivery`);
   const dispatched = await traceway.metric("traceway.messaging.kafka.bridge.dispatched", {
     "traceway.kafka.bridge": "orders",
