@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { Partitioners } from "kafkajs";
+import type { Admin, Kafka } from "kafkajs";
+import { DEAD_LETTER_HEADERS } from "../../../../src/kafka/bridge/dead-letters.ts";
+import { ensureServices, KAFKA_BROKER } from "../../../helpers/services.ts";
+import { waitFor } from "../../../helpers/wait-for.ts";
+import {
+  bridgeYaml,
+  committedAtEnd,
+  createTopic,
+  readTopic,
+  RecordingBackend,
+  startTraceway,
+  testKafka,
+  type Traceway,
+} from "./bridge-fixture.ts";
+
+// A 4xx (other than 429) is the service's answer about the message itself: retrying would get the
+// same answer, so it goes to the dead-letter topic after one try.
+const backend = new RecordingBackend("a", (m) => (m.body === "bad" ? 422 : 200));
+let kafka: Kafka;
+let admin: Admin;
+let topic: string;
+let dlq: string;
+let traceway: Traceway;
+
+before(async () => {
+  await ensureServices("kafka");
+  kafka = testKafka(KAFKA_BROKER);
+  admin = kafka.admin();
+  await admin.connect();
+  topic = await createTopic(admin, "bridge-4xx", 1);
+  dlq = `${topic}.dlq`;
+  await admin.createTopics({ topics: [{ topic: dlq, numPartitions: 1 }], waitForLeaders: true });
+  await backend.start();
+});
+
+after(async () => {
+  await traceway?.stop();
+  await backend.kill();
+  await admin.deleteTopics({ topics: [topic, dlq] }).catch(() => undefined);
+  await admin.disconnect();
+});
+
+void test("a 422 goes to the dead-letter topic at once, with no retry", async () => {
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  await producer.send({
+    topic,
+    messages: [
+      { key: "a", value: "good" },
+      { key: "a", value: "bad" },
+      { key: "a", value: "after" },
+    ],
+  });
+  await producer.disconnect();
+  traceway = await startTraceway(
+    bridgeYaml({
+      broker: KAFKA_BROKER,
+      backends: [backend],
+      bridge: [
+        "name: strict",
+        `topics: [${topic}]`,
+        `groupId: ${topic}-bridge`,
+        "upstream: api",
+        "startFrom: earliest",
+        "retry: { tries: 5, backoff: 1s }",
+        `deadLetterTopic: ${dlq}`,
+      ].join("\n"),
+    }),
+  );
+  const [letter] = await readTopic(kafka, dlq, 1);
+  await waitFor(() => committedAtEnd(admin, `${topic}-bridge`, topic), { what: "commits at the end" });
+  assert.deepEqual(
+    backend.received.map((r) => `${r.body} ${r.status}`),
+    ["good 200", "bad 422", "after 200"],
+  );
+  assert.equal(letter?.value?.toString(), "bad");
+  assert.equal(letter?.headers?.[DEAD_LETTER_HEADERS.errorType]?.toString(), "422");
+  assert.equal(letter?.headers?.[DEAD_LETTER_HEADERS.attempts]?.toString(), "1");
+  assert.equal(letter?.headers?.[DEAD_LETTER_HEADERS.error]?.toString(), "HTTP 422: failed 1");
+  assert.equal(await traceway.metric("traceway.messaging.kafka.bridge.retried"), 0);
+  assert.equal(
+    await traceway.metric("traceway.messaging.kafka.bridge.dead_lettered", { "error.type": "422" }),
+    1,
+  );
+});
