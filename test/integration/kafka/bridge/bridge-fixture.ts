@@ -4,6 +4,7 @@
  * whose metrics a test reads directly, and helpers to make topics and produce keyed messages on
  * the shared Kafka broker (a private broker where a test must restart it).
  */
+import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { randomUUID } from "node:crypto";
@@ -186,6 +187,8 @@ export async function produceKeyed(
   count: number,
   keys: number,
   extra: (i: number) => Partial<Message> = () => ({}),
+  /** Numbers the messages from here (a second batch continues the first's keys and values). */
+  first = 0,
 ): Promise<Map<string, string[]>> {
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
@@ -193,7 +196,7 @@ export async function produceKeyed(
   try {
     for (let start = 0; start < count; start += 500) {
       const messages: Message[] = [];
-      for (let i = start; i < Math.min(count, start + 500); i++) {
+      for (let i = first + start; i < first + Math.min(count, start + 500); i++) {
         const key = `k${i % keys}`;
         const value = `${key}:${i}`;
         messages.push({ key, value, ...extra(i) });
@@ -334,4 +337,34 @@ export async function committedAtEnd(admin: Admin, group: string, topic: string)
     const committed = offsets?.partitions.find((p) => p.partition === e.partition)?.offset;
     return committed === e.high || (committed === "-1" && e.high === e.low);
   });
+}
+
+/** One series of a Prometheus text scrape. */
+export interface Series {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+}
+
+/** Scrapes a `/metrics` endpoint and parses its samples (enough of the text format for tests). */
+export async function scrape(url: string): Promise<Series[]> {
+  const text = await (await fetch(url, { signal: AbortSignal.timeout(5000) })).text();
+  const series: Series[] = [];
+  for (const line of text.split("\n")) {
+    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)/.exec(line);
+    if (match === null) continue;
+    const labels: Record<string, string> = {};
+    for (const [, key, value] of (match[2] ?? "").matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g))
+      labels[key!] = value!;
+    series.push({ name: match[1]!, labels, value: Number(match[3]) });
+  }
+  return series;
+}
+
+/** Process CPU seconds (user + system) from /proc: a child process's own, no children. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
