@@ -135,6 +135,30 @@ export const METRIC_TRACEWAY_KAFKA_CONSUMER_EVENTS = "traceway.messaging.kafka.c
 export const METRIC_TRACEWAY_KAFKA_LAG_MONITOR_ERRORS = "traceway.messaging.kafka.lag_monitor.errors";
 export const METRIC_TRACEWAY_KAFKA_LAG_MONITOR_POLL_AGE = "traceway.messaging.kafka.lag_monitor.poll_age";
 
+// ---- Kafka bridge (src/kafka/bridge: Kafka messages dispatched to upstreams) ----------------
+
+/** Name of the configured bridge (a bounded set from the config file). */
+export const ATTR_TRACEWAY_KAFKA_BRIDGE = "traceway.kafka.bridge";
+/** Every dispatch of a message through the balancer, retries included. */
+export const METRIC_TRACEWAY_KAFKA_BRIDGE_DISPATCHED = "traceway.messaging.kafka.bridge.dispatched";
+/** Messages the service accepted (2xx). */
+export const METRIC_TRACEWAY_KAFKA_BRIDGE_SUCCEEDED = "traceway.messaging.kafka.bridge.succeeded";
+/** Dispatches that failed and are tried again, by `error.type`. */
+export const METRIC_TRACEWAY_KAFKA_BRIDGE_RETRIED = "traceway.messaging.kafka.bridge.retried";
+/** Messages written to the dead-letter topic, by `error.type` of their last failure. */
+export const METRIC_TRACEWAY_KAFKA_BRIDGE_DEAD_LETTERED = "traceway.messaging.kafka.bridge.dead_lettered";
+/** One dispatch: from handing the request to the upstream to the end of its response. */
+export const METRIC_TRACEWAY_KAFKA_BRIDGE_DISPATCH_DURATION =
+  "traceway.messaging.kafka.bridge.dispatch.duration";
+/** Messages taken from Kafka and not yet done (running, waiting for their key, backing off). */
+export const METRIC_TRACEWAY_KAFKA_BRIDGE_IN_FLIGHT = "traceway.messaging.kafka.bridge.in_flight";
+/** 1 while fetching from the partition is paused (upstream unavailable, partition stopped, shutdown). */
+export const METRIC_TRACEWAY_KAFKA_BRIDGE_PARTITION_PAUSED =
+  "traceway.messaging.kafka.bridge.partition.paused";
+/** 1 when a message failed its last try with no dead-letter topic: the partition stopped. Alert on it. */
+export const METRIC_TRACEWAY_KAFKA_BRIDGE_PARTITION_STOPPED =
+  "traceway.messaging.kafka.bridge.partition.stopped";
+
 // ---- The allow-list of traceway's own names ------------------------------------------------
 
 /** A `traceway.*` name: emitted only because no semantic convention covers what it measures. */
@@ -318,5 +342,52 @@ export const CUSTOM_NAMES: readonly CustomName[] = [
     name: METRIC_TRACEWAY_KAFKA_LAG_MONITOR_POLL_AGE,
     kind: "metric",
     reason: "age of the lag monitor's last good poll: its gauges freeze when it fails or hangs",
+  },
+  // Kafka bridge (src/kafka/bridge): semconv has no consume-and-forward pipeline.
+  {
+    name: ATTR_TRACEWAY_KAFKA_BRIDGE,
+    kind: "attribute",
+    reason: "configured bridge name; several bridges may read one topic",
+  },
+  {
+    name: METRIC_TRACEWAY_KAFKA_BRIDGE_DISPATCHED,
+    kind: "metric",
+    reason: "messages handed to an upstream, retries included; http.client.* counts attempts per backend",
+  },
+  {
+    name: METRIC_TRACEWAY_KAFKA_BRIDGE_SUCCEEDED,
+    kind: "metric",
+    reason: "messages a service accepted: the bridge's unit of work, not an HTTP attempt",
+  },
+  {
+    name: METRIC_TRACEWAY_KAFKA_BRIDGE_RETRIED,
+    kind: "metric",
+    reason: "message-level retries with backoff (uForwarder's retry queue); not backend retries",
+  },
+  {
+    name: METRIC_TRACEWAY_KAFKA_BRIDGE_DEAD_LETTERED,
+    kind: "metric",
+    reason: "messages sent to a dead-letter topic; semconv has no DLQ",
+  },
+  {
+    name: METRIC_TRACEWAY_KAFKA_BRIDGE_DISPATCH_DURATION,
+    kind: "metric",
+    reason:
+      "one dispatch through an upstream, backend retries and body included; messaging.process.duration is the hand-over",
+  },
+  {
+    name: METRIC_TRACEWAY_KAFKA_BRIDGE_IN_FLIGHT,
+    kind: "metric",
+    reason: "messages taken from Kafka and not yet done: the bridge's backlog",
+  },
+  {
+    name: METRIC_TRACEWAY_KAFKA_BRIDGE_PARTITION_PAUSED,
+    kind: "metric",
+    reason: "fetch paused by back-pressure; semconv has no consumer pause state",
+  },
+  {
+    name: METRIC_TRACEWAY_KAFKA_BRIDGE_PARTITION_STOPPED,
+    kind: "metric",
+    reason: "a partition held by a message that failed for good without a dead-letter topic, for alerting",
   },
 ];

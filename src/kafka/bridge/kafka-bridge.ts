@@ -138,7 +138,7 @@ export class KafkaBridge {
     const state = this.#state(topic, partition);
     // A full buffer holds the batch here rather than pausing: pausing would drop the rest of the
     // fetched batch and fetch it again.
-    if (this.#mustWait(state)) await this.#room(state, payload.heartbeat);
+    if (this.#mustWait(state)) await this.#room(state, () => payload.heartbeat());
     // Not taken: kafkajs' own position moves on, but ours is what gets committed.
     if (this.#stopping || state.revoked) return;
     const item: Pending = {

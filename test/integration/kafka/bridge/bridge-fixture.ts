@@ -320,7 +320,12 @@ export async function readTopic(
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => void messages.push(message) });
+    await consumer.run({
+      eachMessage: ({ message }) => {
+        messages.push(message);
+        return Promise.resolve();
+      },
+    });
     const deadline = Date.now() + timeoutMs;
     while (messages.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   } finally {

@@ -3,7 +3,7 @@ import { after, before, test } from "node:test";
 import type { Admin, Kafka } from "kafkajs";
 import {
   METRIC_TRACEWAY_KAFKA_GROUP_LAG,
-  METRIC_TRACEWAY_KAFKA_GROUP_LAG_SECONDS,
+  METRIC_TRACEWAY_KAFKA_GROUP_TIME_LAG,
 } from "../../../../interceptors/semconv.ts";
 import { consumerGroupDescribe, ensureServices, KAFKA_BROKER } from "../../../helpers/services.ts";
 import type { ConsumerGroupRow } from "../../../helpers/services.ts";
@@ -56,7 +56,13 @@ async function consume(expected: number): Promise<void> {
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({ autoCommitThreshold: 1, eachMessage: async () => void seen++ });
+    await consumer.run({
+      autoCommitThreshold: 1,
+      eachMessage: () => {
+        seen++;
+        return Promise.resolve();
+      },
+    });
     await waitFor(() => seen >= expected, { what: `${expected} consumed`, timeoutMs: 60_000 });
   } finally {
     await consumer.disconnect();
@@ -108,7 +114,7 @@ void test("lag of a plain kafkajs group equals kafka-consumer-groups --describe;
     );
   }
 
-  const first = await traceway.metric(METRIC_TRACEWAY_KAFKA_GROUP_LAG_SECONDS, series(0));
+  const first = await traceway.metric(METRIC_TRACEWAY_KAFKA_GROUP_TIME_LAG, series(0));
   const firstAt = Date.now();
   assert.ok(
     first >= AGE_MS / 1000 && first <= (firstAt - stampedAt) / 1000 + 1,
@@ -116,13 +122,13 @@ void test("lag of a plain kafkajs group equals kafka-consumer-groups --describe;
   );
   const later = await waitFor(
     async () => {
-      const value = await traceway.metric(METRIC_TRACEWAY_KAFKA_GROUP_LAG_SECONDS, series(0));
+      const value = await traceway.metric(METRIC_TRACEWAY_KAFKA_GROUP_TIME_LAG, series(0));
       return value >= first + 2 ? value : undefined;
     },
     { what: "lag in seconds to grow", timeoutMs: 15_000, intervalMs: 250 },
   );
   t.diagnostic(
-    `lag in seconds on partition 0: ${first.toFixed(1)} then ${later.toFixed(1)}; caught-up partition 2: ${await traceway.metric(METRIC_TRACEWAY_KAFKA_GROUP_LAG_SECONDS, series(2))}`,
+    `lag in seconds on partition 0: ${first.toFixed(1)} then ${later.toFixed(1)}; caught-up partition 2: ${await traceway.metric(METRIC_TRACEWAY_KAFKA_GROUP_TIME_LAG, series(2))}`,
   );
-  assert.equal(await traceway.metric(METRIC_TRACEWAY_KAFKA_GROUP_LAG_SECONDS, series(2)), 0);
+  assert.equal(await traceway.metric(METRIC_TRACEWAY_KAFKA_GROUP_TIME_LAG, series(2)), 0);
 });
