@@ -286,6 +286,7 @@ export function bridgeYaml(options: {
   upstream?: string;
   server?: string;
   telemetry?: string;
+  logging?: string;
   lag?: string;
 }): string {
   return [
@@ -299,7 +300,7 @@ export function bridgeYaml(options: {
       .filter((l) => l !== "")
       .map((l) => `    ${l}`),
     options.telemetry ?? "telemetry: { prometheus: { enabled: false } }",
-    "logging: { level: info, accessLog: false }",
+    options.logging ?? "logging: { level: info, accessLog: false }",
     "kafka:",
     `  brokers: ["${options.broker}"]`,
     "  bridges:",
