@@ -21,6 +21,8 @@ export interface Received {
   /** Arrival order (request body read) across every backend of the process. */
   readonly seq: number;
   readonly backend: string;
+  /** The request path. */
+  readonly path: string;
   readonly key: string | undefined;
   readonly topic: string;
   readonly partition: number;
@@ -92,6 +94,7 @@ export class RecordingBackend {
       const h = req.headers;
       const message = {
         backend: this.name,
+        path: req.url ?? "",
         key: typeof h["x-kafka-key"] === "string" ? decodeURIComponent(h["x-kafka-key"]) : undefined,
         topic: String(h["x-kafka-topic"]),
         partition: Number(h["x-kafka-partition"]),
