@@ -129,8 +129,9 @@ export interface Traceway {
   stop(): Promise<void>;
 }
 
-export async function startTraceway(yaml: string): Promise<Traceway> {
-  const { config } = parseConfigText(yaml, { env: {}, source: "test" });
+/** `env` fills `${NAME}` references in the YAML (nothing else from the environment is used). */
+export async function startTraceway(yaml: string, env: Record<string, string> = {}): Promise<Traceway> {
+  const { config } = parseConfigText(yaml, { env, source: "test" });
   const logs: Record<string, unknown>[] = [];
   let reader: TestReader | undefined;
   const running = await runBalancer(config, {
