@@ -13,6 +13,7 @@ import { runFailover } from "./lib/failover.ts";
 import type { IdleRssRow } from "./lib/idle-rss.ts";
 import { measureIdleRss } from "./lib/idle-rss.ts";
 import { benchKafka } from "./lib/kafka-bench.ts";
+import { benchBridge } from "./lib/kafka-bridge-bench.ts";
 import { startLab } from "./lib/lab.ts";
 import type { Lab } from "./lib/lab.ts";
 import { NODE, RESULTS_DIR, ROOT, WORK_DIR } from "./lib/layout.ts";
@@ -127,7 +128,9 @@ async function httpSections(lab: Lab): Promise<HttpResults> {
 
 const started = performance.now();
 // The telemetry section exports spans to the lab's OTLP receiver, so it needs the lab too.
-const needsTools = ["http", "idle", "failover", "telemetry"].some((s) => sections.has(s as Section));
+const needsLab = ["http", "idle", "failover", "telemetry"].some((s) => sections.has(s as Section));
+// The bridge section runs the traceway binary from dist/ against an nginx sink, but no lab.
+const needsTools = needsLab || sections.has("bridge");
 // Before machineInfo(), so the report names the versions of tools installed just now.
 const stillMissing = needsTools ? ensureTools(ROOT, (line) => progress.update(line)) : [];
 const machine = machineInfo();
@@ -154,6 +157,8 @@ try {
         stdio: "inherit",
       },
     );
+  }
+  if (needsLab) {
     const lab = await startLab(
       registry,
       progress,
@@ -174,6 +179,8 @@ try {
   }
   if (sections.has("kafka"))
     report.kafka = await benchKafka(profile.kafkaMessages, profile.kafkaRounds, progress);
+  if (sections.has("bridge"))
+    report.bridge = await benchBridge(registry, profile.bridgeMessages, profile.bridgeRounds, progress);
 } catch (error) {
   exitCode = 1;
   notes.push(`run aborted: ${error instanceof Error ? error.message : String(error)}`);

@@ -38,7 +38,8 @@ export interface KafkaResult {
   readonly note: string;
 }
 
-function kafkaUp(): string | undefined {
+/** `scripts/services.sh up kafka`; a one-line reason when it fails. */
+export function kafkaUp(): string | undefined {
   const result = spawnSync("bash", [join(ROOT, "scripts", "services.sh"), "up", "kafka"], {
     cwd: ROOT,
     encoding: "utf8",

@@ -49,6 +49,25 @@ ${tempPaths(dir)}
 }
 
 /**
+ * A sink for the Kafka bridge bench: every request, POSTs included, gets `200 ok` (static files
+ * refuse POST). Same worker and keep-alive settings as the backends.
+ */
+export function sinkConfig(dir: string, port: number): string {
+  return `${head(dir)}
+http {
+  access_log off;
+${tempPaths(dir)}
+  keepalive_requests 10000000;
+  keepalive_timeout 300s;
+  server {
+    listen 127.0.0.1:${port} backlog=4096;
+    location / { return 200 ok; }
+  }
+}
+`;
+}
+
+/**
  * The nginx target: 1 worker, upstream keepalive 64 with HTTP/1.1 and the Connection header
  * cleared (what the nginx docs prescribe for upstream keep-alive). proxy_buffering is off so the 1 MB
  * body streams like it does through the Node proxies instead of going through temp files.

@@ -14,6 +14,9 @@ export interface Profile {
   readonly failoverTargets: readonly string[];
   readonly kafkaMessages: number;
   readonly kafkaRounds: number;
+  /** Messages per Kafka bridge run (one topic, read once per variant and round), and rounds. */
+  readonly bridgeMessages: number;
+  readonly bridgeRounds: number;
   /** Requests per in-process telemetry-cost run, and runs per mode. */
   readonly telemetryRequests: number;
   readonly telemetryRounds: number;
@@ -44,6 +47,8 @@ export const QUICK: Profile = {
   failoverTargets: [FAILOVER_TRACEWAY, "nginx"],
   kafkaMessages: 50_000,
   kafkaRounds: 1,
+  bridgeMessages: 20_000,
+  bridgeRounds: 1,
   telemetryRequests: 50_000,
   telemetryRounds: 1,
 };
@@ -58,11 +63,13 @@ export const FULL: Profile = {
   failoverTargets: [FAILOVER_TRACEWAY, "nginx", "HAProxy"],
   kafkaMessages: 200_000,
   kafkaRounds: 2,
+  bridgeMessages: 50_000,
+  bridgeRounds: 3,
   telemetryRequests: 200_000,
   telemetryRounds: 3,
 };
 
-export const SECTIONS = ["strategies", "http", "idle", "failover", "telemetry", "kafka"] as const;
+export const SECTIONS = ["strategies", "http", "idle", "failover", "telemetry", "kafka", "bridge"] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface CliOptions {

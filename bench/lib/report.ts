@@ -2,6 +2,7 @@ import type { FailoverRow } from "./failover.ts";
 import { duration, fixed, int, ms, table, times } from "./format.ts";
 import type { IdleRssRow } from "./idle-rss.ts";
 import type { KafkaResult } from "./kafka-bench.ts";
+import type { BridgeResult } from "./kafka-bridge-bench.ts";
 import type { TelemetryCostRow } from "./telemetry-cost.ts";
 import type { MachineInfo } from "./machine.ts";
 import { paired, pairedSection } from "./paired.ts";
@@ -28,6 +29,7 @@ export interface BenchReport {
   readonly idle?: readonly IdleRssRow[];
   readonly failover?: readonly FailoverRow[];
   readonly kafka?: KafkaResult;
+  readonly bridge?: BridgeResult;
   readonly telemetry?: readonly TelemetryCostRow[];
 }
 
@@ -225,6 +227,39 @@ ${table(
 ${k.note}`;
 }
 
+/** The plain kafkajs + undici consumer is the reference: it is what a service without traceway runs. */
+function bridgeSection(b: BridgeResult): string {
+  const plainRow = b.rows[0];
+  const plain = plainRow?.msgPerSec;
+  const plainCpu = plainRow?.cpuMicrosPerMsg;
+  return `## Kafka → HTTP bridge throughput (real broker, nginx sink)
+
+${table(
+  [
+    "variant",
+    "messages",
+    "runs",
+    "msg/s (median)",
+    "spread",
+    "× plain",
+    "µs CPU/msg (median)",
+    "CPU × plain",
+  ],
+  b.rows.map((row) => [
+    row.variant,
+    int(row.messages),
+    String(row.runs),
+    row.failure ?? int(row.msgPerSec),
+    row.spreadPercent === undefined || row.runs < 2 ? "–" : `±${row.spreadPercent.toFixed(0)} %`,
+    row.msgPerSec === undefined ? "–" : times(ratio(row.msgPerSec, plain)),
+    row.cpuMicrosPerMsg === undefined ? "–" : fixed(row.cpuMicrosPerMsg, 1),
+    row.cpuMicrosPerMsg === undefined ? "–" : times(ratio(row.cpuMicrosPerMsg, plainCpu)),
+  ]),
+)}
+
+${b.note}`;
+}
+
 export function renderReport(r: BenchReport): string {
   const parts = [header(r)];
   if (r.notes.length > 0) parts.push(`Notes:\n\n${r.notes.map((n) => `- ${n}`).join("\n")}`);
@@ -240,5 +275,6 @@ export function renderReport(r: BenchReport): string {
   if (r.failover) parts.push(failoverSection(r.failover, r.profile));
   if (r.telemetry) parts.push(telemetrySection(r.telemetry, r.http));
   if (r.kafka) parts.push(kafkaSection(r.kafka));
+  if (r.bridge) parts.push(bridgeSection(r.bridge));
   return `${parts.join("\n\n")}\n`;
 }

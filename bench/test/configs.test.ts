@@ -8,7 +8,8 @@ import { stringify } from "yaml";
 import { DEFAULT_TRANSPORT } from "../../src/config/defaults.ts";
 import { parseConfigText } from "../../src/config/load.ts";
 import { caddyfile } from "../lib/caddy-config.ts";
-import { backendConfig, haproxyConfig, proxyConfig } from "../lib/nginx-configs.ts";
+import { bridgeConfig } from "../lib/kafka-bridge-bench.ts";
+import { backendConfig, haproxyConfig, proxyConfig, sinkConfig } from "../lib/nginx-configs.ts";
 import { tracewayConfig } from "../lib/start-targets.ts";
 import type { TracewayTelemetry } from "../lib/start-targets.ts";
 
@@ -40,10 +41,40 @@ test("the generated traceway YAML passes traceway's own config validation", () =
   }
 });
 
-test("nginx accepts the backend and proxy configs (nginx -t)", () => {
+test("the bridge bench's traceway YAML passes validation with the bridge it means", () => {
+  for (const [ordering, concurrency] of [
+    ["partition", 1],
+    ["key", 16],
+  ] as const) {
+    const yaml = stringify(
+      bridgeConfig({
+        port: 40030,
+        metricsPort: 40031,
+        sinkUrl: "http://127.0.0.1:40032",
+        topic: "bench-topic",
+        groupId: "bench-group",
+        ordering,
+        concurrency,
+      }),
+    );
+    const { config } = parseConfigText(yaml);
+    const bridges = config.kafka?.bridges ?? [];
+    assert.equal(bridges.length, 1);
+    assert.deepEqual(bridges[0]?.topics, ["bench-topic"]);
+    assert.equal(bridges[0]?.upstream, "sink");
+    assert.equal(bridges[0]?.ordering, ordering);
+    assert.equal(bridges[0]?.concurrency, concurrency);
+    assert.equal(bridges[0]?.startFrom, "earliest");
+    assert.equal(config.telemetry.prometheus.enabled, true);
+    assert.equal(config.logging.accessLog, false);
+  }
+});
+
+test("nginx accepts the backend, proxy and bridge-sink configs (nginx -t)", () => {
   for (const [name, text] of [
     ["backend", backendConfig(join(dir, "backend"), 40010, dir)],
     ["proxy", proxyConfig(join(dir, "proxy"), 40011, [40012, 40013, 40014])],
+    ["sink", sinkConfig(join(dir, "sink"), 40015)],
   ] as const) {
     mkdirSync(join(dir, name), { recursive: true });
     const file = join(dir, name, "nginx.conf");
