@@ -42,8 +42,8 @@ const backendTraces = provider(BACKEND);
 // The backend continues the incoming trace as its own HTTP server instrumentation would.
 const backend = new RecordingBackend("a", (m) => {
   const parent = w3c.extract(ROOT_CONTEXT, m.headers, {
-    get: (carrier, key) => [carrier[key]].flat()[0],
-    keys: (carrier) => Object.keys(carrier),
+    get: (carrier: typeof m.headers, key: string) => [carrier[key]].flat()[0],
+    keys: (carrier: typeof m.headers) => Object.keys(carrier),
   });
   backendTraces
     .getTracer("backend")
