@@ -32,8 +32,9 @@ export interface BridgeInstruments {
   readonly deadLettered: Counter;
   readonly duration: Histogram;
   readonly inFlight: UpDownCounter;
-  readonly paused: ReturnType<Meter["createObservableGauge"]>;
-  readonly stopped: ReturnType<Meter["createObservableGauge"]>;
+  /** 0/1 per partition, so summed, the partitions in the state (unit `1` would read as `_ratio`). */
+  readonly paused: ReturnType<Meter["createObservableUpDownCounter"]>;
+  readonly stopped: ReturnType<Meter["createObservableUpDownCounter"]>;
 }
 
 export function createBridgeInstruments(meter: Meter): BridgeInstruments {
@@ -64,15 +65,15 @@ export function createBridgeInstruments(meter: Meter): BridgeInstruments {
       description: "Kafka messages taken by the bridge and not yet delivered or dead-lettered.",
       unit: "{message}",
     }),
-    paused: meter.createObservableGauge(METRIC_BRIDGE_PARTITION_PAUSED, {
+    paused: meter.createObservableUpDownCounter(METRIC_BRIDGE_PARTITION_PAUSED, {
       description:
         "1 while fetching from the partition is paused (buffer full, upstream unavailable, stopped).",
-      unit: "1",
+      unit: "{partition}",
     }),
-    stopped: meter.createObservableGauge(METRIC_BRIDGE_PARTITION_STOPPED, {
+    stopped: meter.createObservableUpDownCounter(METRIC_BRIDGE_PARTITION_STOPPED, {
       description:
         "1 when a message failed its last try and there is no dead-letter topic: the partition stopped.",
-      unit: "1",
+      unit: "{partition}",
     }),
   };
 }
