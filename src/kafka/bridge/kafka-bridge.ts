@@ -301,7 +301,12 @@ export class KafkaBridge {
       ?.disconnect()
       .catch((error: unknown) => this.#log.warn({ err: error }, "kafka bridge: disconnect failed"));
     this.#log.info(
-      { running_at_stop: running, abandoned: !finished, uncommitted: unfinished },
+      // The balancer's own drain deadline may cut a dispatch off just before ours: abandoned too.
+      {
+        running_at_stop: running,
+        abandoned: !finished || this.#dispatch.abandoned > 0,
+        uncommitted: unfinished,
+      },
       "kafka bridge stopped",
     );
   }

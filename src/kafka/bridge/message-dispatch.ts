@@ -51,6 +51,8 @@ export class MessageDispatch {
   /** Running dispatches; aborted at the shutdown deadline. */
   readonly #abandon = new AbortController();
   #running = 0;
+  /** Dispatches that ended without delivery while stopping: by our deadline or the balancer's. */
+  #abandoned = 0;
   #unavailable = false;
   #gate: Promise<void> | undefined;
   #onIdle: (() => void) | undefined;
@@ -100,6 +102,11 @@ export class MessageDispatch {
   /** Shutdown deadline: running dispatches are cancelled. */
   abandon(): void {
     this.#abandon.abort(new Error("shutdown deadline"));
+  }
+
+  /** How many running dispatches the shutdown cut off (their messages stay uncommitted). */
+  get abandoned(): number {
+    return this.#abandoned;
   }
 
   /** True once nothing runs, false when `ms` passed first. */
@@ -194,6 +201,7 @@ export class MessageDispatch {
         this.#hold(state, entry, outcome.untilHealthy, outcome.errorType);
         return;
       case "abandoned":
+        this.#abandoned++;
         state.flow.suspend(entry, EntryState.Held);
         return;
     }
