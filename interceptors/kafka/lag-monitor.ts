@@ -284,6 +284,7 @@ export function createLagMonitor(options: LagMonitorOptions): LagMonitor {
       for (const groupId of rowsByGroup.keys()) {
         if (groups.includes(groupId)) continue;
         rowsByGroup.delete(groupId);
+        goodPollAt.delete(groupId);
         for (const key of tracks.keys()) if (key.startsWith(`${groupId}\u0000`)) tracks.delete(key);
       }
       return groups;
@@ -351,8 +352,11 @@ export function createLagMonitor(options: LagMonitorOptions): LagMonitor {
       if (ownsAdmin) await admin.connect();
       running = true;
       const startedMs = clock.now();
-      for (const groupId of options.groupIds)
-        if (!goodPollAt.has(groupId)) goodPollAt.set(groupId, startedMs);
+      // A listed group's poll age counts from the start; a group a listing function finds counts
+      // from its first good poll.
+      if (typeof options.groupIds !== "function")
+        for (const groupId of options.groupIds)
+          if (!goodPollAt.has(groupId)) goodPollAt.set(groupId, startedMs);
       await poll();
       schedule();
     },
