@@ -107,6 +107,7 @@ export class DispatchTelemetry implements RequestObservation {
         bytesOut: result.bytesOut,
         traceId: spanContext?.traceId ?? "",
         spanId: spanContext?.spanId ?? "",
+        traceFlags: spanContext?.traceFlags ?? 0,
       });
     } catch (err) {
       reportFailure("dispatch access log", err);
