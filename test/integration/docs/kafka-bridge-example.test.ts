@@ -17,6 +17,7 @@ import {
 // docs/kafka-bridge.md: both YAML examples run against the real broker, and the tables of request
 // headers and metrics are held to what arrives and what is emitted.
 const PAGE = join(REPO_ROOT, "docs", "kafka-bridge.md");
+const README = join(REPO_ROOT, "README.md");
 /** Test-only additions: an ephemeral port, no metrics port, quiet logs. */
 const LOCAL =
   'server: { listen: "127.0.0.1:0" }\ntelemetry: { prometheus: { enabled: false } }\nlogging: { level: warn, accessLog: false }\n';
@@ -42,8 +43,8 @@ after(async () => {
   await admin.disconnect();
 });
 
-async function start(heading: string, env: Record<string, string>): Promise<Traceway> {
-  const traceway = await startTraceway(`${LOCAL}${markdownBlock(PAGE, heading)}`, env);
+async function start(heading: string, env: Record<string, string>, page = PAGE): Promise<Traceway> {
+  const traceway = await startTraceway(`${LOCAL}${markdownBlock(page, heading)}`, env);
   running.push(traceway);
   return traceway;
 }
@@ -108,6 +109,51 @@ void test("the lag exporter example exports the lag of a group traceway does not
     { what: "the group's lag exported", timeoutMs: 40_000, intervalMs: 250 },
   );
   assert.equal(lag, 2, "two messages behind offset 0");
+});
+
+void test("the README's bridge and lag exporter examples deliver and export", async () => {
+  // The README's bridge has the docs' name, so the same consumer group: one member at a time.
+  for (const t of running.splice(0)) await t.stop();
+  const readmeTopic = await createTopic(admin, "readme-bridge", 1);
+  try {
+    const before = backend.received.length;
+    await start(
+      "## Kafka bridge",
+      { ORDERS_API: backend.url, KAFKA_BROKERS: KAFKA_BROKER, ORDERS_TOPIC: readmeTopic },
+      README,
+    );
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: readmeTopic, messages: [{ key: "user-2", value: '{"total":7}' }] });
+    await producer.disconnect();
+    await waitFor(() => backend.received.length === before + 1, {
+      what: "the message at the service",
+      timeoutMs: 60_000,
+    });
+    const delivered = backend.received.at(-1);
+    assert.equal(delivered?.path, `/events/${readmeTopic}`);
+    assert.equal(delivered?.headers["x-kafka-key"], "user-2");
+
+    const group = `${readmeTopic}-billing`;
+    const lagging = await start("## Lag exporter", { KAFKA_BROKERS: KAFKA_BROKER, LAG_GROUP: group }, README);
+    await admin.setOffsets({
+      groupId: group,
+      topic: readmeTopic,
+      partitions: [{ partition: 0, offset: "0" }],
+    });
+    const lag = await waitFor(
+      async () => {
+        const value = await lagging.metric(METRIC_TRACEWAY_KAFKA_GROUP_LAG, {
+          "messaging.consumer.group.name": group,
+        });
+        return value > 0 ? value : undefined;
+      },
+      { what: "the group's lag exported", timeoutMs: 40_000, intervalMs: 250 },
+    );
+    assert.equal(lag, 1, "one message behind offset 0");
+  } finally {
+    await admin.deleteTopics({ topics: [readmeTopic] }).catch(() => undefined);
+  }
 });
 
 void test("the bridge metrics table lists exactly the bridge's metrics", () => {
