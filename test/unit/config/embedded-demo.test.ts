@@ -2,8 +2,11 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { demoConfig } from "../../../src/config/embedded-demo.ts";
 
+const TOKEN = "demo-token-0123456789abcdef";
+const PORTS = { balancer: 8080, backends: [9001, 9002, 9003], metrics: 9464, admin: 9901 };
+
 test("the embedded demo config: three backends round robin, health checks every 2s, metrics on, traces off", () => {
-  const config = demoConfig({ balancer: 8080, backends: [9001, 9002, 9003], metrics: 9464 });
+  const config = demoConfig(PORTS, TOKEN);
   assert.deepEqual({ host: config.server.host, port: config.server.port }, { host: "127.0.0.1", port: 8080 });
   const demo = config.upstreams.get("demo");
   assert.equal(demo?.strategy, "round_robin");
@@ -24,9 +27,18 @@ test("the embedded demo config: three backends round robin, health checks every 
   assert.equal(config.telemetry.traces.enabled, false);
 });
 
+test("the embedded demo serves the status page on loopback: reads open there, writes with the run's token", () => {
+  const { admin } = demoConfig(PORTS, TOKEN);
+  assert.deepEqual(
+    { enabled: admin?.enabled, host: admin?.host, port: admin?.port, readAccess: admin?.readAccess },
+    { enabled: true, host: "127.0.0.1", port: 9901, readAccess: "loopback" },
+  );
+  assert.deepEqual(admin?.tokens, [{ name: "demo", token: TOKEN }]);
+});
+
 test("the demo config goes through the validator: bad ports fail", () => {
   assert.throws(
-    () => demoConfig({ balancer: 70_000, backends: [9001], metrics: 9464 }),
+    () => demoConfig({ ...PORTS, balancer: 70_000 }, TOKEN),
     /server\.listen: invalid listen address/,
   );
 });
