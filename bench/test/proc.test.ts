@@ -4,22 +4,34 @@ import { once } from "node:events";
 import { test } from "node:test";
 import { treeCpuSeconds } from "../lib/proc.ts";
 
+/**
+ * The child measures its own CPU time (process.cpuUsage, from the kernel like /proc) and reports
+ * it once it has spent 0.4 s, then idles. Both readings count the same process's ticks, so they
+ * agree however busy the machine is: a loop timed by the wall clock would spend less CPU on a
+ * loaded machine and made this test flaky.
+ */
+const CHILD = `
+const spent = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+while (spent() < 0.4);
+process.stdout.write(spent() + "\\n");
+setInterval(() => {}, 1000);
+`;
+
+/** /proc counts in ticks of 10 ms (USER_HZ 100): two ticks of rounding either way. */
+const TICKS = 0.02;
+/** What an idle Node process may spend between reporting and being read (timer wake-ups, GC). */
+const IDLE_ALLOWANCE = 0.1;
+
 test("treeCpuSeconds counts the CPU a child process spends, and is undefined once it is gone", async () => {
-  // Busy for 400 ms of its own clock, then idle until killed.
-  const child = spawn(process.execPath, [
-    "-e",
-    "const end = Date.now() + 400; while (Date.now() < end); setInterval(() => {}, 1000);",
-  ]);
+  const child = spawn(process.execPath, ["-e", CHILD]);
   try {
     assert.ok(child.pid !== undefined);
-    const deadline = Date.now() + 10_000;
-    let cpu = treeCpuSeconds(child.pid) ?? 0;
-    while (cpu < 0.3 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      cpu = treeCpuSeconds(child.pid) ?? 0;
-    }
-    assert.ok(cpu >= 0.3, `expected at least 0.3 s of CPU, read ${cpu}`);
-    assert.ok(cpu < 5, `a 400 ms busy loop cannot have used ${cpu} s`);
+    const [line] = (await once(child.stdout, "data")) as [Buffer];
+    const reported = Number(line.toString().trim());
+    assert.ok(reported >= 0.4, `the child reported ${reported} s`);
+    const read = treeCpuSeconds(child.pid) ?? 0;
+    assert.ok(read >= reported - TICKS, `read ${read} s, the child reported ${reported} s`);
+    assert.ok(read <= reported + TICKS + IDLE_ALLOWANCE, `read ${read} s, the child reported ${reported} s`);
   } finally {
     child.kill("SIGKILL");
     await once(child, "exit");

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import type { IncomingMessage } from "node:http";
 import { after, describe, it } from "node:test";
 import { startBalancer, type RunningBalancer } from "../../../src/server/balancer.ts";
+import { ManualClock } from "../../../src/shared/clock.ts";
 import { closedPort, startBackend, type TestBackend } from "../../helpers/http-backend.ts";
 import { errorCode, httpGet } from "../../helpers/http-client.ts";
 import { testConfig, testUpstream, TRANSPORTS } from "../../helpers/test-config.ts";
@@ -92,21 +94,36 @@ for (const transport of TRANSPORTS)
     });
 
     it("starts no new attempt once retry.timeout has passed", async () => {
-      const silent = await Promise.all(["s1", "s2", "s3"].map((n) => backend(n, () => {})));
-      const lb = await balancerFor(
-        silent.map((b) => b.url),
-        {
-          timeouts: { connectMs: 500, responseMs: 150, idleMs: 1000 },
-          retry: { tries: 3, timeoutMs: 200, on: ["error", "timeout"] },
-        },
-      );
+      // The budget is read from the balancer's clock, so the test moves that clock instead of
+      // racing timers: each backend spends 150 ms of it and resets the connection. The second
+      // attempt starts at 150 ms (< 200), a third would start at 300 ms (>= 200) and must not.
+      const clock = new ManualClock();
+      const spend150 = (req: IncomingMessage): void => {
+        clock.advance(150);
+        req.socket.destroy();
+      };
+      const resetting = await Promise.all(["s1", "s2", "s3"].map((n) => backend(n, spend150)));
+      const lb = await startBalancer({
+        config: testConfig(
+          [
+            testUpstream(
+              "api",
+              resetting.map((b) => b.url),
+              { retry: { tries: 3, timeoutMs: 200, on: ["error", "timeout"] } },
+            ),
+          ],
+          { transport },
+        ),
+        clock,
+      });
+      cleanup.push(() => lb.close());
       const res = await httpGet(`${lb.url}/`);
-      assert.equal(res.status, 504);
-      const attempted = silent.filter((b) => b.requests.length > 0).length;
-      assert.equal(
-        attempted,
-        2,
-        "the second attempt starts at ~150 ms, a third would start after the 200 ms budget",
+      assert.equal(res.status, 502);
+      assert.equal(errorCode(res.body), "TRACEWAY_ERR_UPSTREAM_RESET");
+      assert.deepEqual(
+        resetting.map((b) => b.requests.length).sort(),
+        [0, 1, 1],
+        "two attempts inside the 200 ms budget, none after it",
       );
     });
 
