@@ -4,6 +4,7 @@ import { WebSocket, WebSocketServer } from "ws";
 import { startBalancer, type RunningBalancer } from "../../../src/server/balancer.ts";
 import { startBackend, type TestBackend } from "../../helpers/http-backend.ts";
 import { testConfig, testUpstream, TRANSPORTS } from "../../helpers/test-config.ts";
+import { waitFor } from "../../helpers/wait-for.ts";
 
 for (const transport of TRANSPORTS)
   describe(`WebSocket upgrades (${transport})`, () => {
@@ -57,7 +58,7 @@ for (const transport of TRANSPORTS)
       assert.deepEqual(new Set([first?.[0], second?.[0]]), new Set(["ws-a", "ws-b"]));
     });
 
-    it("counts an open tunnel as in flight for its backend", async () => {
+    it("counts an open tunnel as in flight for its backend until it closes", async () => {
       const ws = new WebSocket(`${lb.url.replace("http", "ws")}/chat`);
       await new Promise((resolve) => ws.once("open", resolve));
       const pool = lb.pools.get("api");
@@ -69,5 +70,10 @@ for (const transport of TRANSPORTS)
       const closed = new Promise((resolve) => ws.once("close", resolve));
       ws.close();
       await closed;
+      await waitFor(() => pool.backends.every((b) => b.inFlight === 0), {
+        what: "the closed tunnel to leave its backend's in-flight count",
+        timeoutMs: 5000,
+        intervalMs: 10,
+      });
     });
   });

@@ -70,7 +70,14 @@ void test("consistent_hash: adding a backend only takes keys for itself", () => 
   const before = assign(ch, cs);
   const added = { id: "http://10.0.0.99:8080", effectiveWeight: 1, inFlight: 0 };
   const after = assign(ch, [...cs, added]);
+  let moved = 0;
   for (let i = 0; i < keys.length; i++) {
-    if (before[i] !== after[i]) assert.equal(after[i], added.id);
+    if (before[i] !== after[i]) {
+      moved++;
+      assert.equal(after[i], added.id, `key ${keys[i]} moved between two old backends`);
+    }
   }
+  // Every key the new backend owns came from an old one, and it owns about its 1/6 share.
+  assert.equal(moved, after.filter((id) => id === added.id).length);
+  assert.ok(Math.abs(moved / keys.length - 1 / 6) < 0.05, `moved ${moved} of ${keys.length}`);
 });
