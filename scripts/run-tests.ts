@@ -1,6 +1,10 @@
 /**
  * `npm test`: starts the real services once (scripts/services.sh up), runs every unit and integration
- * test file with Node's test runner, prints a one-line summary and exits with the runner's status.
+ * test file with Node's test runner, prints a summary and exits with the runner's status.
+ *
+ * The tests under test/integration/services check the infrastructure the other tests run against
+ * (Kafka, etcd, Prometheus, Jaeger started for real), not traceway: they run first, as their own
+ * group, and are counted apart, so `tests: N passed` is traceway's own count.
  *
  * Teardown: under CI (`CI` set) the services this run started are stopped again, so a CI machine is left
  * clean. Locally they keep running, because other shells (or other people in the same checkout) may be
@@ -21,6 +25,8 @@ import { RUNTIME_FLAGS } from "../src/run/runtime-flags.ts";
 const ROOT = join(import.meta.dirname, "..");
 const SERVICES = join(ROOT, "scripts", "services.sh");
 const TEST_ROOTS = ["test/unit", "test/integration", "bench/test"];
+/** Tests of the services themselves, counted apart from traceway's. */
+const INFRASTRUCTURE = "test/integration/services/";
 const TEST_STACK_DIR = join(ROOT, ".stack-test");
 /**
  * Per-file bound so one hung test cannot stall CI for its whole time budget. The longest honest file is
@@ -86,7 +92,7 @@ function testFiles(paths: string[]): string[] {
 function summarise(output: string): string {
   const count = (label: string): number => last(output, label);
   const failed = count("fail") + count("cancelled");
-  return `tests: ${count("pass")} passed, ${failed} failed, ${count("skipped")} skipped`;
+  return `${count("pass")} passed, ${failed} failed, ${count("skipped")} skipped`;
 }
 
 function last(output: string, label: string): number {
@@ -94,7 +100,8 @@ function last(output: string, label: string): number {
   return Number(matches.at(-1)?.[1] ?? 0);
 }
 
-async function runTests(files: string[], options: string[]): Promise<number> {
+/** One `node --test` run; resolves its exit status and its summary line's counts. */
+async function runTests(files: string[], options: string[]): Promise<{ code: number; summary: string }> {
   const concurrency = process.env["TRACEWAY_TEST_CONCURRENCY"] ?? "2";
   const args = [
     "--test",
@@ -125,8 +132,19 @@ async function runTests(files: string[], options: string[]): Promise<number> {
   });
   process.off("SIGINT", forward);
   process.off("SIGTERM", forward);
-  process.stdout.write(`\n${summarise(tail)}\n`);
-  return code;
+  return { code, summary: summarise(tail) };
+}
+
+/** The infrastructure group first (a broken service explains later failures), then traceway's own. */
+async function runGroups(files: string[], options: string[]): Promise<number> {
+  const infrastructure = files.filter((f) => f.startsWith(INFRASTRUCTURE));
+  const own = files.filter((f) => !f.startsWith(INFRASTRUCTURE));
+  const infra = infrastructure.length > 0 ? await runTests(infrastructure, options) : undefined;
+  const project = own.length > 0 ? await runTests(own, options) : undefined;
+  process.stdout.write("\n");
+  if (project) process.stdout.write(`tests: ${project.summary}\n`);
+  if (infra) process.stdout.write(`infrastructure (${INFRASTRUCTURE}): ${infra.summary}\n`);
+  return [infra?.code ?? 0, project?.code ?? 0].find((code) => code !== 0) ?? 0;
 }
 
 async function main(): Promise<number> {
@@ -151,7 +169,7 @@ async function main(): Promise<number> {
     process.stderr.write(`global setup failed: scripts/services.sh up ${names.join(" ")} (see above)\n`);
   } else {
     process.stdout.write(`services up in ${((Date.now() - setupStarted) / 1000).toFixed(1)} s\n`);
-    code = await runTests(files, options);
+    code = await runGroups(files, options);
   }
 
   const stop = process.env["CI"] !== undefined && process.env["TRACEWAY_KEEP_SERVICES"] !== "1";
