@@ -6,12 +6,14 @@ import * as R from "./discovery/register-options.ts";
 import { createLogger } from "./telemetry/logger.ts";
 import { runDemo } from "./demo/run-demo.ts";
 import { registerLoadCommand } from "./load/command.ts";
+import { packageVersion } from "./run/package-version.ts";
 import { serveConfigFile } from "./run/serve-config-file.ts";
 
 const program = new Command();
 program
   .name("traceway")
   .description("Observability-first load balancer. Without --config it runs the embedded demo.")
+  .version(packageVersion(), "-V, --version", "print the version and exit")
   .option("-c, --config <file>", "YAML or JSON configuration file")
   .action(async (opts: { config?: string }) => {
     if (opts.config) await serveConfigFile(opts.config);
