@@ -1,14 +1,19 @@
 /**
  * Every error traceway reports to a client or a user carries a stable code and the HTTP
  * status it maps to, so logs, dashboards and clients can match on the code, not the text.
+ *
+ * 503 means no backend could take the request, whether all were known to be down
+ * (NO_HEALTHY_BACKEND) or every try failed to connect (UPSTREAM_CONNECT, UPSTREAM_DNS), as HAProxy
+ * and Envoy answer (nginx says 502); every 503 carries `Retry-After`. 502 means a backend took the
+ * request and failed it, 504 that it took too long to answer.
  */
 export const ErrorCodes = {
   NO_HEALTHY_BACKEND: { code: "TRACEWAY_ERR_NO_HEALTHY_BACKEND", status: 503 },
   NO_ROUTE: { code: "TRACEWAY_ERR_NO_ROUTE", status: 404 },
-  UPSTREAM_CONNECT: { code: "TRACEWAY_ERR_UPSTREAM_CONNECT", status: 502 },
+  UPSTREAM_CONNECT: { code: "TRACEWAY_ERR_UPSTREAM_CONNECT", status: 503 },
   UPSTREAM_RESET: { code: "TRACEWAY_ERR_UPSTREAM_RESET", status: 502 },
   UPSTREAM_BAD_RESPONSE: { code: "TRACEWAY_ERR_UPSTREAM_BAD_RESPONSE", status: 502 },
-  UPSTREAM_DNS: { code: "TRACEWAY_ERR_UPSTREAM_DNS", status: 502 },
+  UPSTREAM_DNS: { code: "TRACEWAY_ERR_UPSTREAM_DNS", status: 503 },
   UPSTREAM_TIMEOUT: { code: "TRACEWAY_ERR_UPSTREAM_TIMEOUT", status: 504 },
   QUEUE_FULL: { code: "TRACEWAY_ERR_QUEUE_FULL", status: 503 },
   QUEUE_TIMEOUT: { code: "TRACEWAY_ERR_QUEUE_TIMEOUT", status: 503 },

@@ -3,11 +3,18 @@ import type { Duplex } from "node:stream";
 import { TracewayError } from "../errors.ts";
 
 /**
+ * Seconds every 503 tells clients to wait before trying again: about one health-check round, or
+ * the time a connection refused by every backend may take to come back.
+ */
+export const RETRY_AFTER_SECONDS = 1;
+
+/**
  * The one way traceway answers with an error, wherever it answers: a proxied request's response,
  * a request Node's parser refused, or a refused upgrade on a raw socket. Same JSON body, same
- * headers, and a status line whose reason phrase is the one for its status.
+ * headers, and a status line whose reason phrase is the one for its status; a 503 (no backend
+ * could take the request) also says when to retry.
  */
-export function sendError(res: ServerResponse, error: TracewayError, retryAfterSeconds?: number): void {
+export function sendError(res: ServerResponse, error: TracewayError): void {
   if (res.headersSent) {
     // Too late for a status: cut the connection so the client sees a truncated response.
     res.destroy();
@@ -18,7 +25,7 @@ export function sendError(res: ServerResponse, error: TracewayError, retryAfterS
   res.setHeader("content-type", JSON_TYPE);
   res.setHeader("content-length", Buffer.byteLength(body));
   res.setHeader("cache-control", "no-store");
-  if (retryAfterSeconds !== undefined) res.setHeader("retry-after", String(retryAfterSeconds));
+  if (error.status === 503) res.setHeader("retry-after", String(RETRY_AFTER_SECONDS));
   res.end(body);
 }
 
@@ -32,9 +39,11 @@ export function sendSocketError(socket: Duplex, error: TracewayError, status: nu
     return;
   }
   const body = JSON.stringify(error.toJSON());
+  const retryAfter = status === 503 ? `retry-after: ${RETRY_AFTER_SECONDS}\r\n` : "";
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}\r\ncontent-type: ${JSON_TYPE}\r\n` +
-      `content-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n${body}`,
+      `content-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\n${retryAfter}` +
+      `connection: close\r\n\r\n${body}`,
   );
 }
 

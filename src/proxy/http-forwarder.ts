@@ -12,9 +12,6 @@ import { ResponseRelay } from "./relay.ts";
 
 export type { ForwarderDeps };
 
-/** Seconds a 503 tells clients to wait: about one health-check round. */
-const RETRY_AFTER_SECONDS = 1;
-
 /**
  * Sends one client request to an upstream: the attempt loop picks backends and retries as the
  * upstream's policy says, then the relay streams the chosen response back, or the client gets
@@ -93,9 +90,7 @@ function answerFailure(x: ForwardedRequest): void {
   res.off("close", x.onClose);
   if (body && !body.readableEnded) body.resume();
   const error = x.error ?? new TracewayError("UPSTREAM_CONNECT", `upstream "${x.upstream.name}" failed`);
-  if (!x.clientGone) {
-    sendError(res, error, error.kind === "NO_HEALTHY_BACKEND" ? RETRY_AFTER_SECONDS : undefined);
-  }
+  if (!x.clientGone) sendError(res, error);
   x.obs.end({
     // A client gone before any answer was sent no status (the access log says 499, as nginx).
     statusCode: x.clientGone ? undefined : error.status,

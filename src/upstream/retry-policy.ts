@@ -86,7 +86,7 @@ export class RetryPolicy {
     const resendable = !failure.bodyConsumed && (isIdempotent(method) || !failure.sent);
     return {
       retry: resendable && this.retriesError(failure.errorType),
-      error: errorFor(failure.errorType, backend, failure.error),
+      error: errorFor(failure, backend),
     };
   }
 
@@ -107,12 +107,19 @@ export class RetryPolicy {
   }
 }
 
-/** The error a client gets for a failed attempt, when no other attempt follows. */
-export function errorFor(type: UpstreamErrorType, backend: Backend, cause: Error): TracewayError {
+/**
+ * The error a client gets for a failed attempt, when no other attempt follows. A timeout before
+ * the request was sent is a connect timeout: like a refused connection, no backend could take the
+ * request, which HAProxy and Envoy answer 503 (errors.ts), where a response timeout is 504.
+ */
+export function errorFor(failure: AttemptFailure, backend: Backend): TracewayError {
   const where = `backend ${backend.label}`;
-  switch (type) {
+  const cause = failure.error;
+  switch (failure.errorType) {
     case "timeout":
-      return new TracewayError("UPSTREAM_TIMEOUT", `${where}: ${cause.message}`, { cause });
+      return failure.sent
+        ? new TracewayError("UPSTREAM_TIMEOUT", `${where}: ${cause.message}`, { cause })
+        : new TracewayError("UPSTREAM_CONNECT", `${where}: ${cause.message}`, { cause });
     case "connect_error":
       return new TracewayError("UPSTREAM_CONNECT", `${where}: connection failed`, { cause });
     case "dns_error":

@@ -127,13 +127,14 @@ for (const transport of TRANSPORTS)
       );
     });
 
-    it("answers 502 after connect failures on every backend", async () => {
+    it("answers 503 with Retry-After when every backend refuses the connection (as HAProxy and Envoy do)", async () => {
       const lb = await balancerFor([
         `http://127.0.0.1:${await closedPort()}`,
         `http://127.0.0.1:${await closedPort()}`,
       ]);
       const res = await httpGet(`${lb.url}/`);
-      assert.equal(res.status, 502);
+      assert.equal(res.status, 503);
+      assert.equal(res.headers["retry-after"], "1");
       assert.equal(errorCode(res.body), "TRACEWAY_ERR_UPSTREAM_CONNECT");
     });
   });

@@ -80,7 +80,7 @@ for (const transport of TRANSPORTS)
       });
     }
 
-    it("a backend whose name does not resolve → 502 TRACEWAY_ERR_UPSTREAM_DNS", async () => {
+    it("a backend whose name does not resolve → 503 TRACEWAY_ERR_UPSTREAM_DNS", async () => {
       const lb = await startBalancer({
         config: testConfig(
           [
@@ -93,7 +93,8 @@ for (const transport of TRANSPORTS)
       });
       try {
         const res = await httpGet(`${lb.url}/`);
-        assert.equal(res.status, 502);
+        assert.equal(res.status, 503);
+        assert.equal(res.headers["retry-after"], "1");
         assert.equal(errorCode(res.body), "TRACEWAY_ERR_UPSTREAM_DNS");
       } finally {
         await lb.close();

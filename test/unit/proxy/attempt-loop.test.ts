@@ -56,7 +56,7 @@ void test("when every backend was tried, the last attempt's error stands (not 'n
     "http://127.0.0.1:7001",
     "http://127.0.0.1:7002",
   ]);
-  const transport = new ScriptedTransport([fail("connect_error"), fail("timeout")]);
+  const transport = new ScriptedTransport([fail("connect_error"), fail("timeout", true)]);
   const x = forwarded(upstream, transport);
   assert.equal(await runAttempts(x), undefined);
   assert.equal(transport.attempts.length, 2);
@@ -75,7 +75,7 @@ void test("no candidate at all: NO_HEALTHY_BACKEND and no attempt", async () => 
 
 void test("the retry budget stops new attempts once spent", async () => {
   const upstream = testUpstreamView({ retry: { ...RETRY_ALL, timeoutMs: 100, on: [...RETRY_ALL.on] } });
-  const transport = new ScriptedTransport([fail("timeout")], () => upstream.clock.advance(150));
+  const transport = new ScriptedTransport([fail("timeout", true)], () => upstream.clock.advance(150));
   const x = forwarded(upstream, transport);
   assert.equal(await runAttempts(x), undefined);
   assert.equal(transport.attempts.length, 1);

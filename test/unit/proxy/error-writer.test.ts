@@ -17,7 +17,7 @@ void test("a raw-socket error's status line carries the reason phrase of its own
   assert.deepEqual(lines, [
     "HTTP/1.1 404 Not Found",
     "HTTP/1.1 503 Service Unavailable",
-    "HTTP/1.1 502 Bad Gateway",
+    "HTTP/1.1 503 Service Unavailable",
     "HTTP/1.1 504 Gateway Timeout",
     "HTTP/1.1 503 Service Unavailable",
   ]);
@@ -35,6 +35,16 @@ void test("the body and headers are those of every traceway error answer", () =>
   assert.deepEqual(JSON.parse(body ?? ""), {
     error: { code: "TRACEWAY_ERR_NO_ROUTE", message: "no route for upgrade" },
   });
+});
+
+void test("a 503 (no backend could take it) says when to retry; other statuses do not", () => {
+  const headersOf = (kind: "NO_HEALTHY_BACKEND" | "UPSTREAM_CONNECT" | "UPSTREAM_TIMEOUT"): string[] =>
+    (written((s) => sendSocketError(s, new TracewayError(kind, "x"))).split("\r\n\r\n")[0] ?? "")
+      .split("\r\n")
+      .filter((h) => h.startsWith("retry-after"));
+  assert.deepEqual(headersOf("NO_HEALTHY_BACKEND"), ["retry-after: 1"]);
+  assert.deepEqual(headersOf("UPSTREAM_CONNECT"), ["retry-after: 1"]);
+  assert.deepEqual(headersOf("UPSTREAM_TIMEOUT"), []);
 });
 
 void test("parser errors: 431 for oversized headers, 408 for a slow request, 400 otherwise", () => {

@@ -66,18 +66,22 @@ void test("afterError: resend only what is safe, only for the conditions retry.o
 });
 
 void test("afterError names the error the client gets, with the backend and its status", () => {
-  const codes = (["connect_error", "timeout", "reset", "dns_error", "bad_response"] as const).map(
-    (errorType) => {
-      const { error } = policy().afterError(failure({ errorType }), backend, "GET");
-      return [errorType, error.code, error.status, error.message.startsWith("backend 10.0.0.1:8080: ")];
-    },
-  );
+  const codes: [string, string, number, boolean][] = (
+    ["connect_error", "timeout", "reset", "dns_error", "bad_response"] as const
+  ).map((errorType) => {
+    const { error } = policy().afterError(failure({ errorType, sent: true }), backend, "GET");
+    return [errorType, error.code, error.status, error.message.startsWith("backend 10.0.0.1:8080: ")];
+  });
+  const connectTimeout = policy().afterError(failure({ errorType: "timeout", sent: false }), backend, "GET");
+  codes.push(["timeout before sending", connectTimeout.error.code, connectTimeout.error.status, true]);
+  // 503 where no backend could take the request, 502/504 where one took it and failed.
   assert.deepEqual(codes, [
-    ["connect_error", "TRACEWAY_ERR_UPSTREAM_CONNECT", 502, true],
+    ["connect_error", "TRACEWAY_ERR_UPSTREAM_CONNECT", 503, true],
     ["timeout", "TRACEWAY_ERR_UPSTREAM_TIMEOUT", 504, true],
     ["reset", "TRACEWAY_ERR_UPSTREAM_RESET", 502, true],
-    ["dns_error", "TRACEWAY_ERR_UPSTREAM_DNS", 502, true],
+    ["dns_error", "TRACEWAY_ERR_UPSTREAM_DNS", 503, true],
     ["bad_response", "TRACEWAY_ERR_UPSTREAM_BAD_RESPONSE", 502, true],
+    ["timeout before sending", "TRACEWAY_ERR_UPSTREAM_CONNECT", 503, true],
   ]);
 });
 
