@@ -41,6 +41,7 @@ export const STRATEGY_NAMES = [
   "weighted_round_robin",
   "least_conn",
   "ip_hash",
+  "ip_hash_nginx",
   "consistent_hash",
   "random",
   "p2c",

@@ -11,6 +11,7 @@ export type StrategyName =
   | "weighted_round_robin"
   | "least_conn"
   | "ip_hash"
+  | "ip_hash_nginx"
   | "consistent_hash"
   | "random"
   | "p2c"

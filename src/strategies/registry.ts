@@ -3,6 +3,7 @@ import { TracewayError } from "../errors.ts";
 import { createConsistentHash } from "./consistent-hash.ts";
 import { createEwma } from "./ewma.ts";
 import { createIpHash } from "./ip-hash.ts";
+import { createIpHashNginx } from "./ip-hash-nginx.ts";
 import { createLeastConn } from "./least-conn.ts";
 import { createP2c } from "./p2c.ts";
 import { createRandom } from "./random.ts";
@@ -15,6 +16,7 @@ const factories: Readonly<Record<StrategyName, StrategyFactory>> = {
   weighted_round_robin: createSmoothWeightedRoundRobin,
   least_conn: createLeastConn,
   ip_hash: createIpHash,
+  ip_hash_nginx: createIpHashNginx,
   consistent_hash: createConsistentHash,
   random: createRandom,
   p2c: createP2c,

@@ -25,9 +25,23 @@ export interface Strategy {
   observe?(candidate: Candidate, outcome: AttemptOutcome): void;
 }
 
+/** A backend as declared, in the upstream's order, whether or not it may take traffic now. */
+export interface Member {
+  readonly id: string;
+  /** The declared weight (no slow start, no override). */
+  readonly weight: number;
+  readonly backup: boolean;
+}
+
 export interface StrategyDeps {
   readonly random: Random;
   readonly clock: Clock;
+  /**
+   * Every member of the upstream, for a strategy whose answer depends on the whole declared list
+   * (nginx's `ip_hash` walks it by weight and rehashes past members it may not use). Strategies
+   * still pick only among the candidates they are given.
+   */
+  readonly members?: () => readonly Member[];
 }
 
 export type StrategyFactory = (deps: StrategyDeps) => Strategy;

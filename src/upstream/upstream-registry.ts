@@ -137,7 +137,7 @@ export class UpstreamRegistry {
       pool,
       strategy: sameStrategy
         ? previous.upstream.strategy
-        : createStrategy(config.strategy, { clock, random }),
+        : createStrategy(config.strategy, { clock, random, members: () => pool.backends }),
       passive: health.passive,
       retry: new RetryPolicy(config.retry),
       queue:
@@ -181,7 +181,10 @@ export class UpstreamRegistry {
     const pool = old?.pool ?? new UpstreamPool(name, undefined, poolOptions);
     pool.configure(poolOptions);
     const health = createHealth(config, pool, { clock, random, events });
-    const strategy = old && sameStrategy ? old.strategy : createStrategy(config.strategy, { clock, random });
+    const strategy =
+      old && sameStrategy
+        ? old.strategy
+        : createStrategy(config.strategy, { clock, random, members: () => pool.backends });
     const split = new CanarySplit({ pool, strategy, passive: health.passive }, canaryConfig);
     if (old) split.setState({ share: old.share, runTag: old.runTag });
     return { split, health };

@@ -33,7 +33,7 @@ test("every unset variable is reported; other problems still are", () => {
   assert.deepEqual(problemsOf(text, {}), [
     'upstreams.api.backends[0].url: environment variable "A" is not set (write "${A:-default}" to give a default)',
     'upstreams.api.backends[0].url: environment variable "B" is not set (write "${B:-default}" to give a default)',
-    'upstreams.api.strategy: unknown strategy "nope"; valid: round_robin, weighted_round_robin, least_conn, ip_hash, consistent_hash, random, p2c, ewma',
+    'upstreams.api.strategy: unknown strategy "nope"; valid: round_robin, weighted_round_robin, least_conn, ip_hash, ip_hash_nginx, consistent_hash, random, p2c, ewma',
   ]);
 });
 

@@ -69,7 +69,7 @@ test("an upstream needs a backend, and one that is not a backup", () => {
 
 test("an unknown strategy lists the valid names", () => {
   assert.deepEqual(problemsOf(upstreamWith("strategy: roundrobin")), [
-    'upstreams.api.strategy: unknown strategy "roundrobin"; valid: round_robin, weighted_round_robin, least_conn, ip_hash, consistent_hash, random, p2c, ewma',
+    'upstreams.api.strategy: unknown strategy "roundrobin"; valid: round_robin, weighted_round_robin, least_conn, ip_hash, ip_hash_nginx, consistent_hash, random, p2c, ewma',
   ]);
 });
 

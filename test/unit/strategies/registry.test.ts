@@ -12,6 +12,7 @@ void test("registry knows every strategy name and creates independent instances"
     "consistent_hash",
     "ewma",
     "ip_hash",
+    "ip_hash_nginx",
     "least_conn",
     "p2c",
     "random",
