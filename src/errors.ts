@@ -19,6 +19,7 @@ export const ErrorCodes = {
   QUEUE_TIMEOUT: { code: "TRACEWAY_ERR_QUEUE_TIMEOUT", status: 503 },
   SHUTTING_DOWN: { code: "TRACEWAY_ERR_SHUTTING_DOWN", status: 503 },
   BAD_REQUEST: { code: "TRACEWAY_ERR_BAD_REQUEST", status: 400 },
+  UNSUPPORTED_TRANSFER_CODING: { code: "TRACEWAY_ERR_UNSUPPORTED_TRANSFER_CODING", status: 501 },
   CONFIG_INVALID: { code: "TRACEWAY_ERR_CONFIG_INVALID", status: 500 },
   UNKNOWN_STRATEGY: { code: "TRACEWAY_ERR_UNKNOWN_STRATEGY", status: 500 },
   // The admin API (docs/admin-api.md#errors).

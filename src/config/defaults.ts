@@ -26,8 +26,15 @@ export const DEFAULT_LISTEN = "0.0.0.0:8080";
 export const DEFAULT_TRANSPORT: TransportName = "undici";
 /** Trust no one's X-Forwarded-* headers unless told to (they are trivially spoofed). */
 export const DEFAULT_TRUSTED_PROXIES: readonly string[] = [];
+/** RFC 7239 `Forwarded` is off by default: nginx and most backends read X-Forwarded-* only. */
+export const DEFAULT_FORWARDED = false;
 /** Kubernetes' default terminationGracePeriodSeconds is 30 s. */
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000;
+/**
+ * A client has this long to send a request's headers (nginx's client_header_timeout and Node's own
+ * headersTimeout are both 60 s); a slower one (slowloris) gets 408 and its connection is closed.
+ */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 60_000;
 
 // upstream
 export const DEFAULT_STRATEGY: StrategyName = "round_robin";

@@ -337,7 +337,9 @@ export const configSchema = strict({
     listen: parsedBy(parseListen).optional(),
     transport: oneOf(TRANSPORT_NAMES, "transport").optional(),
     trustedProxies: z.array(parsedBy(parseAddressRange)).optional(),
+    forwarded: z.boolean().optional(),
     shutdownTimeout: duration.optional(),
+    headersTimeout: positiveDuration.optional(),
   }).optional(),
   upstreams: z
     // Names are checked in cross-checks.ts: zod reports a bad record key without the key's value.

@@ -207,10 +207,14 @@ export interface ServerConfig {
   readonly host: string;
   readonly port: number;
   readonly transport: TransportName;
-  /** CIDRs/addresses whose X-Forwarded-* headers are trusted and kept. */
+  /** CIDRs/addresses whose X-Forwarded-* (and Forwarded) headers are trusted and kept. */
   readonly trustedProxies: readonly string[];
+  /** Also send the RFC 7239 `Forwarded` header (`for=…;proto=…;host=…`). */
+  readonly forwarded: boolean;
   /** Deadline for in-flight requests on SIGTERM. */
   readonly shutdownTimeoutMs: number;
+  /** Time a client has to send a request's headers; 408 and a closed connection after it. */
+  readonly headersTimeoutMs: number;
 }
 
 export interface TelemetryConfig {

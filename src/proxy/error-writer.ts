@@ -53,7 +53,11 @@ export function sendSocketError(socket: Duplex, error: TracewayError, status: nu
  * too long, 400 otherwise). The code stays `TRACEWAY_ERR_BAD_REQUEST` for all three.
  */
 export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): ClientErrorAnswer | undefined {
-  if (!socket.writable || err.code === "ECONNRESET") {
+  // A request whose body turned out malformed may already have its response under way: an error
+  // written after its first bytes would corrupt it, so the connection is cut instead. (Node's own
+  // fallback makes the same check on the socket's in-flight response, `_httpMessage`.)
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (!socket.writable || err.code === "ECONNRESET" || inFlight?.headersSent === true) {
     socket.destroy();
     return undefined;
   }

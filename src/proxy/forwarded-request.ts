@@ -14,6 +14,8 @@ import type { RunningAttempt, TransportClient } from "./transports/transport.ts"
 
 export interface ForwarderDeps extends AttemptDeps {
   readonly trusted: TrustedProxies;
+  /** Also send the RFC 7239 `Forwarded` header (`server.forwarded`). */
+  readonly forwarded?: boolean;
   readonly observer: ProxyObserver;
 }
 

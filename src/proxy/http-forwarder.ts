@@ -33,7 +33,7 @@ export class HttpForwarder {
   ): Promise<void> {
     const headers = withoutHopByHop(req.headers);
     // Before the observation starts: the span takes the original client, scheme and host from them.
-    const clientAddress = setForwardingHeaders(req, headers, this.#deps.trusted);
+    const clientAddress = setForwardingHeaders(req, headers, this.#deps.trusted, this.#deps.forwarded);
     const obs = this.#deps.observer.onRequest({
       req,
       method: req.method ?? "GET",

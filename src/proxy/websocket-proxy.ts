@@ -34,6 +34,7 @@ export class WebSocketProxy {
   readonly #proxy = httpProxy.createProxyServer({ ws: true, xfwd: false });
   readonly #agents: BackendAgents;
   readonly #trusted: TrustedProxies;
+  readonly #forwardedHeader: boolean;
   readonly #logger: Logger;
   readonly #observer: ProxyObserver;
   /** The observation of each upgrade in flight, for http-proxy's events, which name only `req`. */
@@ -42,11 +43,13 @@ export class WebSocketProxy {
   constructor(deps: {
     agents: BackendAgents;
     trusted: TrustedProxies;
+    forwarded?: boolean;
     logger: Logger;
     observer?: ProxyObserver;
   }) {
     this.#agents = deps.agents;
     this.#trusted = deps.trusted;
+    this.#forwardedHeader = deps.forwarded ?? false;
     this.#logger = deps.logger;
     this.#observer = deps.observer ?? noopObserver;
     // http-proxy emits 'error' on the server when a call has no callback; never let it throw.
@@ -70,7 +73,7 @@ export class WebSocketProxy {
     upstream: Upstream,
   ): Promise<void> {
     const forwarded: Record<string, string | string[] | undefined> = {};
-    const clientIp = setForwardingHeaders(req, forwarded, this.#trusted);
+    const clientIp = setForwardingHeaders(req, forwarded, this.#trusted, this.#forwardedHeader);
     const obs = this.#observer.onRequest({
       req,
       method: req.method ?? "GET",
@@ -86,6 +89,8 @@ export class WebSocketProxy {
       const hashKey = hashKeyOf(upstream.config.hashKey, req, clientIp);
       const backend = await this.#select(upstream, req, hashKey, socket, observation);
       if (backend === undefined) return;
+      // An untrusted client's Forwarded is not passed on (setForwardingHeaders left none to set).
+      if (forwarded["forwarded"] === undefined) delete req.headers.forwarded;
       for (const [key, value] of Object.entries(forwarded)) if (value !== undefined) req.headers[key] = value;
       this.#observations.set(req, observation);
       observation.attempt(req, backend);

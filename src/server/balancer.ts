@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerOptions } from "node:http";
 import type { AddressInfo } from "node:net";
 import express, { type Express, type RequestHandler } from "express";
 import pino, { type Logger } from "pino";
@@ -128,9 +128,8 @@ export async function startBalancer(options: BalancerOptions): Promise<RunningBa
   const middleware = options.middleware ?? [];
   const app = expressApp(middleware, traffic);
   // Without middleware, requests skip Express entirely and go straight to the proxy.
-  const server = createServer(middleware.length > 0 ? app : traffic.handle);
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
+  const server = createServer(serverOptions(options.config), middleware.length > 0 ? app : traffic.handle);
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.on("clientError", clientErrorHandler(parts.observer));
   server.on("upgrade", traffic.upgrade);
   const url = await listen(server, options.config.server.host, options.config.server.port);
@@ -168,6 +167,24 @@ export async function startBalancer(options: BalancerOptions): Promise<RunningBa
       parts.transport.connectionCount() +
       (parts.dispatchTransport === parts.transport ? 0 : parts.dispatchTransport.connectionCount()),
     close: () => (closing ??= shutDown(server, traffic, parts)),
+  };
+}
+
+/** Longer than the 60 s idle timeout of common load balancers in front (AWS ALB), so they close first. */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+/** Node's own whole-request timeout; never below headersTimeout, which Node requires. */
+const REQUEST_TIMEOUT_MS = 300_000;
+
+function serverOptions(config: TracewayConfig): ServerOptions {
+  const headersTimeout = config.server.headersTimeoutMs;
+  return {
+    // Host checks are traceway's (server/request-checks.ts), so a missing Host gets the JSON answer.
+    requireHostHeader: false,
+    headersTimeout,
+    requestTimeout: Math.max(REQUEST_TIMEOUT_MS, headersTimeout),
+    // Node looks for expired headers every 30 s by default, which would let a slow client hold
+    // its socket up to 30 s past the timeout: look ten times per timeout, at most once a second.
+    connectionsCheckingInterval: Math.min(1000, Math.max(10, Math.floor(headersTimeout / 10))),
   };
 }
 
@@ -261,15 +278,16 @@ function createParts(options: BalancerOptions, logger: Logger): Parts {
     freeConnections,
     generation(config: TracewayConfig): Generation {
       const trusted = new TrustedProxies(config.server.trustedProxies);
+      const { forwarded } = config.server;
       const upstreams = registry.apply(config.upstreams);
       canaries.apply(config.upstreams);
       return {
         config,
         router: new Router(config.routes),
         upstreams,
-        forwarder: new HttpForwarder({ trusted, observer, logger, clock, transport }),
+        forwarder: new HttpForwarder({ trusted, forwarded, observer, logger, clock, transport }),
         dispatcher: new UpstreamDispatcher({ logger, clock, transport: dispatchTransport }, observer),
-        websockets: new WebSocketProxy({ agents, trusted, logger, observer }),
+        websockets: new WebSocketProxy({ agents, trusted, forwarded, logger, observer }),
       };
     },
   };
@@ -280,8 +298,12 @@ function expressApp(middleware: readonly RequestHandler[], traffic: Traffic): Ex
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
+  // Refused requests never reach the user's middleware either.
+  app.use((req, res, next) => {
+    if (traffic.admit(req, res)) next();
+  });
   for (const mw of middleware) app.use(mw);
-  app.use((req, res) => traffic.handle(req, res));
+  app.use((req, res) => traffic.route(req, res));
   return app;
 }
 

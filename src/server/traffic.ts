@@ -8,6 +8,7 @@ import type { HttpForwarder } from "../proxy/http-forwarder.ts";
 import type { UpstreamDispatcher } from "../proxy/upstream-dispatcher.ts";
 import type { WebSocketProxy } from "../proxy/websocket-proxy.ts";
 import type { Upstream } from "../upstream/upstream.ts";
+import { requestProblem } from "./request-checks.ts";
 import { Router } from "./router.ts";
 
 /** What one config generation serves with; a reload swaps it whole, running requests keep theirs. */
@@ -46,7 +47,26 @@ export class Traffic {
     return this.#draining;
   }
 
+  /** The server's request listener: refuses what must not be proxied, then {@link route}s. */
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    if (this.admit(req, res)) this.route(req, res);
+  };
+
+  /**
+   * False when the request was refused (framing a backend could read differently, a bad Host):
+   * it is answered and its connection closed, since the bytes after it cannot be trusted.
+   */
+  admit(req: IncomingMessage, res: ServerResponse): boolean {
+    const problem = requestProblem(req);
+    if (problem === undefined) return true;
+    res.shouldKeepAlive = false;
+    // Through the forwarder, so the refusal is counted, traced and logged like any request.
+    this.generation.forwarder.refuse(req, res, problem);
+    return false;
+  }
+
+  /** Routes an admitted request to its upstream's forwarder (Express calls this after the middleware). */
+  readonly route = (req: IncomingMessage, res: ServerResponse): void => {
     if (this.#draining) res.shouldKeepAlive = false;
     const gen = this.generation;
     const matched = gen.router.match(req);
@@ -79,6 +99,11 @@ export class Traffic {
   readonly upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on("error", () => socket.destroy());
     const gen = this.generation;
+    const problem = requestProblem(req);
+    if (problem !== undefined) {
+      gen.websockets.refuse(req, socket, problem);
+      return;
+    }
     const matched = this.#draining ? undefined : gen.router.match(req);
     const upstream = matched && gen.upstreams.get(matched.route.upstream);
     if (!matched || !upstream) {

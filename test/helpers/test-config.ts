@@ -1,4 +1,8 @@
-import { DEFAULT_TRANSPORT } from "../../src/config/defaults.ts";
+import {
+  DEFAULT_FORWARDED,
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_TRANSPORT,
+} from "../../src/config/defaults.ts";
 import { TRANSPORT_NAMES } from "../../src/config/schema.ts";
 import type { TracewayConfig, TransportName, UpstreamConfig } from "../../src/config/types.ts";
 import { DEFAULT_REDACTED_QUERY_PARAMETERS } from "../../src/config/defaults.ts";
@@ -55,7 +59,9 @@ export function testConfig(
   upstreams: readonly UpstreamConfig[],
   overrides: {
     trustedProxies?: readonly string[];
+    forwarded?: boolean;
     shutdownTimeoutMs?: number;
+    headersTimeoutMs?: number;
     preserveHost?: boolean;
     transport?: TransportName;
   } = {},
@@ -69,7 +75,9 @@ export function testConfig(
       // The production default, so the path users take is the one most tested.
       transport: overrides.transport ?? DEFAULT_TRANSPORT,
       trustedProxies: overrides.trustedProxies ?? [],
+      forwarded: overrides.forwarded ?? DEFAULT_FORWARDED,
       shutdownTimeoutMs: overrides.shutdownTimeoutMs ?? 5000,
+      headersTimeoutMs: overrides.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
     },
     upstreams: new Map(upstreams.map((u) => [u.name, u])),
     routes: [

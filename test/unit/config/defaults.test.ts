@@ -17,7 +17,9 @@ test("a minimal file gets every default filled in", () => {
       port: 8080,
       transport: "undici",
       trustedProxies: [],
+      forwarded: false,
       shutdownTimeoutMs: 30_000,
+      headersTimeoutMs: 60_000,
     },
     upstreams: new Map([
       [
@@ -101,7 +103,7 @@ test("traces: on when an endpoint is given; enabled alone uses the OTLP default 
 
 test("values a file gives are kept; durations become milliseconds; retry.on is de-duplicated", () => {
   const { config } = parseConfigText(
-    `server: { listen: "[::1]:0", shutdownTimeout: 1m30s, transport: http-proxy }
+    `server: { listen: "[::1]:0", shutdownTimeout: 1m30s, transport: http-proxy, headersTimeout: 10s, forwarded: true }
 upstreams:
   api:
     strategy: consistent_hash
@@ -122,7 +124,9 @@ logging: { level: debug, accessLog: false, format: ecs }
     port: 0,
     transport: "http-proxy",
     trustedProxies: [],
+    forwarded: true,
     shutdownTimeoutMs: 90_000,
+    headersTimeoutMs: 10_000,
   });
   assert.deepEqual(api?.hashKey, { kind: "cookie", name: "sid" });
   assert.deepEqual(api?.backends, [{ url: "https://b.example:8443", weight: 7, backup: false }]);

@@ -8,10 +8,11 @@ import { TrustedProxies } from "../../../src/proxy/trusted-proxies.ts";
 // Real requests from 127.0.0.1, so the peer address comes from a real socket; the headers are
 // computed while that socket is open.
 let trusted = new TrustedProxies([]);
+let forwardedOn = false;
 let result: [string, OutgoingHttpHeaders] | undefined;
 const server = createServer((req: IncomingMessage, res) => {
   const out: OutgoingHttpHeaders = {};
-  result = [setForwardingHeaders(req, out, trusted), out];
+  result = [setForwardingHeaders(req, out, trusted, forwardedOn), out];
   req.resume();
   res.end();
 });
@@ -21,8 +22,10 @@ after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 async function forward(
   headers: Record<string, string>,
   trust: readonly string[],
+  withForwarded = false,
 ): Promise<[string, OutgoingHttpHeaders]> {
   trusted = new TrustedProxies(trust);
+  forwardedOn = withForwarded;
   result = undefined;
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve, reject) => {
@@ -73,4 +76,24 @@ void test("without X-Real-IP the client is the rightmost untrusted hop (real_ip_
   assert.equal(clientIp, "9.9.9.9");
   const [firstHop] = await forward({ host: "h", "x-forwarded-for": "10.0.0.8, 10.0.0.7" }, proxies);
   assert.equal(firstHop, "10.0.0.8", "every hop trusted: the first");
+});
+
+void test("RFC 7239 Forwarded: an untrusted peer's is dropped, with or without server.forwarded", async () => {
+  const spoofing = { host: "shop.example", forwarded: "for=6.6.6.6;proto=https" };
+  const [, off] = await forward(spoofing, []);
+  assert.equal(off["forwarded"], undefined);
+  const [, on] = await forward(spoofing, [], true);
+  assert.equal(on["forwarded"], "for=127.0.0.1;proto=http;host=shop.example");
+});
+
+void test("RFC 7239 Forwarded: a trusted peer's is kept, and server.forwarded appends this hop", async () => {
+  const chain = { host: "shop.example:8443", forwarded: 'for="[2001:db8::7]";proto=https' };
+  const [, off] = await forward(chain, ["127.0.0.1"]);
+  assert.equal(off["forwarded"], 'for="[2001:db8::7]";proto=https');
+  const [, on] = await forward(chain, ["127.0.0.1"], true);
+  // A host with a port is not a token: RFC 7239 quotes it.
+  assert.equal(
+    on["forwarded"],
+    'for="[2001:db8::7]";proto=https, for=127.0.0.1;proto=http;host="shop.example:8443"',
+  );
 });
