@@ -38,10 +38,15 @@ export function requestProblem(req: IncomingMessage): TracewayError | undefined 
     if (req.httpVersionMajor === 1 && req.httpVersionMinor === 0) {
       return new TracewayError("BAD_REQUEST", "Transfer-Encoding in an HTTP/1.0 request");
     }
-    // llhttp has checked that chunked comes last. Codings before it (gzip, chunked) would reach the
-    // backend still encoded once the chunking is undone and Transfer-Encoding dropped as hop-by-hop:
-    // §6.1 says 501 for a coding the server does not understand, which is what nginx answers.
-    if (te.trim().toLowerCase() !== "chunked") {
+    const codings = te.toLowerCase().split(",");
+    // §6.3: chunked not last means the body's length cannot be known: 400, whatever llhttp says.
+    if (codings.at(-1)?.trim() !== "chunked") {
+      return new TracewayError("BAD_REQUEST", `Transfer-Encoding "${te}" does not end in chunked`);
+    }
+    // Codings before chunked (gzip, chunked) would reach the backend still encoded once the chunking
+    // is undone and Transfer-Encoding dropped as hop-by-hop: §6.1 says 501 for a coding the server
+    // does not understand, which is what nginx answers.
+    if (codings.length > 1) {
       return new TracewayError("UNSUPPORTED_TRANSFER_CODING", `unsupported Transfer-Encoding "${te}"`);
     }
   }
