@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { connect } from "node:net";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startBalancer, type RunningBalancer } from "../../../src/server/balancer.ts";
 import { startBackend, type TestBackend } from "../../helpers/http-backend.ts";
@@ -346,5 +348,16 @@ describe("the same bytes through nginx (peer, recorded for docs/proxying.md)", (
       ),
     );
     assert.equal(answers.size, CASES.length);
+
+    // docs/proxying.md#hardening shows the same answers, row for row.
+    const page = await readFile(join(import.meta.dirname, "..", "..", "..", "docs", "proxying.md"), "utf8");
+    const section = page.slice(page.indexOf("## Hardening"), page.indexOf("## Reload"));
+    const documented = [...section.matchAll(/^\| .+? \| +(\d{3}) \| +(\d{3}) \|$/gm)].map(
+      ([, ours, peer]) => [Number(ours), Number(peer)],
+    );
+    assert.deepEqual(
+      documented,
+      CASES.map((c) => [c.status, answers.get(c.name)?.get("nginx 1.22")]),
+    );
   });
 });
