@@ -1,10 +1,13 @@
 import type { Logger } from "pino";
 import type { AdminChange } from "../admin/admin-app.ts";
 import { startAdmin, type RunningAdmin } from "../admin/admin-server.ts";
+import { ConfigError } from "../config/config-error.ts";
+import { BALANCER_RESTART_KEYS, restartNeeded, TELEMETRY_RESTART_KEYS } from "../config/restart-keys.ts";
 import type { AdminConfig, TracewayConfig } from "../config/types.ts";
 import { startKafka, type KafkaRuntime } from "../kafka/kafka-runtime.ts";
 import { startBalancer, type RunningBalancer } from "../server/balancer.ts";
 import { startTelemetry, type TelemetryOptions } from "../telemetry/setup.ts";
+import { PoolObservations } from "./pool-observations.ts";
 
 export interface RunningTraceway {
   readonly balancer: RunningBalancer;
@@ -16,7 +19,10 @@ export interface RunningTraceway {
   adminUrl(): string | undefined;
   /** Resolves when the admin listener has taken the last reload's `admin` settings. */
   adminSettled(): Promise<void>;
-  /** Apply a validated config to the running balancer. */
+  /**
+   * Apply a validated config to the running balancer and logger.
+   * @throws ConfigError naming every changed key that needs a restart; nothing is applied then.
+   */
   reload(config: TracewayConfig): void;
   stop(): Promise<void>;
 }
@@ -65,15 +71,9 @@ export async function runBalancer(
       }
     });
   };
-  const unobserve = new Map<string, () => void>();
-  const observePools = (): void => {
-    for (const [name, pool] of balancer.pools)
-      if (!unobserve.has(name)) unobserve.set(name, telemetry.observePool(pool));
-    for (const [name, pool] of balancer.canaryPools)
-      if (!unobserve.has(`${name}#canary`)) unobserve.set(`${name}#canary`, telemetry.observePool(pool));
-    for (const [name, queue] of balancer.queues()) telemetry.observeQueue(name, queue);
-  };
-  observePools();
+  const observations = new PoolObservations(telemetry, balancer);
+  observations.sync();
+  let running = config;
   let shutdownTimeoutMs = config.server.shutdownTimeoutMs;
   const kafka = startKafka(config.kafka, {
     target: balancer,
@@ -90,7 +90,7 @@ export async function runBalancer(
       await admin?.close();
       // Together: the balancer's drain waits for the bridges' dispatches (they count as traffic).
       await Promise.all([kafka.stop(shutdownTimeoutMs), balancer.close()]);
-      for (const off of unobserve.values()) off();
+      observations.clear();
       await telemetry.shutdown();
       await hooks.onStopped?.();
     })());
@@ -122,13 +122,20 @@ export async function runBalancer(
     adminUrl: () => admin?.url,
     adminSettled: () => adminChain,
     reload(next: TracewayConfig): void {
+      const refused = [
+        ...restartNeeded(BALANCER_RESTART_KEYS, running, next),
+        ...restartNeeded(TELEMETRY_RESTART_KEYS, running, next),
+      ];
+      if (refused.length > 0) throw new ConfigError("reload", refused);
       balancer.reload(next);
-      observePools();
+      logger.level = next.logging.level;
+      observations.sync();
       reconfigureAdmin(next.admin);
       shutdownTimeoutMs = next.server.shutdownTimeoutMs;
       kafka
         .reload(next.kafka, shutdownTimeoutMs)
         .catch((err: unknown) => logger.error({ err }, "kafka reload failed"));
+      running = next;
     },
     stop,
   };

@@ -2,6 +2,8 @@ import { createServer, type Server, type ServerOptions } from "node:http";
 import type { AddressInfo } from "node:net";
 import express, { type Express, type RequestHandler } from "express";
 import pino, { type Logger } from "pino";
+import { ConfigError } from "../config/config-error.ts";
+import { BALANCER_RESTART_KEYS, restartNeeded } from "../config/restart-keys.ts";
 import type { TracewayConfig } from "../config/types.ts";
 import type { CanaryEvents } from "../canary/canary-controller.ts";
 import { CanaryManager } from "../canary/canary-manager.ts";
@@ -35,6 +37,7 @@ import {
   loggingHealthEvents,
 } from "./balancer-events.ts";
 import { BalancerFeed } from "./balancer-feed.ts";
+import { upstreamsWithNewPoolSettings } from "./pool-settings.ts";
 import { Router } from "./router.ts";
 import { Traffic, type Generation } from "./traffic.ts";
 
@@ -101,7 +104,12 @@ export interface RunningBalancer {
   readonly canaryPools: ReadonlyMap<string, UpstreamPool>;
   /** The admin API's view of the running balancer. */
   readonly control: BalancerControl;
-  /** Apply a new, already validated config: new requests use it, in-flight ones finish on the old one. */
+  /**
+   * Apply a new, already validated config: new requests use it, in-flight ones finish on the old
+   * one. Connection pools whose settings changed are rebuilt.
+   * @throws ConfigError naming each key that needs a restart (`server.listen`, `server.transport`);
+   * the running config then stays in force.
+   */
   reload(config: TracewayConfig): void;
   /** Connection queues of upstreams with `maxConnsPerBackend`, by upstream name (current config). */
   queues(): ReadonlyMap<string, { readonly length: number }>;
@@ -148,8 +156,13 @@ export async function startBalancer(options: BalancerOptions): Promise<RunningBa
     },
     control: parts.control,
     reload(config: TracewayConfig): void {
+      const previous = traffic.generation.config;
+      const refused = restartNeeded(BALANCER_RESTART_KEYS, previous, config);
+      if (refused.length > 0) throw new ConfigError("reload", refused);
       traffic.generation = parts.generation(config);
+      Object.assign(server, timeoutsOf(config));
       parts.freeConnections();
+      parts.refreshPools(upstreamsWithNewPoolSettings(previous, config));
       const upstreams = [...config.upstreams.keys()];
       logger.info({ upstreams }, "configuration reloaded");
       parts.control.feed.publish({ type: "reload", outcome: "applied", upstreams, problems: [] });
@@ -176,16 +189,21 @@ const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 const REQUEST_TIMEOUT_MS = 300_000;
 
 function serverOptions(config: TracewayConfig): ServerOptions {
-  const headersTimeout = config.server.headersTimeoutMs;
+  const { headersTimeout } = timeoutsOf(config);
   return {
     // Host checks are traceway's (server/request-checks.ts), so a missing Host gets the JSON answer.
     requireHostHeader: false,
-    headersTimeout,
-    requestTimeout: Math.max(REQUEST_TIMEOUT_MS, headersTimeout),
+    ...timeoutsOf(config),
     // Node looks for expired headers every 30 s by default, which would let a slow client hold
     // its socket up to 30 s past the timeout: look ten times per timeout, at most once a second.
     connectionsCheckingInterval: Math.min(1000, Math.max(10, Math.floor(headersTimeout / 10))),
   };
+}
+
+/** The server's client timeouts, set at start and by every reload. */
+function timeoutsOf(config: TracewayConfig): { headersTimeout: number; requestTimeout: number } {
+  const headersTimeout = config.server.headersTimeoutMs;
+  return { headersTimeout, requestTimeout: Math.max(REQUEST_TIMEOUT_MS, headersTimeout) };
 }
 
 /** What lives as long as the balancer, across reloads. */
@@ -205,6 +223,8 @@ interface Parts {
   generation(config: TracewayConfig): Generation;
   /** Let go of connections to backends no pool holds any longer. */
   freeConnections(): void;
+  /** Rebuild the connection pools of these upstreams' backends (their settings changed). */
+  refreshPools(upstreams: readonly string[]): void;
 }
 
 function createParts(options: BalancerOptions, logger: Logger): Parts {
@@ -276,6 +296,16 @@ function createParts(options: BalancerOptions, logger: Logger): Parts {
     observer,
     dispatchTransport,
     freeConnections,
+    refreshPools(upstreams: readonly string[]): void {
+      const ids = new Set<string>();
+      // The canary side's backends take the upstream's connection settings too.
+      for (const pools of [registry.pools, registry.canaryPools])
+        for (const name of upstreams) for (const b of pools.get(name)?.backends ?? []) ids.add(b.id);
+      if (ids.size === 0) return;
+      agents.refresh(ids);
+      transport.refresh(ids);
+      if (dispatchTransport !== transport) dispatchTransport.refresh(ids);
+    },
     generation(config: TracewayConfig): Generation {
       const trusted = new TrustedProxies(config.server.trustedProxies);
       const { forwarded } = config.server;

@@ -39,6 +39,16 @@ export class BackendAgents {
     }
   }
 
+  /** Drop the agents of these backends (new limits): the next request gets a new agent. */
+  refresh(ids: ReadonlySet<string>): void {
+    for (const id of ids) {
+      const agent = this.#agents.get(id);
+      if (agent === undefined) continue;
+      this.#agents.delete(id);
+      closeWhenIdle(agent);
+    }
+  }
+
   /** Total sockets (busy + idle) held towards backends: used by tests to catch leaks. */
   socketCount(): number {
     let n = 0;

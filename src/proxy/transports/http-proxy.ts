@@ -55,6 +55,7 @@ export function createHttpProxyTransport(agents: BackendAgents): Transport {
     },
     connectionCount: () => agents.socketCount(),
     retain: (ids) => agents.retain(ids),
+    refresh: (ids) => agents.refresh(ids),
     close(): void {
       proxy.close();
       agents.destroyAll();

@@ -81,6 +81,12 @@ export interface Transport {
   connectionCount(): number;
   /** Let go of connections to backends that are no longer configured. */
   retain(backendIds: ReadonlySet<string>): void;
+  /**
+   * Let go of the connection pools of these backends, whose pool settings (`keepAlive`,
+   * `timeouts.connect`) changed: requests in flight finish on the old pool, the next request
+   * builds a new one with the new settings.
+   */
+  refresh(backendIds: ReadonlySet<string>): void;
   /** Closes every connection. */
   close(): void;
 }

@@ -88,6 +88,14 @@ export function createUndiciTransport(): Transport {
         void pool.close();
       }
     },
+    refresh(ids: ReadonlySet<string>): void {
+      for (const id of ids) {
+        const pool = pools.get(id);
+        if (pool === undefined) continue;
+        pools.delete(id);
+        void pool.close();
+      }
+    },
     close(): void {
       for (const pool of pools.values()) void pool.destroy();
       pools.clear();
@@ -95,7 +103,10 @@ export function createUndiciTransport(): Transport {
   };
 }
 
-/** A backend's keep-alive pool, made with the settings of the first attempt that needs it. */
+/**
+ * A backend's keep-alive pool, made with the settings of the first attempt that needs it; a reload
+ * that changes them has the pool rebuilt (`refresh`).
+ */
 function newPool(backend: Backend, a: AttemptRequest): Pool {
   const limits = a.keepAlive;
   return new Pool(backend.id, {

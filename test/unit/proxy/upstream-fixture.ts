@@ -111,6 +111,7 @@ export class ScriptedTransport implements Transport {
 
   connectionCount = (): number => 0;
   retain = (): void => {};
+  refresh = (): void => {};
   close = (): void => {};
 }
 
