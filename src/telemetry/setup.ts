@@ -25,6 +25,7 @@ import { logLayout } from "./log-layout.ts";
 import type { LogBindings } from "./log-layout.ts";
 import { logOutputs } from "./log-sink.ts";
 import { createLogger } from "./logger.ts";
+import { PoolGauges } from "./pool-gauges.ts";
 import { PoolMetrics } from "./pool-metrics.ts";
 import type { QueueLike } from "./pool-metrics.ts";
 import { servePrometheus } from "./prometheus-endpoint.ts";
@@ -121,7 +122,9 @@ export async function startTelemetry(
   // a bucket search instead of the SDK's attribute hashing (about 10 µs of CPU per proxied request
   // on the 2-core bench machine). Every reader gets them as a metric producer.
   const histograms = new PreAggregatedHistograms();
-  const producers: readonly MetricProducer[] = [histograms];
+  const labels = new BackendLabelCache();
+  const gauges = new PoolGauges(labels);
+  const producers: readonly MetricProducer[] = [histograms, gauges];
   const prometheus = telemetry.prometheus.enabled
     ? new PrometheusExporter({ preventServerStart: true, metricProducers: [...producers] })
     : undefined;
@@ -152,10 +155,9 @@ export async function startTelemetry(
     }
   }
 
-  const labels = new BackendLabelCache();
   const meter = meterProvider.getMeter(BALANCER_SCOPE);
   const metrics = createBalancerMetrics(meter);
-  const poolMetrics = new PoolMetrics(meter, labels);
+  const poolMetrics = new PoolMetrics(meter, labels, gauges);
   const discoveryObserver = new DiscoveryMetrics(meter, clock);
   const observer: ProxyObserver = !observing
     ? noopObserver

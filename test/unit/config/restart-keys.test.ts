@@ -1,0 +1,67 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { parseConfigText } from "../../../src/config/load.ts";
+import {
+  BALANCER_RESTART_KEYS,
+  restartNeeded,
+  TELEMETRY_RESTART_KEYS,
+} from "../../../src/config/restart-keys.ts";
+import type { TracewayConfig } from "../../../src/config/types.ts";
+
+const parse = (text: string): TracewayConfig => parseConfigText(text, { env: {} }).config;
+const base = `upstreams: { api: { backends: [{ url: "http://127.0.0.1:8001" }] } }\n`;
+const keys = [...BALANCER_RESTART_KEYS, ...TELEMETRY_RESTART_KEYS];
+
+void test("a reload that changes only live keys needs no restart", () => {
+  const running = parse(base);
+  const next = parse(
+    `${base}server: { trustedProxies: ["10.0.0.0/8"], forwarded: true, shutdownTimeout: 5s, headersTimeout: 10s }\n` +
+      "logging: { level: debug }\n",
+  );
+  assert.deepEqual(restartNeeded(keys, running, next), []);
+});
+
+void test("each restart-only key that changed is named with both values", () => {
+  const running = parse(base);
+  const next = parse(
+    `${base}server: { listen: "127.0.0.1:9090", transport: http-proxy }\n` +
+      `telemetry: { serviceName: edge, prometheus: { listen: "127.0.0.1:9500", path: /m }, traces: { otlpEndpoint: "http://127.0.0.1:4318/v1/traces", sampleRatio: 0.5 } }\n` +
+      "logging: { accessLog: false }\n",
+  );
+  const stays = "the running configuration stays in force";
+  assert.deepEqual(restartNeeded(keys, running, next), [
+    {
+      path: "server.listen",
+      message: `changes need a restart (running "0.0.0.0:8080", file "127.0.0.1:9090"); ${stays}`,
+    },
+    {
+      path: "server.transport",
+      message: `changes need a restart (running "undici", file "http-proxy"); ${stays}`,
+    },
+    {
+      path: "telemetry.serviceName",
+      message: `changes need a restart (running "traceway", file "edge"); ${stays}`,
+    },
+    {
+      path: "telemetry.prometheus.listen",
+      message: `changes need a restart (running "127.0.0.1:9464", file "127.0.0.1:9500"); ${stays}`,
+    },
+    {
+      path: "telemetry.prometheus.path",
+      message: `changes need a restart (running "/metrics", file "/m"); ${stays}`,
+    },
+    {
+      path: "telemetry.traces.enabled",
+      message: `changes need a restart (running false, file true); ${stays}`,
+    },
+    {
+      path: "telemetry.traces.otlpEndpoint",
+      message: `changes need a restart (running "", file "http://127.0.0.1:4318/v1/traces"); ${stays}`,
+    },
+    {
+      path: "telemetry.traces.sampleRatio",
+      message: `changes need a restart (running 1, file 0.5); ${stays}`,
+    },
+    { path: "logging.accessLog", message: `changes need a restart (running true, file false); ${stays}` },
+  ]);
+});
