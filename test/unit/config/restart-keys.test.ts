@@ -1,11 +1,15 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "node:test";
+import * as z from "zod";
 import { parseConfigText } from "../../../src/config/load.ts";
 import {
   BALANCER_RESTART_KEYS,
   restartNeeded,
   TELEMETRY_RESTART_KEYS,
 } from "../../../src/config/restart-keys.ts";
+import { configSchema } from "../../../src/config/schema.ts";
 import type { TracewayConfig } from "../../../src/config/types.ts";
 
 const parse = (text: string): TracewayConfig => parseConfigText(text, { env: {} }).config;
@@ -64,4 +68,28 @@ void test("each restart-only key that changed is named with both values", () => 
     },
     { path: "logging.accessLog", message: `changes need a restart (running true, file false); ${stays}` },
   ]);
+});
+
+void test("docs/configuration.md#reload refuses exactly these keys, and telemetry.* means every telemetry key", () => {
+  const page = readFileSync(join(import.meta.dirname, "..", "..", "..", "docs", "configuration.md"), "utf8");
+  const section = page.slice(page.indexOf("## Reload"), page.indexOf("## Validation rules"));
+  const refused = [...section.matchAll(/^\| `([^`]+)`[^|]*\| \*\*Refused: needs a restart\*\*/gm)].map(
+    ([, key]) => key,
+  );
+  const listed = keys.map((k) => (k.path.startsWith("telemetry.") ? "telemetry.*" : k.path));
+  assert.deepEqual(refused.sort(), [...new Set(listed)].sort());
+  // Every telemetry key the file accepts is among the restart keys.
+  const telemetry = configSchema.shape.telemetry.unwrap().shape;
+  const telemetryKeys = Object.entries(telemetry).flatMap(([key, value]) => {
+    const inner: z.ZodType = value.unwrap();
+    return inner instanceof z.ZodObject
+      ? Object.keys(inner.shape as object).map((leaf) => `telemetry.${key}.${leaf}`)
+      : [`telemetry.${key}`];
+  });
+  assert.deepEqual(
+    telemetryKeys.sort(),
+    TELEMETRY_RESTART_KEYS.filter((k) => k.path.startsWith("telemetry."))
+      .map((k) => k.path)
+      .sort(),
+  );
 });
