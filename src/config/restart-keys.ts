@@ -26,6 +26,11 @@ export const BALANCER_RESTART_KEYS: readonly RestartKey[] = [
  */
 export const TELEMETRY_RESTART_KEYS: readonly RestartKey[] = [
   { path: "telemetry.serviceName", value: (c) => c.telemetry.serviceName },
+  { path: "telemetry.serviceInstanceId", value: (c) => c.telemetry.serviceInstanceId ?? "(a random UUID)" },
+  {
+    path: "telemetry.redactedQueryParameters",
+    value: (c) => c.telemetry.redactedQueryParameters.join(","),
+  },
   { path: "telemetry.prometheus.enabled", value: (c) => c.telemetry.prometheus.enabled },
   {
     path: "telemetry.prometheus.listen",

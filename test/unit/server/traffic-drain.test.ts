@@ -2,12 +2,17 @@ import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
 import { test } from "node:test";
 import pino from "pino";
+import { BackendAgents } from "../../../src/proxy/transports/agents.ts";
+import { TrustedProxies } from "../../../src/proxy/trusted-proxies.ts";
+import { WebSocketProxy } from "../../../src/proxy/websocket-proxy.ts";
 import { Router } from "../../../src/server/router.ts";
 import { Traffic, type Generation } from "../../../src/server/traffic.ts";
 import { testConfig, testUpstream } from "../../helpers/test-config.ts";
 import { incoming } from "../proxy/upstream-fixture.ts";
 
-/** A generation whose route matches everything; forwarding is never reached in these tests. */
+const logger = pino({ level: "silent" });
+
+/** A generation whose route matches everything; HTTP forwarding is never reached in these tests. */
 function generation(): Generation {
   const config = testConfig([testUpstream("api", ["http://127.0.0.1:7001"])]);
   return {
@@ -15,7 +20,7 @@ function generation(): Generation {
     router: new Router(config.routes),
     upstreams: new Map(),
     forwarder: undefined as never,
-    websockets: undefined as never,
+    websockets: new WebSocketProxy({ agents: new BackendAgents(), trusted: new TrustedProxies([]), logger }),
   } satisfies Generation;
 }
 
@@ -29,7 +34,7 @@ function upgradeAnswer(traffic: Traffic): string {
 }
 
 void test("an upgrade that arrives while draining gets 503 TRACEWAY_ERR_SHUTTING_DOWN and a closed connection", async () => {
-  const traffic = new Traffic(generation(), pino({ level: "silent" }));
+  const traffic = new Traffic(generation(), logger);
   await traffic.drain(1000);
   const answer = upgradeAnswer(traffic);
   const [head = "", body = ""] = answer.split("\r\n\r\n");
@@ -41,7 +46,7 @@ void test("an upgrade that arrives while draining gets 503 TRACEWAY_ERR_SHUTTING
 });
 
 void test("before draining, the same upgrade is routed (here: to an upstream that is not configured)", () => {
-  const traffic = new Traffic(generation(), pino({ level: "silent" }));
+  const traffic = new Traffic(generation(), logger);
   const answer = upgradeAnswer(traffic);
   assert.equal(answer.split("\r\n")[0], "HTTP/1.1 404 Not Found");
   assert.match(answer, /"code":"TRACEWAY_ERR_NO_ROUTE"/);
