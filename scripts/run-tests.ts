@@ -4,7 +4,9 @@
  *
  * The tests under test/integration/services check the infrastructure the other tests run against
  * (Kafka, etcd, Prometheus, Jaeger started for real), not traceway: they run first, as their own
- * group, and are counted apart, so `tests: N passed` is traceway's own count.
+ * group, and are counted apart, so `tests: N passed` is traceway's own count. Then traceway's own files
+ * run in a parallel pool, and last the files marked `// @solo: <why>` on their first line run one at a
+ * time, alone on the machine (scripts/test-plan.ts says which and why; docs/services.md documents it).
  *
  * Teardown: under CI (`CI` set) the services this run started are stopped again, so a CI machine is left
  * clean. Locally they keep running, because other shells (or other people in the same checkout) may be
@@ -17,16 +19,24 @@
  * instead of everything (`npm test -- test/integration/services`).
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { constants } from "node:os";
 import { join, relative } from "node:path";
 import { RUNTIME_FLAGS } from "../src/run/runtime-flags.ts";
+import {
+  addCounts,
+  type Counts,
+  firstLine,
+  formatCounts,
+  INFRASTRUCTURE,
+  NO_TESTS,
+  parseCounts,
+  planTests,
+} from "./test-plan.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 const SERVICES = join(ROOT, "scripts", "services.sh");
 const TEST_ROOTS = ["test/unit", "test/integration", "bench/test"];
-/** Tests of the services themselves, counted apart from traceway's. */
-const INFRASTRUCTURE = "test/integration/services/";
 const TEST_STACK_DIR = join(ROOT, ".stack-test");
 /**
  * Per-file bound so one hung test cannot stall CI for its whole time budget. The longest honest file is
@@ -88,21 +98,16 @@ function testFiles(paths: string[]): string[] {
   return [...new Set(files)].sort();
 }
 
-/** Reads the spec reporter's closing "ℹ pass N" style lines. */
-function summarise(output: string): string {
-  const count = (label: string): number => last(output, label);
-  const failed = count("fail") + count("cancelled");
-  return `${count("pass")} passed, ${failed} failed, ${count("skipped")} skipped`;
+function firstLineOf(file: string): string {
+  return firstLine(readFileSync(join(ROOT, file), "utf8"));
 }
 
-function last(output: string, label: string): number {
-  const matches = [...output.matchAll(new RegExp(`^ℹ ${label} (\\d+)\\s*$`, "gm"))];
-  return Number(matches.at(-1)?.[1] ?? 0);
-}
-
-/** One `node --test` run; resolves its exit status and its summary line's counts. */
-async function runTests(files: string[], options: string[]): Promise<{ code: number; summary: string }> {
-  const concurrency = process.env["TRACEWAY_TEST_CONCURRENCY"] ?? "2";
+/** One `node --test` run; resolves its exit status and its summary's counts. */
+async function runTests(
+  files: readonly string[],
+  options: string[],
+  concurrency: string,
+): Promise<{ code: number; counts: Counts }> {
   const args = [
     "--test",
     "--test-reporter=spec",
@@ -132,19 +137,36 @@ async function runTests(files: string[], options: string[]): Promise<{ code: num
   });
   process.off("SIGINT", forward);
   process.off("SIGTERM", forward);
-  return { code, summary: summarise(tail) };
+  return { code, counts: parseCounts(tail) };
 }
 
-/** The infrastructure group first (a broken service explains later failures), then traceway's own. */
+type Run = { code: number; counts: Counts } | undefined;
+
+/**
+ * The infrastructure group first (a broken service explains later failures), then traceway's own in
+ * the parallel pool, then the solo files one at a time. `tests:` adds the pool's and the solo phase's
+ * counts; the solo line repeats its share so a reader sees where a failure ran.
+ */
 async function runGroups(files: string[], options: string[]): Promise<number> {
-  const infrastructure = files.filter((f) => f.startsWith(INFRASTRUCTURE));
-  const own = files.filter((f) => !f.startsWith(INFRASTRUCTURE));
-  const infra = infrastructure.length > 0 ? await runTests(infrastructure, options) : undefined;
-  const project = own.length > 0 ? await runTests(own, options) : undefined;
+  const plan = planTests(files, firstLineOf);
+  const pool = process.env["TRACEWAY_TEST_CONCURRENCY"] ?? "2";
+  const run = async (group: readonly string[], concurrency: string): Promise<Run> =>
+    group.length > 0 ? await runTests(group, options, concurrency) : undefined;
+  const infra = await run(plan.infrastructure, pool);
+  const parallel = await run(plan.parallel, pool);
+  if (plan.solo.length > 0) {
+    process.stdout.write(`\nsolo phase: ${plan.solo.length} file(s), one at a time\n`);
+  }
+  const solo = await run(plan.solo, "1");
   process.stdout.write("\n");
-  if (project) process.stdout.write(`tests: ${project.summary}\n`);
-  if (infra) process.stdout.write(`infrastructure (${INFRASTRUCTURE}): ${infra.summary}\n`);
-  return [infra?.code ?? 0, project?.code ?? 0].find((code) => code !== 0) ?? 0;
+  if (parallel || solo) {
+    const own = addCounts(parallel?.counts ?? NO_TESTS, solo?.counts ?? NO_TESTS);
+    process.stdout.write(`tests: ${formatCounts(own)}\n`);
+  }
+  if (solo)
+    process.stdout.write(`  of which solo (${plan.solo.length} files): ${formatCounts(solo.counts)}\n`);
+  if (infra) process.stdout.write(`infrastructure (${INFRASTRUCTURE}): ${formatCounts(infra.counts)}\n`);
+  return [infra, parallel, solo].map((r) => r?.code ?? 0).find((code) => code !== 0) ?? 0;
 }
 
 async function main(): Promise<number> {

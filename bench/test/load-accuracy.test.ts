@@ -1,3 +1,4 @@
+// @solo: wrk and traceway load measure one paced nginx; a third busy process would decide the ratio
 /**
  * `traceway load`'s closed model against wrk, the reference peer: the same nginx, the same 50
  * connections, req/s and p50 within 10%. nginx paces the answers (`/paced`, PACED_RPS), so what is

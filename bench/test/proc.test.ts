@@ -1,3 +1,4 @@
+// @solo: the CPU read must follow the child's report promptly; a busy machine delays it past the allowance
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";

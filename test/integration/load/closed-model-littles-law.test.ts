@@ -1,3 +1,4 @@
+// @solo: X·R = N within 10% holds only while the load generator gets the CPU it asks for
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { startBackend, type TestBackend } from "../../helpers/http-backend.ts";
