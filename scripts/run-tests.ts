@@ -102,6 +102,9 @@ function firstLineOf(file: string): string {
   return firstLine(readFileSync(join(ROOT, file), "utf8"));
 }
 
+/** Set by Ctrl-C or SIGTERM during a phase: the phases after it are not started. */
+let interrupted = false;
+
 /** One `node --test` run; resolves its exit status and its summary's counts. */
 async function runTests(
   files: readonly string[],
@@ -127,7 +130,10 @@ async function runTests(
     process.stdout.write(chunk);
     tail = (tail + chunk.toString("utf8")).slice(-4096);
   });
-  const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
+  const forward = (signal: NodeJS.Signals): void => {
+    interrupted = true;
+    child.kill(signal);
+  };
   process.on("SIGINT", forward);
   process.on("SIGTERM", forward);
   const code = await new Promise<number>((resolve) => {
@@ -151,10 +157,10 @@ async function runGroups(files: string[], options: string[]): Promise<number> {
   const plan = planTests(files, firstLineOf);
   const pool = process.env["TRACEWAY_TEST_CONCURRENCY"] ?? "2";
   const run = async (group: readonly string[], concurrency: string): Promise<Run> =>
-    group.length > 0 ? await runTests(group, options, concurrency) : undefined;
+    group.length > 0 && !interrupted ? await runTests(group, options, concurrency) : undefined;
   const infra = await run(plan.infrastructure, pool);
   const parallel = await run(plan.parallel, pool);
-  if (plan.solo.length > 0) {
+  if (plan.solo.length > 0 && !interrupted) {
     process.stdout.write(`\nsolo phase: ${plan.solo.length} file(s), one at a time\n`);
   }
   const solo = await run(plan.solo, "1");
@@ -166,7 +172,9 @@ async function runGroups(files: string[], options: string[]): Promise<number> {
   if (solo)
     process.stdout.write(`  of which solo (${plan.solo.length} files): ${formatCounts(solo.counts)}\n`);
   if (infra) process.stdout.write(`infrastructure (${INFRASTRUCTURE}): ${formatCounts(infra.counts)}\n`);
-  return [infra, parallel, solo].map((r) => r?.code ?? 0).find((code) => code !== 0) ?? 0;
+  if (interrupted) process.stdout.write("interrupted: the counts above are of what ran before\n");
+  const failed = [infra, parallel, solo].map((r) => r?.code ?? 0).find((code) => code !== 0);
+  return failed ?? (interrupted ? 128 + constants.signals.SIGINT : 0);
 }
 
 async function main(): Promise<number> {
