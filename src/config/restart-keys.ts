@@ -21,8 +21,8 @@ export const BALANCER_RESTART_KEYS: readonly RestartKey[] = [
 
 /**
  * What the telemetry pipeline is built from at start-up: the exporters, their endpoints and the
- * resource every span and metric carries, and whether requests are observed for an access log at
- * all. `logging.level` is the one logging key a reload applies.
+ * resource every span and metric carries, whether requests are observed for an access log at all,
+ * and the layout every log line is built in. `logging.level` is the one logging key a reload applies.
  */
 export const TELEMETRY_RESTART_KEYS: readonly RestartKey[] = [
   { path: "telemetry.serviceName", value: (c) => c.telemetry.serviceName },
@@ -41,6 +41,7 @@ export const TELEMETRY_RESTART_KEYS: readonly RestartKey[] = [
   { path: "telemetry.traces.otlpEndpoint", value: (c) => c.telemetry.traces.otlpEndpoint },
   { path: "telemetry.traces.sampleRatio", value: (c) => c.telemetry.traces.sampleRatio },
   { path: "logging.accessLog", value: (c) => c.logging.accessLog },
+  { path: "logging.format", value: (c) => c.logging.format },
 ];
 
 /**

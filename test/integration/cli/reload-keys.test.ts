@@ -13,6 +13,7 @@ interface FileOptions {
   readonly backend: string;
   readonly level?: string;
   readonly metricsPort?: number;
+  readonly format?: string;
 }
 
 const configFor = (o: FileOptions): string =>
@@ -22,7 +23,7 @@ const configFor = (o: FileOptions): string =>
     o.metricsPort === undefined
       ? "telemetry: { prometheus: { enabled: false } }"
       : `telemetry: { prometheus: { listen: "127.0.0.1:${o.metricsPort}" } }`,
-    `logging: { level: ${o.level ?? "info"}, accessLog: false }`,
+    `logging: { level: ${o.level ?? "info"}, accessLog: false, format: ${o.format ?? "json"} }`,
   ].join("\n");
 
 const count = (text: string, pattern: RegExp): number => text.match(new RegExp(pattern, "g"))?.length ?? 0;
@@ -40,7 +41,7 @@ describe("traceway --config FILE: what a reload applies and what it refuses", ()
     await Promise.all([a.kill(), b.kill()]);
   });
 
-  it("refuses a file that moves server.listen or the metrics listener, naming both; the old config serves on", async () => {
+  it("refuses a file that moves server.listen or the metrics listener or changes the log format, naming each; the old config serves on", async () => {
     const port = await closedPort();
     const metricsPort = await closedPort();
     const file = join(dir, "refused.yaml");
@@ -49,7 +50,10 @@ describe("traceway --config FILE: what a reload applies and what it refuses", ()
     try {
       await cli.waitForOutput(/traceway listening/, "the balancer listening");
       const moved = await closedPort();
-      await writeFile(file, configFor({ port: moved, backend: b.url, metricsPort: moved + 1 }));
+      await writeFile(
+        file,
+        configFor({ port: moved, backend: b.url, metricsPort: moved + 1, format: "ecs" }),
+      );
       await cli.waitForOutput(/new configuration rejected; keeping the old one/, "the refusal logged");
       const log = cli.stdout();
       assert.match(
@@ -57,6 +61,11 @@ describe("traceway --config FILE: what a reload applies and what it refuses", ()
         /"path":"server\.listen","message":"changes need a restart \(running \\"127\.0\.0\.1:\d+\\"/,
       );
       assert.match(log, /"path":"telemetry\.prometheus\.listen","message":"changes need a restart/);
+      assert.match(
+        log,
+        /"path":"logging\.format","message":"changes need a restart \(running \\"json\\", file \\"ecs\\"/,
+      );
+      assert.doesNotMatch(log, /"@timestamp"/, "every line stays in the json layout");
       assert.equal(
         (await httpGet(`http://127.0.0.1:${port}/`)).body,
         "a",

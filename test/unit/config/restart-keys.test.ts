@@ -20,7 +20,8 @@ void test("a reload that changes only live keys needs no restart", () => {
   const running = parse(base);
   const next = parse(
     `${base}server: { trustedProxies: ["10.0.0.0/8"], forwarded: true, shutdownTimeout: 5s, headersTimeout: 10s }\n` +
-      "logging: { level: debug }\n",
+      "logging: { level: debug }\n" +
+      `admin: { listen: "127.0.0.1:9902", token: "${"t".repeat(16)}", readAccess: loopback }\n`,
   );
   assert.deepEqual(restartNeeded(keys, running, next), []);
 });
@@ -30,7 +31,7 @@ void test("each restart-only key that changed is named with both values", () => 
   const next = parse(
     `${base}server: { listen: "127.0.0.1:9090", transport: http-proxy }\n` +
       `telemetry: { serviceName: edge, prometheus: { listen: "127.0.0.1:9500", path: /m }, traces: { otlpEndpoint: "http://127.0.0.1:4318/v1/traces", sampleRatio: 0.5 } }\n` +
-      "logging: { accessLog: false }\n",
+      "logging: { accessLog: false, format: ecs }\n",
   );
   const stays = "the running configuration stays in force";
   assert.deepEqual(restartNeeded(keys, running, next), [
@@ -67,6 +68,7 @@ void test("each restart-only key that changed is named with both values", () => 
       message: `changes need a restart (running 1, file 0.5); ${stays}`,
     },
     { path: "logging.accessLog", message: `changes need a restart (running true, file false); ${stays}` },
+    { path: "logging.format", message: `changes need a restart (running "json", file "ecs"); ${stays}` },
   ]);
 });
 
@@ -91,5 +93,49 @@ void test("docs/configuration.md#reload refuses exactly these keys, and telemetr
     TELEMETRY_RESTART_KEYS.filter((k) => k.path.startsWith("telemetry."))
       .map((k) => k.path)
       .sort(),
+  );
+});
+
+/** The keys of a schema section's object, one level down where a key is itself an object. */
+function leavesOf(section: string, shape: Record<string, z.ZodType>): string[] {
+  return Object.entries(shape).flatMap(([key, value]) => {
+    let inner: z.ZodType = value;
+    while (inner instanceof z.ZodOptional || inner instanceof z.ZodPipe) {
+      inner = inner instanceof z.ZodOptional ? (inner.unwrap() as z.ZodType) : (inner.in as z.ZodType);
+    }
+    return inner instanceof z.ZodObject && section === "telemetry"
+      ? Object.keys(inner.shape as object).map((leaf) => `${section}.${key}.${leaf}`)
+      : [`${section}.${key}`];
+  });
+}
+
+void test("docs/configuration.md#reload has a row for every server, logging, telemetry and admin key", () => {
+  const page = readFileSync(join(import.meta.dirname, "..", "..", "..", "docs", "configuration.md"), "utf8");
+  const section = page.slice(page.indexOf("## Reload"), page.indexOf("## Validation rules"));
+  const rowKeys = [...section.matchAll(/^\| ([^|]+)\|/gm)].flatMap(([, cell]) =>
+    [...(cell ?? "").matchAll(/`([^`]+)`/g)].map(([, key]) => key ?? ""),
+  );
+  const covered = (key: string): boolean =>
+    rowKeys.some((row) => row === key || (row.endsWith(".*") && key.startsWith(row.slice(0, -1))));
+  const shape = configSchema.shape;
+  const sections: [string, z.ZodType][] = [
+    ["server", shape.server],
+    ["logging", shape.logging],
+    ["telemetry", shape.telemetry],
+    ["admin", shape.admin],
+  ];
+  const keys = sections.flatMap(([name, schema]) => {
+    let inner: z.ZodType = schema;
+    while (!(inner instanceof z.ZodObject)) {
+      if (inner instanceof z.ZodOptional) inner = inner.unwrap() as z.ZodType;
+      else if (inner instanceof z.ZodPipe) inner = inner.in as z.ZodType;
+      else throw new Error(`${name}: unexpected schema ${inner.constructor.name}`);
+    }
+    return leavesOf(name, inner.shape as Record<string, z.ZodType>);
+  });
+  assert.ok(keys.includes("admin.readAccess") && keys.includes("logging.format"), keys.join(", "));
+  assert.deepEqual(
+    keys.filter((key) => !covered(key)),
+    [],
   );
 });
