@@ -1,3 +1,4 @@
+// @solo: each step's share is counted between 1 s analyses with a 250 ms guard around each step change, which assumes the load loop and traceway get the CPU they ask for
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, test } from "node:test";

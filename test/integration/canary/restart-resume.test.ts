@@ -1,3 +1,4 @@
+// @solo: the load must stop within the 1 s interval after the canary reaches 50%, or the next analysis moves it on; a busy machine delays the stop
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";

@@ -1,3 +1,4 @@
+// @solo: docs/load-testing.md's Quick start and Thresholds examples run the load tool as written (100 connections, a p99 gate); another busy test file decides their rows and the gate instead of the demo
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";

@@ -1,3 +1,4 @@
+// @solo: the knee is read from each step's p99 against a 400 req/s token bucket kept by the backend's timers; another busy test file delays those timers and moves the knee
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { startBackend, type TestBackend } from "../../helpers/http-backend.ts";

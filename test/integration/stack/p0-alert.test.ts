@@ -1,3 +1,4 @@
+// @solo: a paced load holds one instance's 5xx ratio just under, then over, the P0 line through 15 s evaluations; a busy machine slows the load and the stack past the test's deadlines
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, test } from "node:test";

@@ -44,11 +44,17 @@ void test("every file lands in exactly one phase, in the order given", () => {
   });
 });
 
-void test("the machine-measuring tests of this repository are marked solo", () => {
+void test("the machine-measuring and timing-sensitive tests of this repository are marked solo", () => {
   const measuring = [
     "bench/test/proc.test.ts",
     "bench/test/load-accuracy.test.ts",
     "test/integration/load/closed-model-littles-law.test.ts",
+    "test/integration/load/knee-token-bucket.test.ts",
+    "test/integration/load/docs-examples.test.ts",
+    "test/integration/stack/p0-alert.test.ts",
+    "test/integration/canary/slow-canary-rollback.test.ts",
+    "test/integration/canary/restart-resume.test.ts",
+    "test/integration/canary/healthy-canary-promotion.test.ts",
   ];
   const plan = planTests(measuring, firstLineInRepo);
   assert.deepEqual(plan.solo, measuring);
