@@ -74,7 +74,7 @@ async function startChild(transport: string, backendUrl: string, dir: string): P
   );
   let out = "";
   child.stdout?.on("data", (c: Buffer) => (out = (out + c.toString()).slice(-8192)));
-  const url = await waitFor(() => /"url":"http:\/\/127\.0\.0\.1:(\d+)"/.exec(out)?.[1], {
+  const url = await waitFor(() => /"listen_url":"http:\/\/127\.0\.0\.1:(\d+)"/.exec(out)?.[1], {
     what: `traceway (${transport}) to listen; output so far: ${out}`,
     timeoutMs: 30_000,
     intervalMs: 50,
