@@ -105,7 +105,7 @@ function objectOf(schema: z.ZodType): z.ZodObject | undefined {
 }
 
 /** A section's keys; telemetry's one level further down, as its rows name them. */
-function keysOf(section: "server" | "logging" | "telemetry" | "admin"): string[] {
+function keysOf(section: "server" | "logging" | "telemetry" | "admin" | "kafka"): string[] {
   const shape = objectOf(configSchema.shape[section])?.shape ?? {};
   return Object.entries(shape).flatMap(([key, value]: [string, z.ZodType]) => {
     const inner = section === "telemetry" ? objectOf(value) : undefined;
@@ -115,7 +115,7 @@ function keysOf(section: "server" | "logging" | "telemetry" | "admin"): string[]
   });
 }
 
-void test("docs/configuration.md#reload has a row for every server, logging, telemetry and admin key", () => {
+void test("docs/configuration.md#reload has a row for every server, logging, telemetry, admin and kafka key", () => {
   const page = readFileSync(join(import.meta.dirname, "..", "..", "..", "docs", "configuration.md"), "utf8");
   const section = page.slice(page.indexOf("## Reload"), page.indexOf("## Validation rules"));
   const rowKeys = [...section.matchAll(/^\| ([^|]+)\|/gm)].flatMap(([, cell]) =>
@@ -123,8 +123,9 @@ void test("docs/configuration.md#reload has a row for every server, logging, tel
   );
   const covered = (key: string): boolean =>
     rowKeys.some((row) => row === key || (row.endsWith(".*") && key.startsWith(row.slice(0, -1))));
-  const keys = (["server", "logging", "telemetry", "admin"] as const).flatMap(keysOf);
-  assert.ok(keys.includes("admin.readAccess") && keys.includes("logging.format"), keys.join(", "));
+  const keys = (["server", "logging", "telemetry", "admin", "kafka"] as const).flatMap(keysOf);
+  for (const key of ["admin.readAccess", "logging.format", "kafka.bridges"])
+    assert.ok(keys.includes(key), `${key} among ${keys.join(", ")}`);
   assert.deepEqual(
     keys.filter((key) => !covered(key)),
     [],
