@@ -12,7 +12,7 @@ import { incoming } from "../proxy/upstream-fixture.ts";
 
 const logger = pino({ level: "silent" });
 
-/** A generation whose route matches everything; HTTP forwarding is never reached in these tests. */
+/** A generation whose route matches everything; HTTP forwarding and dispatches are never reached here. */
 function generation(): Generation {
   const config = testConfig([testUpstream("api", ["http://127.0.0.1:7001"])]);
   return {
@@ -20,6 +20,7 @@ function generation(): Generation {
     router: new Router(config.routes),
     upstreams: new Map(),
     forwarder: undefined as never,
+    dispatcher: undefined as never,
     websockets: new WebSocketProxy({ agents: new BackendAgents(), trusted: new TrustedProxies([]), logger }),
   } satisfies Generation;
 }
