@@ -39,10 +39,16 @@ export async function startAdmin(config: AdminConfig, deps: AdminDeps): Promise<
     },
     async reconfigure(next: AdminConfig): Promise<void> {
       const rebind = next.host !== settings.config.host || next.port !== settings.config.port;
+      if (!rebind) {
+        Object.assign(settings, adminSettings(next));
+        return;
+      }
+      // Bind first: if the new address is refused, nothing changes (old listener, old settings),
+      // so the next reload naming that address tries it again.
+      const moved = await listen(createServer(app), next.host, next.port);
       Object.assign(settings, adminSettings(next));
-      if (!rebind) return;
       const old = server;
-      server = await listen(createServer(app), next.host, next.port);
+      server = moved;
       url = urlOf(server);
       deps.logger.info({ listen_url: url }, "admin API moved");
       await closeServer(old);
