@@ -247,6 +247,49 @@ export function kafkaVariant(id: string): KafkaVariant {
 /** What `trace.getTracerProvider()` gives when no SDK was registered. */
 const noopTracerProvider: TracerProvider = new ProxyTracerProvider();
 
+/** What a variant wraps the consumer with: recording SDK providers whose export is discarded. */
+export interface VariantSetup {
+  /** `undefined` for plain kafkajs (no wrapper). */
+  readonly wrap: ((raw: Consumer) => Consumer) | undefined;
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Builds what `variant` runs with: nothing for plain kafkajs, else `instrument` with SDK
+ * providers at the variant's sampler and histogram set-up. Shared by the broker runs and the
+ * broker-less handler probe (scripts/kafka-handler-probe.ts), so both measure the same set-ups.
+ */
+export function variantSetup(
+  variant: KafkaVariant,
+  groupId: string,
+  instrument: InstrumentConsumer,
+): VariantSetup {
+  const { sampler } = variant;
+  const setup = variant.histograms ?? "default";
+  const histograms = setup === "given" ? new PreAggregatedHistograms() : undefined;
+  const providers =
+    sampler === undefined
+      ? undefined
+      : sdkProviders(sampler === "none" ? new AlwaysOnSampler() : sampler(), histograms ? [histograms] : []);
+  return {
+    wrap:
+      providers === undefined
+        ? undefined
+        : (raw) =>
+            instrument(raw, {
+              groupId,
+              tracerProvider: sampler === "none" ? noopTracerProvider : providers.tracerProvider,
+              meterProvider: providers.meterProvider,
+              ...(histograms ? { histograms } : {}),
+              ...(setup === "sdk" ? { histograms: false } : {}),
+            }),
+    async shutdown() {
+      await providers?.tracerProvider.shutdown();
+      await providers?.meterProvider.shutdown();
+    },
+  };
+}
+
 /**
  * Reads the whole topic with a fresh group as `variant` says: plain, or wrapped by `instrument`
  * with recording SDK providers whose export is discarded.
@@ -260,31 +303,10 @@ export async function consumeVariant(
   timeoutMs: number,
 ): Promise<ConsumeRun> {
   const groupId = `traceway-bench-${process.pid}-${Date.now()}-${variant.id}`;
-  const { sampler } = variant;
-  const setup = variant.histograms ?? "default";
-  const histograms = setup === "given" ? new PreAggregatedHistograms() : undefined;
-  const providers =
-    sampler === undefined
-      ? undefined
-      : sdkProviders(sampler === "none" ? new AlwaysOnSampler() : sampler(), histograms ? [histograms] : []);
+  const setup = variantSetup(variant, groupId, instrument);
   try {
-    return await consumeAll(kafka, topic, total, {
-      groupId,
-      timeoutMs,
-      wrap:
-        providers === undefined
-          ? undefined
-          : (raw) =>
-              instrument(raw, {
-                groupId,
-                tracerProvider: sampler === "none" ? noopTracerProvider : providers.tracerProvider,
-                meterProvider: providers.meterProvider,
-                ...(histograms ? { histograms } : {}),
-                ...(setup === "sdk" ? { histograms: false } : {}),
-              }),
-    });
+    return await consumeAll(kafka, topic, total, { groupId, timeoutMs, wrap: setup.wrap });
   } finally {
-    await providers?.tracerProvider.shutdown();
-    await providers?.meterProvider.shutdown();
+    await setup.shutdown();
   }
 }
