@@ -76,7 +76,7 @@ export function recordProcessed(
   const attributes = entry.metricAttributes;
   if (!telemetry.deferToOtel) telemetry.processDuration.record(durationMs / 1000, attributes);
   entry.position.lastProcessedOffset = message.offset;
-  const producedAt = Number(message.timestamp);
+  const producedAt = entry.timestamps.read(message.timestamp);
   if (Number.isFinite(producedAt) && producedAt > 0) {
     // Wall clock per message, not per batch: a batch-level reading would drop the time the
     // batch's earlier messages took from every later message's end-to-end latency.

@@ -17,6 +17,7 @@ import type { ConsumedSeries } from "./consumed-messages.ts";
 import type { FetchLag, PartitionPosition } from "./fetch-lag.ts";
 import { errorTypeOf } from "./kafka-telemetry.ts";
 import type { KafkaTelemetry } from "./kafka-telemetry.ts";
+import { TimestampReader } from "./message-timestamp.ts";
 
 /**
  * Everything per-message recording needs that depends only on (topic, partition, client
@@ -36,6 +37,8 @@ export interface PartitionTelemetry {
   /** `undefined` when `@opentelemetry/instrumentation-kafkajs` owns that counter. */
   readonly consumed: ConsumedSeries | undefined;
   readonly position: PartitionPosition;
+  /** Parses the partition's message timestamps, each run of equal ones once. */
+  readonly timestamps: TimestampReader;
   /** `metricAttributes` plus `error.type`, by error type. */
   readonly failedAttributes: Map<string, Attributes>;
 }
@@ -116,6 +119,7 @@ export class PartitionTelemetryCache {
         ? undefined
         : consumedSeries(telemetry.meter, seriesKey, metricAttributes),
       position: fetchLag.position(topic, partition),
+      timestamps: new TimestampReader(),
       failedAttributes: new Map(),
     };
   }
