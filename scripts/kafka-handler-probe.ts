@@ -65,18 +65,14 @@ function handlerOf(setup: VariantSetup, handler: EachMessageHandler): EachMessag
  */
 function messages(total: number, sameTimestamp: number): KafkaMessage[] {
   const base = Date.now() - 60_000;
-  return Array.from(
-    { length: total },
-    (_, i): KafkaMessage =>
-      ({
-        key: Buffer.from(String(i % 64)),
-        value: BENCH_VALUE,
-        timestamp: String(base + Math.floor(i / sameTimestamp)),
-        attributes: 0,
-        offset: String(i),
-        headers: {},
-      }),
-  );
+  return Array.from({ length: total }, (_, i): KafkaMessage => ({
+    key: Buffer.from(String(i % 64)),
+    value: BENCH_VALUE,
+    timestamp: String(base + Math.floor(i / sameTimestamp)),
+    attributes: 0,
+    offset: String(i),
+    headers: {},
+  }));
 }
 
 /**

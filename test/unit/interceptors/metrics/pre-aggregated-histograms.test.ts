@@ -3,6 +3,7 @@ import { describe, test } from "node:test";
 import { MeterProvider } from "@opentelemetry/sdk-metrics";
 import type { DataPoint, Histogram, HistogramMetricData, MetricData } from "@opentelemetry/sdk-metrics";
 import { PreAggregatedHistograms } from "../../../../interceptors/index.ts";
+import { E2E_DURATION_BUCKETS_S } from "../../../../interceptors/internal/duration-buckets.ts";
 import { PullMetricReader } from "../http/http-fixture.ts";
 
 const SPEC = { scope: "test/scope", description: "d", unit: "s", boundaries: [0.1, 0.5, 1] } as const;
@@ -31,6 +32,22 @@ describe("PreAggregatedHistograms", () => {
     assert.equal(value.min, 0.05);
     assert.equal(value.max, 2);
     assert.deepEqual(labels, attributes);
+  });
+
+  test("at, just under and just over every boundary of a long layout, a value lands where the SDK puts it", async () => {
+    const boundaries = E2E_DURATION_BUCKETS_S;
+    const histograms = new PreAggregatedHistograms();
+    const h = histograms.histogram("e2e", { ...SPEC, boundaries });
+    const expected = new Array<number>(boundaries.length + 1).fill(0);
+    const values = [0, 1e-9, 1e9, ...boundaries.flatMap((b) => [b, b * (1 - 1e-12), b * (1 + 1e-12)])];
+    for (const value of values) {
+      h.record(value, {});
+      // The SDK's rule: the first bucket whose (inclusive) upper bound the value does not exceed.
+      const index = boundaries.findIndex((b) => value <= b);
+      expected[index === -1 ? boundaries.length : index]! += 1;
+    }
+    const [metric] = await collected(histograms);
+    assert.deepEqual(only(metric!.dataPoints).value.buckets.counts, expected);
   });
 
   test("equal label sets share a series whatever the object or key order; others do not", async () => {
