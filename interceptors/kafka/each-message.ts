@@ -11,6 +11,7 @@ import {
 import type { ConsumerRecorder } from "./consumer-recorder.ts";
 import { spanTime } from "./kafka-telemetry.ts";
 import { startMessageSpan } from "./message-span.ts";
+import { contextWithSpan } from "../internal/span-context.ts";
 import { UnsampledSpan } from "../internal/unsampled-span.ts";
 import type { Failure, KafkaTelemetry } from "./kafka-telemetry.ts";
 import type { PartitionTelemetry } from "./partition-telemetry.ts";
@@ -30,7 +31,7 @@ function handlerContext(parent: Context, span: Span | undefined): Context | unde
     span !== undefined &&
     (span instanceof UnsampledSpan || span.isRecording() || span.spanContext() !== INVALID_SPAN_CONTEXT)
   )
-    return trace.setSpan(parent, span);
+    return contextWithSpan(parent, span);
   return parent === ROOT_CONTEXT ? undefined : parent;
 }
 
