@@ -99,8 +99,12 @@ async function scenario(format: LogFormat, dir: string, ok: TestBackend): Promis
       });
       assert.equal(res.status, 200);
     }
-    assert.equal((await httpGet(`${url}/ws/plain`)).status, 502);
-    assert.equal(await upgrade(`${url}/ws/socket`), 502);
+    assert.equal(
+      (await httpGet(`${url}/ws/plain`)).status,
+      503,
+      "every backend refused: 503, as HAProxy and Envoy answer",
+    );
+    assert.equal(await upgrade(`${url}/ws/socket`), 503);
     await cli.waitForOutput(/backend down/, "the active check marking the checked backend down");
     assert.equal((await httpGet(`${url}/checked`)).status, 503);
 
