@@ -15,6 +15,7 @@ import type {
   StrategyName,
   TransportName,
 } from "./types.ts";
+import type { WorkerCount } from "./worker-count.ts";
 
 // server
 export const DEFAULT_LISTEN = "0.0.0.0:8080";
@@ -35,6 +36,11 @@ export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000;
  * headersTimeout are both 60 s); a slower one (slowloris) gets 408 and its connection is closed.
  */
 export const DEFAULT_HEADERS_TIMEOUT_MS = 60_000;
+/**
+ * One process, as before workers existed: no primary, no IPC. `auto` (one per core) is opt-in
+ * until the multi-worker bench row holds its target on every machine we measure.
+ */
+export const DEFAULT_WORKERS: WorkerCount = 1;
 
 // upstream
 export const DEFAULT_STRATEGY: StrategyName = "round_robin";

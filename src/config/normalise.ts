@@ -73,6 +73,7 @@ export function normalise(file: ValidatedFile): { config: TracewayConfig; warnin
       forwarded: server.forwarded ?? D.DEFAULT_FORWARDED,
       shutdownTimeoutMs: server.shutdownTimeout ?? D.DEFAULT_SHUTDOWN_TIMEOUT_MS,
       headersTimeoutMs: server.headersTimeout ?? D.DEFAULT_HEADERS_TIMEOUT_MS,
+      workers: server.workers ?? D.DEFAULT_WORKERS,
     },
     upstreams,
     routes: orderRoutes(routes),

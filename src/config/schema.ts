@@ -25,6 +25,7 @@ import {
   strict,
 } from "./schema-parts.ts";
 import { parseStatusRanges } from "./status-ranges.ts";
+import { parseWorkerCount } from "./worker-count.ts";
 import type {
   AdminConfig,
   EtcdValueFormat,
@@ -340,6 +341,7 @@ export const configSchema = strict({
     forwarded: z.boolean().optional(),
     shutdownTimeout: duration.optional(),
     headersTimeout: positiveDuration.optional(),
+    workers: parsedBy(parseWorkerCount).optional(),
   }).optional(),
   upstreams: z
     // Names are checked in cross-checks.ts: zod reports a bad record key without the key's value.

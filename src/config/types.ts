@@ -1,4 +1,5 @@
 import type { KafkaConfig } from "./kafka-types.ts";
+import type { WorkerCount } from "./worker-count.ts";
 
 /**
  * The validated, normalised configuration the rest of traceway consumes. Durations are in
@@ -215,6 +216,8 @@ export interface ServerConfig {
   readonly shutdownTimeoutMs: number;
   /** Time a client has to send a request's headers; 408 and a closed connection after it. */
   readonly headersTimeoutMs: number;
+  /** Processes serving traffic on the one port (docs/workers.md); `auto` = one per available core. */
+  readonly workers: WorkerCount;
 }
 
 export interface TelemetryConfig {

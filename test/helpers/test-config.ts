@@ -2,6 +2,7 @@ import {
   DEFAULT_FORWARDED,
   DEFAULT_HEADERS_TIMEOUT_MS,
   DEFAULT_TRANSPORT,
+  DEFAULT_WORKERS,
 } from "../../src/config/defaults.ts";
 import { TRANSPORT_NAMES } from "../../src/config/schema.ts";
 import type { TracewayConfig, TransportName, UpstreamConfig } from "../../src/config/types.ts";
@@ -78,6 +79,7 @@ export function testConfig(
       forwarded: overrides.forwarded ?? DEFAULT_FORWARDED,
       shutdownTimeoutMs: overrides.shutdownTimeoutMs ?? 5000,
       headersTimeoutMs: overrides.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
+      workers: DEFAULT_WORKERS,
     },
     upstreams: new Map(upstreams.map((u) => [u.name, u])),
     routes: [

@@ -20,6 +20,7 @@ test("a minimal file gets every default filled in", () => {
       forwarded: false,
       shutdownTimeoutMs: 30_000,
       headersTimeoutMs: 60_000,
+      workers: 1,
     },
     upstreams: new Map([
       [
@@ -103,7 +104,7 @@ test("traces: on when an endpoint is given; enabled alone uses the OTLP default 
 
 test("values a file gives are kept; durations become milliseconds; retry.on is de-duplicated", () => {
   const { config } = parseConfigText(
-    `server: { listen: "[::1]:0", shutdownTimeout: 1m30s, transport: http-proxy, headersTimeout: 10s, forwarded: true }
+    `server: { listen: "[::1]:0", shutdownTimeout: 1m30s, transport: http-proxy, headersTimeout: 10s, forwarded: true, workers: auto }
 upstreams:
   api:
     strategy: consistent_hash
@@ -127,6 +128,7 @@ logging: { level: debug, accessLog: false, format: ecs }
     forwarded: true,
     shutdownTimeoutMs: 90_000,
     headersTimeoutMs: 10_000,
+    workers: "auto",
   });
   assert.deepEqual(api?.hashKey, { kind: "cookie", name: "sid" });
   assert.deepEqual(api?.backends, [{ url: "https://b.example:8443", weight: 7, backup: false }]);

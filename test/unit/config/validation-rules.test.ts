@@ -123,6 +123,16 @@ logging: { level: verbose, format: logfmt }
   ]);
 });
 
+test("server.workers is a whole number of processes from 1 to 256, or auto", () => {
+  const workers = (value: string) => problemsOf(`${upstreamWith("")}\nserver: { workers: ${value} }\n`);
+  assert.deepEqual(workers("auto"), []);
+  assert.deepEqual(workers("4"), []);
+  assert.deepEqual(workers("0"), ["server.workers: must be at least 1, got 0"]);
+  assert.deepEqual(workers("1.5"), ["server.workers: must be a whole number, got 1.5"]);
+  assert.deepEqual(workers("257"), ["server.workers: must be at most 256, got 257"]);
+  assert.deepEqual(workers("all"), ['server.workers: expected a number of processes or "auto", got "all"']);
+});
+
 test("the removed native transport is refused with the transports that remain", () => {
   assert.deepEqual(problemsOf(`${upstreamWith("")}\nserver: { transport: native }\n`), [
     'server.transport: unknown transport "native"; valid: http-proxy, undici',
