@@ -46,17 +46,40 @@ export function parseConfigText(text: string, options: ParseOptions = {}): Loade
  * @throws ConfigError listing every problem found, or that the file cannot be read.
  */
 export async function loadConfigFile(file: string, options: { env?: Env } = {}): Promise<LoadedConfig> {
+  const { config, warnings } = await loadConfigSource(file, options);
+  return { config, warnings };
+}
+
+/** The text a config was made from, and how to parse it again ({@link parseConfigText}). */
+export interface ConfigSource {
+  readonly text: string;
+  readonly format: ConfigFormat;
+  /** The file it was read from. */
+  readonly source: string;
+}
+
+/**
+ * {@link loadConfigFile}, also returning the exact text it validated: a multi-worker primary hands
+ * that text to its workers, so each parses what the primary checked, not whatever the file holds
+ * by the time a worker reads it.
+ */
+export async function loadConfigSource(
+  file: string,
+  options: { env?: Env } = {},
+): Promise<LoadedConfig & { readonly source: ConfigSource }> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
     throw new ConfigError(file, [{ path: file, message: `cannot read file: ${(error as Error).message}` }]);
   }
-  return parseConfigText(text, {
-    format: formatOf(file),
+  const source: ConfigSource = { text, format: formatOf(file), source: file };
+  const loaded = parseConfigText(text, {
+    format: source.format,
     source: file,
     ...(options.env ? { env: options.env } : {}),
   });
+  return { ...loaded, source };
 }
 
 function isWithin(path: string, ancestor: string): boolean {

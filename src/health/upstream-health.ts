@@ -31,7 +31,17 @@ export function retriedStatuses(on: readonly RetryOn[]): ReadonlySet<number> {
 export function createHealth(
   config: UpstreamConfig,
   pool: UpstreamPool,
-  deps: { clock: Clock; random: Random; events: HealthEvents; scheduler?: Scheduler },
+  deps: {
+    clock: Clock;
+    random: Random;
+    events: HealthEvents;
+    scheduler?: Scheduler;
+    /**
+     * `false` in a worker of a multi-worker instance: its primary probes once for the instance and
+     * relays the verdicts, so backends see one probe per interval, not one per worker.
+     */
+    activeChecks?: boolean;
+  },
 ): UpstreamHealth {
   const { clock, random, events } = deps;
   const statuses = retriedStatuses(config.retry.on);
@@ -47,13 +57,14 @@ export function createHealth(
       untilMs: e.untilMs,
     }),
   );
-  const active = config.healthCheck.enabled
-    ? new ActiveHealthChecker(config.healthCheck, pool, {
-        clock,
-        random,
-        ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),
-      })
-    : undefined;
+  const active =
+    config.healthCheck.enabled && deps.activeChecks !== false
+      ? new ActiveHealthChecker(config.healthCheck, pool, {
+          clock,
+          random,
+          ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),
+        })
+      : undefined;
   active?.onTransition((e) =>
     events.onHealthChange({ upstream: pool.name, backend: e.backend.label, up: e.up, reason: e.reason }),
   );

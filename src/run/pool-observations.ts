@@ -1,5 +1,6 @@
 import type { UpstreamPool } from "../pool/upstream-pool.ts";
 import type { RunningBalancer } from "../server/balancer.ts";
+import type { PoolFacets } from "../telemetry/pool-metrics.ts";
 import type { Telemetry } from "../telemetry/setup.ts";
 
 /**
@@ -13,14 +14,18 @@ export class PoolObservations {
   readonly #telemetry: Pick<Telemetry, "observePool" | "observeQueue">;
   readonly #balancer: Pick<RunningBalancer, "pools" | "canaryPools" | "queues">;
   readonly #pools = new Map<UpstreamPool, () => void>();
+  readonly #facets: PoolFacets;
   #queues: (() => void)[] = [];
 
   constructor(
     telemetry: Pick<Telemetry, "observePool" | "observeQueue">,
     balancer: Pick<RunningBalancer, "pools" | "canaryPools" | "queues">,
+    /** Which pool series this process reports (a multi-worker instance's worker: `load`). */
+    facets: PoolFacets = "all",
   ) {
     this.#telemetry = telemetry;
     this.#balancer = balancer;
+    this.#facets = facets;
   }
 
   /** Observe exactly the current pools and queues. */
@@ -32,7 +37,7 @@ export class PoolObservations {
       this.#pools.delete(pool);
     }
     for (const pool of current) {
-      if (!this.#pools.has(pool)) this.#pools.set(pool, this.#telemetry.observePool(pool));
+      if (!this.#pools.has(pool)) this.#pools.set(pool, this.#telemetry.observePool(pool, this.#facets));
     }
     for (const off of this.#queues) off();
     this.#queues = [...this.#balancer.queues()].map(([name, queue]) =>

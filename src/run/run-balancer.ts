@@ -1,3 +1,4 @@
+import type { ResourceMetrics } from "@opentelemetry/sdk-metrics";
 import type { Logger } from "pino";
 import type { AdminChange } from "../admin/admin-app.ts";
 import { startAdmin, type RunningAdmin } from "../admin/admin-server.ts";
@@ -5,7 +6,9 @@ import { ConfigError } from "../config/config-error.ts";
 import { BALANCER_RESTART_KEYS, restartNeeded, TELEMETRY_RESTART_KEYS } from "../config/restart-keys.ts";
 import type { AdminConfig, TracewayConfig } from "../config/types.ts";
 import { startKafka, type KafkaRuntime } from "../kafka/kafka-runtime.ts";
-import { startBalancer, type RunningBalancer } from "../server/balancer.ts";
+import type { HealthEvents } from "../health/upstream-health.ts";
+import { startBalancer, type BalancerOptions, type RunningBalancer } from "../server/balancer.ts";
+import type { PoolFacets } from "../telemetry/pool-metrics.ts";
 import { startTelemetry, type TelemetryOptions } from "../telemetry/setup.ts";
 import { PoolObservations } from "./pool-observations.ts";
 
@@ -24,23 +27,34 @@ export interface RunningTraceway {
    * @throws ConfigError naming every changed key that needs a restart; nothing is applied then.
    */
   reload(config: TracewayConfig): void;
+  /** This process's metrics now; `undefined` when Prometheus is off. */
+  collectMetrics(): Promise<ResourceMetrics | undefined>;
   stop(): Promise<void>;
+}
+
+/** How {@link runBalancer} runs: as the whole instance (the defaults), or as one worker of it. */
+export interface RunHooks {
+  readonly onStopped?: () => Promise<void>;
+  /**
+   * Drain and exit on SIGTERM/SIGINT (default true). A worker is told when by its primary; tests
+   * run several in one process.
+   */
+  readonly handleSignals?: boolean;
+  /** Test hooks of the telemetry pipeline (metric readers, log destination); a worker's options. */
+  readonly telemetry?: TelemetryOptions;
+  /** How pools are fed and checked; a worker's come from its primary. */
+  readonly balancer?: Pick<BalancerOptions, "discovery" | "activeHealthChecks" | "reusePort">;
+  /** Which pool series this process reports (default `all`). */
+  readonly poolFacets?: PoolFacets;
+  /** Wraps the telemetry's health events (a worker also tells its primary of each ejection). */
+  readonly healthEvents?: (events: HealthEvents) => HealthEvents;
 }
 
 /**
  * Telemetry, then the balancer and the Kafka bridges, then signal handling: SIGTERM/SIGINT drain
  * and exit (bridges stop fetching and drain alongside client requests); a second signal exits at once.
  */
-export async function runBalancer(
-  config: TracewayConfig,
-  hooks: {
-    onStopped?: () => Promise<void>;
-    /** Leave SIGTERM/SIGINT to the caller (tests run several in one process); default true. */
-    handleSignals?: boolean;
-    /** Test hooks of the telemetry pipeline (metric readers, log destination). */
-    telemetry?: TelemetryOptions;
-  } = {},
-): Promise<RunningTraceway> {
+export async function runBalancer(config: TracewayConfig, hooks: RunHooks = {}): Promise<RunningTraceway> {
   const telemetry = await startTelemetry(
     { telemetry: config.telemetry, logging: config.logging },
     hooks.telemetry,
@@ -50,9 +64,10 @@ export async function runBalancer(
     config,
     observer: telemetry.observer,
     logger,
-    healthEvents: telemetry.healthEvents,
+    healthEvents: hooks.healthEvents?.(telemetry.healthEvents) ?? telemetry.healthEvents,
     discoveryObserver: telemetry.discoveryObserver,
     canaryEvents: telemetry.control.canaryEvents,
+    ...hooks.balancer,
   });
   const adminDeps = {
     control: balancer.control,
@@ -71,7 +86,7 @@ export async function runBalancer(
       }
     });
   };
-  const observations = new PoolObservations(telemetry, balancer);
+  const observations = new PoolObservations(telemetry, balancer, hooks.poolFacets);
   observations.sync();
   let running = config;
   let shutdownTimeoutMs = config.server.shutdownTimeoutMs;
@@ -137,6 +152,7 @@ export async function runBalancer(
         .catch((err: unknown) => logger.error({ err }, "kafka reload failed"));
       running = next;
     },
+    collectMetrics: () => telemetry.collectMetrics(),
     stop,
   };
 }

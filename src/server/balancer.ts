@@ -71,6 +71,16 @@ export interface BalancerOptions {
   readonly now?: () => number;
   /** Timers of canary analyses (default the global timers). */
   readonly scheduler?: Scheduler;
+  /**
+   * `false` runs no active health checks: backend status is set on the pools from outside. A
+   * worker of a multi-worker instance, whose primary probes once for the instance, runs so.
+   */
+  readonly activeHealthChecks?: boolean;
+  /**
+   * Bind with SO_REUSEPORT (Linux): every worker of a multi-worker instance binds the port itself
+   * and the kernel spreads new connections over them. Default false.
+   */
+  readonly reusePort?: boolean;
 }
 
 /**
@@ -140,7 +150,7 @@ export async function startBalancer(options: BalancerOptions): Promise<RunningBa
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.on("clientError", clientErrorHandler(parts.observer));
   server.on("upgrade", traffic.upgrade);
-  const url = await listen(server, options.config.server.host, options.config.server.port);
+  const url = await listen(server, options.config.server.host, options.config.server.port, options.reusePort);
 
   let closing: Promise<void> | undefined;
   return {
@@ -268,6 +278,7 @@ function createParts(options: BalancerOptions, logger: Logger): Parts {
     onBackendsRemoved: freeConnections,
     onMembers: (change) => feed.publish({ type: "members", ...change }),
     createProvider: options.discovery ?? ((upstream) => createProvider(upstream, providerDeps)),
+    ...(options.activeHealthChecks === false ? { activeChecks: false } : {}),
   });
   const execute = (command: ControlCommand): void => executeCommand(registry.upstreams, command);
   const canaries = new CanaryManager({
@@ -338,10 +349,12 @@ function expressApp(middleware: readonly RequestHandler[], traffic: Traffic): Ex
 }
 
 /** Listens and returns the URL clients reach it on (loopback for a wildcard address). */
-async function listen(server: Server, host: string, port: number): Promise<string> {
+async function listen(server: Server, host: string, port: number, reusePort = false): Promise<string> {
+  // `exclusive`: in a cluster worker, bind here rather than through the primary's shared handle.
+  const shared = reusePort ? { reusePort: true, exclusive: true } : {};
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, host, () => {
+    server.listen({ port, host, ...shared }, () => {
       server.off("error", reject);
       resolve();
     });

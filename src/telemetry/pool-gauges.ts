@@ -18,6 +18,14 @@ export interface QueueLike {
 }
 
 /**
+ * Which of a pool's series a process reports. `all` in a single process. In a multi-worker
+ * instance the primary reports `health` (backend up and transitions: one verdict per instance,
+ * which every worker only mirrors, so counting it in each would count it N times) and each worker
+ * reports `load` (in-flight requests, its own, summed over the workers by the primary's scrape).
+ */
+export type PoolFacets = "all" | "health" | "load";
+
+/**
  * The pool counts (backends up, in-flight requests, queue length), read from the pools at
  * collection and handed to every metric reader as a producer. Not observable instruments: the
  * metrics SDK keeps exporting, with cumulative temporality, the last value of every label set an
@@ -26,7 +34,8 @@ export interface QueueLike {
  * backends they hold now.
  */
 export class PoolGauges implements MetricProducer {
-  readonly #pools = new Set<UpstreamPool>();
+  readonly #healthPools = new Set<UpstreamPool>();
+  readonly #loadPools = new Set<UpstreamPool>();
   readonly #queues = new Map<string, QueueLike>();
   readonly #labels: BackendLabelCache;
   readonly #startTime = hrTime();
@@ -36,9 +45,13 @@ export class PoolGauges implements MetricProducer {
   }
 
   /** Report a pool's backends from the next collection on; returns the function that stops it. */
-  observe(pool: UpstreamPool): () => void {
-    this.#pools.add(pool);
-    return () => void this.#pools.delete(pool);
+  observe(pool: UpstreamPool, facets: PoolFacets = "all"): () => void {
+    if (facets !== "load") this.#healthPools.add(pool);
+    if (facets !== "health") this.#loadPools.add(pool);
+    return () => {
+      this.#healthPools.delete(pool);
+      this.#loadPools.delete(pool);
+    };
   }
 
   /** Report an upstream's connection queue length; returns the function that stops it. */
@@ -53,10 +66,15 @@ export class PoolGauges implements MetricProducer {
     const endTime = hrTime();
     const up: DataPoint<number>[] = [];
     const inFlight: DataPoint<number>[] = [];
-    for (const pool of this.#pools) {
+    for (const pool of this.#healthPools) {
       for (const backend of pool.backends) {
         const { attributes } = this.#labels.of(pool.name, backend);
         up.push(this.#point(attributes, pool.isUp(backend) ? 1 : 0, endTime));
+      }
+    }
+    for (const pool of this.#loadPools) {
+      for (const backend of pool.backends) {
+        const { attributes } = this.#labels.of(pool.name, backend);
         inFlight.push(this.#point(attributes, backend.inFlight, endTime));
       }
     }
@@ -76,6 +94,10 @@ export class PoolGauges implements MetricProducer {
           "{backend}",
           up,
         ),
+      );
+    }
+    if (inFlight.length > 0) {
+      metrics.push(
         upDownCount(
           METRIC_TRACEWAY_UPSTREAM_IN_FLIGHT,
           "Requests currently sent to the backend and not yet finished (its backlog).",

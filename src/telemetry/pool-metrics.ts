@@ -5,9 +5,9 @@ import {
 } from "../../interceptors/balancer-entry.ts";
 import type { UpstreamPool } from "../pool/upstream-pool.ts";
 import type { BackendLabelCache } from "./backend-attributes.ts";
-import type { PoolGauges, QueueLike } from "./pool-gauges.ts";
+import type { PoolFacets, PoolGauges, QueueLike } from "./pool-gauges.ts";
 
-export type { QueueLike };
+export type { PoolFacets, QueueLike };
 
 /**
  * What telemetry reports about pools: the gauges read at collection (pool-gauges.ts: health,
@@ -29,9 +29,14 @@ export class PoolMetrics {
     });
   }
 
-  /** Starts reporting a pool; returns the function that stops it (its gauges leave the scrape). */
-  observe(pool: UpstreamPool): () => void {
-    const stopGauges = this.#gauges.observe(pool);
+  /**
+   * Starts reporting a pool (or one facet of it, {@link PoolFacets}); returns the function that
+   * stops it (its gauges leave the scrape).
+   */
+  observe(pool: UpstreamPool, facets: PoolFacets = "all"): () => void {
+    const stopGauges = this.#gauges.observe(pool, facets);
+    // Transitions are health: counted where the verdicts are made, once per instance.
+    if (facets === "load") return stopGauges;
     const off = pool.onChange((change) => {
       if (change.type !== "status") return;
       const base = this.#labels.of(pool.name, change.backend).attributes;

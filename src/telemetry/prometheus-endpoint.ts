@@ -4,6 +4,8 @@ import type { AddressInfo } from "node:net";
 import { prometheusCompatibleHandler } from "../../interceptors/balancer-entry.ts";
 import type { MetricCollector } from "../../interceptors/balancer-entry.ts";
 
+export type { MetricCollector };
+
 /** The scrape endpoint, listening. */
 export interface PrometheusEndpoint {
   readonly url: string;

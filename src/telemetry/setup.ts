@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
+import type { Attributes } from "@opentelemetry/api";
 import { PrometheusExporter } from "@opentelemetry/exporter-prometheus";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { MeterProvider } from "@opentelemetry/sdk-metrics";
-import type { IMetricReader, MetricProducer } from "@opentelemetry/sdk-metrics";
+import type { IMetricReader, MetricProducer, ResourceMetrics } from "@opentelemetry/sdk-metrics";
 import type { SpanExporter, TracerProvider } from "@opentelemetry/sdk-trace";
 import type { DestinationStream, Logger } from "pino";
 import { createHttpTelemetry } from "../../interceptors/balancer-entry.ts";
@@ -27,9 +28,9 @@ import { logOutputs } from "./log-sink.ts";
 import { createLogger } from "./logger.ts";
 import { PoolGauges } from "./pool-gauges.ts";
 import { PoolMetrics } from "./pool-metrics.ts";
-import type { QueueLike } from "./pool-metrics.ts";
+import type { PoolFacets, QueueLike } from "./pool-metrics.ts";
 import { servePrometheus } from "./prometheus-endpoint.ts";
-import type { PrometheusEndpoint } from "./prometheus-endpoint.ts";
+import type { MetricCollector, PrometheusEndpoint } from "./prometheus-endpoint.ts";
 import { TelemetryProxyObserver } from "./proxy-observer.ts";
 import { tracewayVersion } from "./service-version.ts";
 import { startRuntimeMetrics } from "./runtime-metrics.ts";
@@ -54,6 +55,16 @@ export interface TelemetryOptions {
   /** `service.instance.id`, over `telemetry.serviceInstanceId` (default a random UUID per start). */
   readonly instanceId?: string;
   readonly clock?: Clock;
+  /**
+   * `false`: no scrape endpoint in this process; its metrics are read through
+   * {@link Telemetry.collectMetrics} (a worker of a multi-worker instance, whose primary serves
+   * the instance's one endpoint). Default true.
+   */
+  readonly serveMetrics?: boolean;
+  /** What the endpoint serves, made from this process's own collector (a primary adds its workers'). */
+  readonly metricsCollector?: (own: MetricCollector) => MetricCollector;
+  /** Added to the resource of every span and metric (a worker's `process.pid`). */
+  readonly resourceAttributes?: Attributes;
 }
 
 /** The running telemetry pipeline. */
@@ -70,12 +81,17 @@ export interface Telemetry {
   readonly control: ControlTelemetry;
   readonly meterProvider: MeterProvider;
   readonly tracerProvider: TracerProvider;
-  /** Report a pool's backend health and in-flight gauges; returns the function that stops it. */
-  observePool(pool: UpstreamPool): () => void;
+  /**
+   * Report a pool's backend health and in-flight gauges (or one of the two, see {@link PoolFacets});
+   * returns the function that stops it.
+   */
+  observePool(pool: UpstreamPool, facets?: PoolFacets): () => void;
   /** Report an upstream's connection-queue length; returns the function that stops it. */
   observeQueue(upstream: string, queue: QueueLike): () => void;
-  /** Scrape URL, when `telemetry.prometheus.enabled`. */
+  /** Scrape URL, when `telemetry.prometheus.enabled` (and the endpoint is served here). */
   readonly metricsUrl: string | undefined;
+  /** This process's metrics now, as a scrape would see them; `undefined` when Prometheus is off. */
+  collectMetrics(): Promise<ResourceMetrics | undefined>;
   /** Flushes pending spans, stops the scrape endpoint, writes every buffered log line. Safe to call twice. */
   shutdown(): Promise<void>;
 }
@@ -116,6 +132,7 @@ export async function startTelemetry(
     // Stable across restarts when the config names it; a fresh UUID per start otherwise.
     "service.instance.id": options.instanceId ?? telemetry.serviceInstanceId ?? randomUUID(),
     ...(version === undefined ? {} : { "service.version": version }),
+    ...options.resourceAttributes,
   });
 
   // The two request-duration histograms are recorded for every request: pre-aggregated, they cost
@@ -144,9 +161,10 @@ export async function startTelemetry(
   });
 
   let endpoint: PrometheusEndpoint | undefined;
-  if (prometheus) {
+  if (prometheus && options.serveMetrics !== false) {
     try {
-      endpoint = await servePrometheus(prometheus, telemetry.prometheus);
+      const collector = options.metricsCollector?.(prometheus) ?? prometheus;
+      endpoint = await servePrometheus(collector, telemetry.prometheus);
     } catch (err) {
       stopRuntimeMetrics();
       await meterProvider.shutdown();
@@ -208,9 +226,10 @@ export async function startTelemetry(
     control: createControlTelemetry(meter, logger),
     meterProvider,
     tracerProvider,
-    observePool: (pool) => poolMetrics.observe(pool),
+    observePool: (pool, facets) => poolMetrics.observe(pool, facets),
     observeQueue: (upstream, queue) => poolMetrics.observeQueue(upstream, queue),
     metricsUrl: endpoint?.url,
+    collectMetrics: async () => (prometheus ? (await prometheus.collect()).resourceMetrics : undefined),
     shutdown: () =>
       (shuttingDown ??= (async () => {
         // Spans first: their flush must not be cut short by anything else stopping.

@@ -25,6 +25,8 @@ export interface RegistryDeps {
   readonly onMembers?: (event: MembersChange) => void;
   /** Makes each upstream's provider; default {@link createProvider} (from the config). */
   readonly createProvider?: ProviderFactory;
+  /** `false`: active health is decided elsewhere and applied to the pools (a worker's primary). */
+  readonly activeChecks?: boolean;
 }
 
 /** Backends that joined or left one side of an upstream, by `host:port`. */
@@ -127,7 +129,12 @@ export class UpstreamRegistry {
     } else {
       pool = new UpstreamPool(name, undefined, poolOptions);
     }
-    const health = createHealth(config, pool, { clock, random, events });
+    const health = createHealth(config, pool, {
+      clock,
+      random,
+      events,
+      ...(this.#deps.activeChecks === false ? { activeChecks: false } : {}),
+    });
     // Keep learned strategy state (EWMA latencies, WRR position) when the strategy is unchanged.
     const sameStrategy = previous?.upstream.config.strategy === config.strategy;
     const canary = config.canary && this.#canarySide(name, config, config.canary, previous, sameStrategy);
