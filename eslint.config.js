@@ -23,7 +23,10 @@ import tseslint from "typescript-eslint";
  *   kafka           the other entry into the data path: bridges dispatching messages through the
  *                   server's upstreams, and the lag exporter
  *   telemetry       observes the proxy (metrics, spans, logs) through its observer interface
- *   run, demo       process wiring: telemetry + balancer + signals; the embedded demo
+ *   run, workers    process wiring: telemetry + balancer + signals; a multi-worker instance's
+ *                   primary and workers (the two call each other: a worker runs run's balancer,
+ *                   `traceway --config` starts a primary)
+ *   demo            the embedded demo
  *   load            `traceway load`, the load generator; a command beside the balancer, not part of it
  *   cli, index      the command line and the library's public API
  *
@@ -44,7 +47,7 @@ const CHAIN = [
   ["admin"],
   ["kafka"],
   ["telemetry"],
-  ["run"],
+  ["run", "workers"],
   ["demo"],
   ["load"],
   ["cli", "index"],

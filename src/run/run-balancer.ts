@@ -46,6 +46,11 @@ export interface RunHooks {
   readonly balancer?: Pick<BalancerOptions, "discovery" | "activeHealthChecks" | "reusePort">;
   /** Which pool series this process reports (default `all`). */
   readonly poolFacets?: PoolFacets;
+  /**
+   * The line logged once listening (default `traceway listening`). A worker says `worker listening`:
+   * the instance is listening when its primary says so, after every worker.
+   */
+  readonly listeningMessage?: string;
   /** Wraps the telemetry's health events (a worker also tells its primary of each ejection). */
   readonly healthEvents?: (events: HealthEvents) => HealthEvents;
 }
@@ -127,7 +132,7 @@ export async function runBalancer(config: TracewayConfig, hooks: RunHooks = {}):
     process.on("SIGTERM", onSignal);
     process.on("SIGINT", onSignal);
   }
-  logger.info({ listen_url: balancer.url }, "traceway listening");
+  logger.info({ listen_url: balancer.url }, hooks.listeningMessage ?? "traceway listening");
 
   return {
     balancer,

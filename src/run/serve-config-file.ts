@@ -1,6 +1,10 @@
 import { watch } from "node:fs";
-import { ConfigError, loadConfigFile } from "../config/load.ts";
+import { ConfigError, loadConfigSource } from "../config/load.ts";
+import { resolveWorkerCount } from "../config/worker-count.ts";
+import { servePrimary } from "../workers/primary.ts";
+import { workersChange } from "../workers/restart-only.ts";
 import { runBalancer } from "./run-balancer.ts";
+import type { Served } from "./served.ts";
 
 /** Debounce for editors that write a file in several steps (truncate, write, rename). */
 const RELOAD_DEBOUNCE_MS = 200;
@@ -8,11 +12,13 @@ const RELOAD_DEBOUNCE_MS = 200;
 /**
  * `traceway --config FILE`: refuses to start on an invalid file; reloads on SIGHUP and when the
  * file changes. An invalid new file is rejected with its problems logged and the old config kept.
+ * With `server.workers` above 1 this process is the instance's primary (docs/workers.md): it
+ * reloads here and hands the validated text to every worker.
  */
 export async function serveConfigFile(file: string): Promise<void> {
   let initial;
   try {
-    initial = await loadConfigFile(file);
+    initial = await loadConfigSource(file);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(
@@ -22,17 +28,23 @@ export async function serveConfigFile(file: string): Promise<void> {
     }
     throw error;
   }
-  const running = await runBalancer(initial.config);
-  const { logger } = running;
+  const workers = resolveWorkerCount(initial.config.server.workers);
+  const served: Served =
+    workers > 1 ? await servePrimary(initial, workers) : await serveOne(initial.config);
+  const { logger } = served;
   for (const warning of initial.warnings) logger.warn({ config_file: file }, warning);
 
+  let running = initial.config;
   let reloading = Promise.resolve();
   const reload = (reason: string): void => {
     reloading = reloading.then(async () => {
       try {
-        const next = await loadConfigFile(file);
+        const next = await loadConfigSource(file);
+        const refused = workersChange(running, next.config);
+        if (refused) throw new ConfigError(file, [refused]);
         for (const warning of next.warnings) logger.warn({ config_file: file }, warning);
-        running.reload(next.config);
+        await served.reload(next);
+        running = next.config;
         logger.info({ config_file: file, reason }, "configuration applied");
       } catch (error) {
         if (error instanceof ConfigError) {
@@ -65,4 +77,16 @@ export async function serveConfigFile(file: string): Promise<void> {
   watcher.on("error", (err) =>
     logger.warn({ err, config_file: file }, "config file watch failed; SIGHUP still reloads"),
   );
+}
+
+/** One process serving everything: no primary, no IPC. */
+async function serveOne(config: Parameters<typeof runBalancer>[0]): Promise<Served> {
+  const running = await runBalancer(config);
+  return {
+    logger: running.logger,
+    reload: (next) => {
+      running.reload(next.config);
+      return Promise.resolve();
+    },
+  };
 }
