@@ -75,13 +75,17 @@ export class WorkerSet {
 
   /** Starts every worker; resolves with the URL they listen on once all do. */
   async start(port: number): Promise<string> {
-    const first = await this.#fork(1, port);
-    this.#port = first.port;
-    const rest = Array.from({ length: this.#options.count - 1 }, (_, i) => this.#fork(i + 2, this.#port));
+    // Port 0: the first worker's bind picks the port the others then share. A known port: all at once.
+    const first = port === 0 ? await this.#fork(1, port) : undefined;
+    this.#port = first?.port ?? port;
+    const rest = Array.from({ length: this.#options.count - (first ? 1 : 0) }, (_, i) =>
+      this.#fork(i + (first ? 2 : 1), this.#port),
+    );
     const results = await Promise.allSettled(rest);
     const failed = results.find((r) => r.status === "rejected");
     if (failed) throw failed.reason;
-    return first.url;
+    const bound = first ?? (results[0] as PromiseFulfilledResult<{ url: string }>).value;
+    return bound.url;
   }
 
   /** Process ids of the workers now running, by slot. */
@@ -239,7 +243,7 @@ export class WorkerSet {
     logger.error(
       {
         worker: member.slot,
-        pid: member.worker.process.pid,
+        worker_pid: member.worker.process.pid,
         code,
         signal,
         restart_in_ms: this.#restartDelayMs,
@@ -250,7 +254,8 @@ export class WorkerSet {
       this.#restartTimers.delete(timer);
       if (this.#stopping) return;
       this.#fork(member.slot, this.#port).then(
-        () => logger.info({ worker: member.slot, pid: this.pids().get(member.slot) }, "worker replaced"),
+        () =>
+          logger.info({ worker: member.slot, worker_pid: this.pids().get(member.slot) }, "worker replaced"),
         (err: unknown) => logger.error({ worker: member.slot, err }, "replacement worker failed to start"),
       );
     }, this.#restartDelayMs);
