@@ -16,13 +16,19 @@ export async function ensurePortFree(host: string, port: number): Promise<void> 
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
-/** A worker's listen failure as the error the CLI prints in one line (`cannot listen on ...`). */
-export function listenError(failure: StartFailure): Error | undefined {
+/**
+ * A worker's listen failure as the error the CLI prints in one line (`cannot listen on ...`); the
+ * configured address fills in what the error leaves out (Node omits a port of 0).
+ */
+export function listenError(
+  failure: StartFailure,
+  listen: { readonly host: string; readonly port: number },
+): Error | undefined {
   if (failure.syscall !== "listen") return undefined;
   return Object.assign(new Error(failure.message), {
     syscall: failure.syscall,
     code: failure.code,
-    address: failure.address,
-    port: failure.port,
+    address: failure.address ?? listen.host,
+    port: failure.port ?? listen.port,
   });
 }

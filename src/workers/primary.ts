@@ -79,7 +79,7 @@ export async function servePrimary(initial: Loaded, count: number): Promise<Serv
     set.kill();
     await plane.stop();
     await telemetry.shutdown();
-    throw error instanceof WorkerStartError ? (listenError(error.failure) ?? error) : error;
+    throw error instanceof WorkerStartError ? (listenError(error.failure, { host, port }) ?? error) : error;
   }
   installSignals(logger, () => stopAll(logger, set, plane, telemetry, current.config));
   logger.info(
