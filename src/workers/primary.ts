@@ -27,7 +27,8 @@ type Loaded = LoadedConfig & { readonly source: ConfigSource };
  */
 export async function servePrimary(initial: Loaded, count: number): Promise<Served> {
   let current = initial;
-  const instanceId = randomUUID();
+  // One id for the whole instance: every worker's spans and metrics carry it (and their own process.pid).
+  const instanceId = initial.config.telemetry.serviceInstanceId ?? randomUUID();
   const reusePort = reusePortSupported();
   // Filled in below: the scrape needs the workers and the control plane, which need the telemetry.
   const late: { workers?: WorkerSet; plane?: ControlPlane; metrics?: InstanceMetrics } = {};
