@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- --quick] [-- --sink] [-- --skip http,idle,...] [-- --target NAME ...]`: traceway against nginx,
- * HAProxy and two plain Node proxies on the same three nginx backends, plus the strategy
+ * HAProxy and two plain Node proxies on the same three nginx backends, traceway and nginx with 1
+ * and 2 worker processes, plus the strategy
  * micro-benchmark, idle-connection RSS, failover and the Kafka consumer interceptors. Prints a
  * Markdown report and writes it to bench/results/<date>-<commit>[-quick].md. See docs/bench.md.
  */
@@ -19,7 +20,7 @@ import type { Lab } from "./lib/lab.ts";
 import { NODE, RESULTS_DIR, ROOT, WORK_DIR } from "./lib/layout.ts";
 import { machineInfo } from "./lib/machine.ts";
 import type { OtlpReceiver } from "./lib/otlp-receiver.ts";
-import { parseCli } from "./lib/profile.ts";
+import { parseCli, SMALL } from "./lib/profile.ts";
 import type { CliOptions, Section } from "./lib/profile.ts";
 import { Progress } from "./lib/progress.ts";
 import { renderReport } from "./lib/report.ts";
@@ -30,6 +31,8 @@ import { strategiesSection } from "./lib/strategies-section.ts";
 import { measureTelemetryCost } from "./lib/telemetry-cost.ts";
 import type { TelemetryCostRow } from "./lib/telemetry-cost.ts";
 import { ensureTools } from "./lib/tools.ts";
+import { benchWorkers } from "./lib/workers-section.ts";
+import type { WorkersResult } from "./lib/workers-section.ts";
 import { prepareWorkDir } from "./lib/work-dir.ts";
 import { killRunningWrk } from "./lib/wrk.ts";
 
@@ -68,6 +71,7 @@ interface HttpResults {
   idle?: IdleRssRow[];
   failover?: FailoverRow[];
   telemetry?: TelemetryCostRow[];
+  workers?: WorkersResult;
 }
 
 async function httpSections(lab: Lab): Promise<HttpResults> {
@@ -95,6 +99,14 @@ async function httpSections(lab: Lab): Promise<HttpResults> {
         ),
       );
     }
+  }
+  if (sections.has("workers")) {
+    const ctx = {
+      registry,
+      backendPorts: lab.backends.map((b) => b.port),
+      otlpEndpoint: lab.receiver.endpoint,
+    };
+    report.workers = await benchWorkers(ctx, registry, SMALL, profile.timing, progress);
   }
   if (sections.has("telemetry")) {
     report.telemetry = await measureTelemetryCost(
@@ -128,7 +140,7 @@ async function httpSections(lab: Lab): Promise<HttpResults> {
 
 const started = performance.now();
 // The telemetry section exports spans to the lab's OTLP receiver, so it needs the lab too.
-const needsLab = ["http", "idle", "failover", "telemetry"].some((s) => sections.has(s as Section));
+const needsLab = ["http", "workers", "idle", "failover", "telemetry"].some((s) => sections.has(s as Section));
 // The bridge section runs the traceway binary from dist/ against an nginx sink, but no lab.
 const needsTools = needsLab || sections.has("bridge");
 // Before machineInfo(), so the report names the versions of tools installed just now.

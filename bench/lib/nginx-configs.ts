@@ -5,8 +5,8 @@ function tempPaths(dir: string): string {
     .join("\n");
 }
 
-function head(dir: string): string {
-  return `worker_processes 1;
+function head(dir: string, workers = 1): string {
+  return `worker_processes ${workers};
 daemon off;
 master_process on;
 pid ${dir}/nginx.pid;
@@ -68,13 +68,13 @@ ${tempPaths(dir)}
 }
 
 /**
- * The nginx target: 1 worker, upstream keepalive 64 with HTTP/1.1 and the Connection header
+ * The nginx target: `workers` worker processes (1 unless the workers section asks for 2), upstream keepalive 64 with HTTP/1.1 and the Connection header
  * cleared (what the nginx docs prescribe for upstream keep-alive). proxy_buffering is off so the 1 MB
  * body streams like it does through the Node proxies instead of going through temp files.
  */
-export function proxyConfig(dir: string, port: number, backendPorts: readonly number[]): string {
+export function proxyConfig(dir: string, port: number, backendPorts: readonly number[], workers = 1): string {
   const servers = backendPorts.map((p) => `    server 127.0.0.1:${p};`).join("\n");
-  return `${head(dir)}
+  return `${head(dir, workers)}
 http {
   access_log off;
 ${tempPaths(dir)}

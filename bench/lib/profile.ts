@@ -69,7 +69,16 @@ export const FULL: Profile = {
   telemetryRounds: 3,
 };
 
-export const SECTIONS = ["strategies", "http", "idle", "failover", "telemetry", "kafka", "bridge"] as const;
+export const SECTIONS = [
+  "strategies",
+  "http",
+  "workers",
+  "idle",
+  "failover",
+  "telemetry",
+  "kafka",
+  "bridge",
+] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface CliOptions {

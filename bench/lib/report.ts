@@ -10,6 +10,7 @@ import { PAIRS } from "./profile.ts";
 import type { Profile } from "./profile.ts";
 import type { ScenarioResult } from "./scenarios.ts";
 import { runtimeSection } from "./runtime-section.ts";
+import { renderWorkers, type WorkersResult } from "./workers-section.ts";
 import { ratio } from "./stats.ts";
 
 /** What `bench/strategies.ts` returns per measurement. */
@@ -31,6 +32,7 @@ export interface BenchReport {
   readonly kafka?: KafkaResult;
   readonly bridge?: BridgeResult;
   readonly telemetry?: readonly TelemetryCostRow[];
+  readonly workers?: WorkersResult;
 }
 
 /** The reference every ratio is taken against. */
@@ -270,6 +272,7 @@ export function renderReport(r: BenchReport): string {
     const runtime = runtimeSection(r.http);
     if (runtime !== undefined) parts.push(runtime);
   }
+  if (r.workers) parts.push(renderWorkers(r.workers));
   if (r.strategies) parts.push(strategiesSection(r.strategies));
   if (r.idle) parts.push(idleSection(r.idle));
   if (r.failover) parts.push(failoverSection(r.failover, r.profile));

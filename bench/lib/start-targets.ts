@@ -24,6 +24,8 @@ export interface TracewayTelemetry {
   readonly transport?: "http-proxy";
   /** `logging.accessLog` (traceway's default is on; the bench's targets have it off unless this says so). */
   readonly accessLog?: boolean;
+  /** `server.workers`; omitted = traceway's default (1, no primary). */
+  readonly workers?: number;
 }
 
 export interface StartContext {
@@ -67,10 +69,11 @@ export function tracewayConfig(
       ? {}
       : { traces: { otlpEndpoint, sampleRatio: telemetry.sampleRatio } };
   return {
-    server:
-      telemetry.transport === undefined
-        ? { listen: `127.0.0.1:${port}` }
-        : { listen: `127.0.0.1:${port}`, transport: telemetry.transport },
+    server: {
+      listen: `127.0.0.1:${port}`,
+      ...(telemetry.transport === undefined ? {} : { transport: telemetry.transport }),
+      ...(telemetry.workers === undefined ? {} : { workers: telemetry.workers }),
+    },
     upstreams: {
       bench: {
         strategy: "round_robin",
@@ -112,11 +115,12 @@ export async function startTraceway(
   return started(ctx, name, "traceway", port, child, metricsUrl);
 }
 
-export async function startNginxProxy(ctx: StartContext): Promise<Target> {
+/** The nginx target; `workers` is its `worker_processes`. */
+export async function startNginxProxy(ctx: StartContext, name = "nginx", workers = 1): Promise<Target> {
   const port = await freePort();
   const dir = join(WORK_DIR, `nginx-proxy-${port}`);
-  const child = spawnNginx(ctx.registry, "nginx", dir, proxyConfig(dir, port, ctx.backendPorts));
-  return started(ctx, "nginx", "nginx", port, child);
+  const child = spawnNginx(ctx.registry, name, dir, proxyConfig(dir, port, ctx.backendPorts, workers));
+  return started(ctx, name, "nginx", port, child);
 }
 
 export async function startHaproxy(ctx: StartContext): Promise<Target> {

@@ -24,6 +24,8 @@ test("the generated traceway YAML passes traceway's own config validation", () =
     { metrics: false, transport: "http-proxy" },
     { metrics: true, sampleRatio: 0.1, transport: "http-proxy" },
     { metrics: true, sampleRatio: 0.1, accessLog: true },
+    { metrics: true, sampleRatio: 0.1, workers: 1 },
+    { metrics: true, sampleRatio: 0.1, workers: 2 },
   ];
   for (const telemetry of telemetries) {
     const yaml = stringify(
@@ -33,6 +35,7 @@ test("the generated traceway YAML passes traceway's own config validation", () =
     assert.equal(config.server.port, 40001);
     assert.equal(config.server.transport, telemetry.transport ?? DEFAULT_TRANSPORT);
     assert.equal(config.upstreams.get("bench")?.backends.length, 3);
+    assert.equal(config.server.workers, telemetry.workers ?? 1);
     assert.equal(config.telemetry.prometheus.enabled, telemetry.metrics);
     assert.equal(config.telemetry.traces.enabled, telemetry.sampleRatio !== undefined);
     if (telemetry.sampleRatio !== undefined)
@@ -75,6 +78,7 @@ test("nginx accepts the backend, proxy and bridge-sink configs (nginx -t)", () =
     ["backend", backendConfig(join(dir, "backend"), 40010, dir)],
     ["proxy", proxyConfig(join(dir, "proxy"), 40011, [40012, 40013, 40014])],
     ["sink", sinkConfig(join(dir, "sink"), 40015)],
+    ["proxy2", proxyConfig(join(dir, "proxy2"), 40016, [40012, 40013, 40014], 2)],
   ] as const) {
     mkdirSync(join(dir, name), { recursive: true });
     const file = join(dir, name, "nginx.conf");
