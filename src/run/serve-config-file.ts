@@ -29,8 +29,7 @@ export async function serveConfigFile(file: string): Promise<void> {
     throw error;
   }
   const workers = resolveWorkerCount(initial.config.server.workers);
-  const served: Served =
-    workers > 1 ? await servePrimary(initial, workers) : await serveOne(initial.config);
+  const served: Served = workers > 1 ? await servePrimary(initial, workers) : await serveOne(initial.config);
   const { logger } = served;
   for (const warning of initial.warnings) logger.warn({ config_file: file }, warning);
 

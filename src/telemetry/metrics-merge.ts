@@ -37,7 +37,9 @@ export function cumulativePart(metrics: ProcessMetrics): ProcessMetrics {
     .map((s) => ({
       scope: s.scope,
       metrics: s.metrics.filter(
-        (m) => m.dataPointType !== DataPointType.GAUGE && !(m.dataPointType === DataPointType.SUM && !m.isMonotonic),
+        (m) =>
+          m.dataPointType !== DataPointType.GAUGE &&
+          !(m.dataPointType === DataPointType.SUM && !m.isMonotonic),
       ),
     }))
     .filter((s) => s.metrics.length > 0);
@@ -89,7 +91,8 @@ function mergeMetric(metrics: Map<string, MergedMetric>, metric: MetricData, err
   const merged = metrics.get(name);
   if (!merged) {
     const points = new Map<string, DataPoint<unknown>>();
-    for (const p of metric.dataPoints as DataPoint<unknown>[]) points.set(attributesKey(p.attributes), copy(p));
+    for (const p of metric.dataPoints as DataPoint<unknown>[])
+      points.set(attributesKey(p.attributes), copy(p));
     metrics.set(name, { first: metric, points });
     return;
   }
