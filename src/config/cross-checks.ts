@@ -3,6 +3,7 @@ import { DEFAULT_PATH_PREFIX } from "./defaults.ts";
 import { formatPath, type ConfigProblem } from "./format-problems.ts";
 import { checkKafka } from "./kafka-cross-checks.ts";
 import { show } from "./parsed.ts";
+import { checkWorkersSupport } from "./workers-checks.ts";
 
 /** Upstream names become metric labels and key paths: keep them plain. */
 const UPSTREAM_NAME = /^[A-Za-z0-9_-]+$/;
@@ -35,6 +36,7 @@ export function crossCheck(file: unknown): ConfigProblem[] {
   }
   checkRoutes(file.routes, upstreams, problems);
   checkKafka(file.kafka, upstreams, problems);
+  checkWorkersSupport(file, problems);
   return problems;
 }
 

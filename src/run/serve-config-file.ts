@@ -51,12 +51,7 @@ export async function serveConfigFile(file: string): Promise<void> {
             { config_file: file, reason, problems: error.problems },
             "new configuration rejected; keeping the old one",
           );
-          running.balancer.control.feed.publish({
-            type: "reload",
-            outcome: "rejected",
-            upstreams: [],
-            problems: error.problems.map((p) => `${p.path}: ${p.message}`),
-          });
+          served.rejected?.(error.problems.map((p) => `${p.path}: ${p.message}`));
         } else {
           logger.error(
             { config_file: file, reason, err: error },
@@ -87,5 +82,7 @@ async function serveOne(config: Parameters<typeof runBalancer>[0]): Promise<Serv
       running.reload(next.config);
       return Promise.resolve();
     },
+    rejected: (problems) =>
+      running.balancer.control.feed.publish({ type: "reload", outcome: "rejected", upstreams: [], problems }),
   };
 }
