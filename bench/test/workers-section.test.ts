@@ -18,6 +18,7 @@ function row(target: string, rps: number, failure?: string): ScenarioRow {
     socketErrors: 0,
     httpErrors: 0,
     requests: rps * 6,
+    byRound: [],
   };
   return failure === undefined ? base : { ...base, failure };
 }

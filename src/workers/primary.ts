@@ -84,7 +84,7 @@ export async function servePrimary(initial: Loaded, count: number): Promise<Serv
   }
   installSignals(logger, () => stopAll(logger, set, plane, telemetry, current.config));
   logger.info(
-    { url, workers: count, pids: Object.fromEntries(set.pids()), reuse_port: reusePort },
+    { listen_url: url, workers: count, pids: Object.fromEntries(set.pids()), reuse_port: reusePort },
     "traceway listening",
   );
 

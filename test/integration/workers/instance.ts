@@ -53,7 +53,7 @@ export async function startInstance(yaml: string): Promise<Instance> {
   return {
     cli,
     file,
-    url: listening["url"] as string,
+    url: listening["listen_url"] as string,
     primary: listening.pid,
     workers: new Map(Object.entries(pids).map(([slot, pid]) => [Number(slot), pid])),
     lines: () => parseLines(cli.stdout()),
