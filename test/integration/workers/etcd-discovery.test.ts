@@ -78,7 +78,7 @@ describe("etcd discovery in a two-worker instance", () => {
     const mark = instance.access().length;
     const bodies = await spread(`${instance.url}/x`, 200, 8);
     assert.deepEqual([...bodies.keys()].sort(), ["a", "b"]);
-    const seen = backendsByWorker(instance.access().slice(mark));
+    const seen = backendsByWorker(await instance.accessAfter(mark, 200));
     assert.equal(seen.size, 2, "both workers served");
     for (const [pid, set] of seen)
       assert.deepEqual([...set].sort(), [addr(backends[0]!), addr(backends[1]!)].sort(), `worker ${pid}`);
@@ -90,7 +90,7 @@ describe("etcd discovery in a two-worker instance", () => {
     await discovered(3);
     let mark = instance.access().length;
     await spread(`${instance.url}/x`, 300, 8);
-    let seen = backendsByWorker(instance.access().slice(mark));
+    let seen = backendsByWorker(await instance.accessAfter(mark, 300));
     assert.equal(seen.size, 2, "both workers served");
     for (const [pid, set] of seen)
       assert.deepEqual([...set].sort(), [addr(a), addr(b), addr(c)].sort(), `worker ${pid} serves c`);
@@ -98,10 +98,10 @@ describe("etcd discovery in a two-worker instance", () => {
     await etcd.delete().key(`${prefix}a`);
     await discovered(2);
     const aServed = a.requests.length;
-    mark = instance.access().length;
+    mark += 300;
     const bodies = await spread(`${instance.url}/x`, 300, 8);
     assert.deepEqual([...bodies.keys()].sort(), ["b", "c"]);
-    seen = backendsByWorker(instance.access().slice(mark));
+    seen = backendsByWorker(await instance.accessAfter(mark, 300));
     assert.equal(seen.size, 2, "both workers served");
     for (const [pid, set] of seen)
       assert.deepEqual([...set].sort(), [addr(b), addr(c)].sort(), `worker ${pid} no longer sends to a`);

@@ -20,8 +20,10 @@ export interface Instance {
   readonly workers: ReadonlyMap<number, number>;
   /** Every JSON line written so far (primary and workers share stdout). */
   lines(): LogLine[];
-  /** Access lines so far. */
+  /** Access lines so far (a worker writes them in batches, at the latest a second after the request). */
   access(): LogLine[];
+  /** Waits for the access lines of `count` requests made after `mark` lines; resolves with them. */
+  accessAfter(mark: number, count: number): Promise<LogLine[]>;
   /** Waits for a log line `accept` takes, after the first `after` lines. */
   waitForLine(accept: (line: LogLine) => boolean, what: string, after?: number): Promise<LogLine>;
   stop(): Promise<number | null>;
@@ -57,7 +59,17 @@ export async function startInstance(yaml: string): Promise<Instance> {
     primary: listening.pid,
     workers: new Map(Object.entries(pids).map(([slot, pid]) => [Number(slot), pid])),
     lines: () => parseLines(cli.stdout()),
-    access: () => parseLines(cli.stdout()).filter((l) => l.msg === "access"),
+    access: () => accessLines(cli),
+    accessAfter: async (mark, count) =>
+      (
+        await waitFor(
+          () => {
+            const lines = accessLines(cli);
+            return lines.length >= mark + count ? lines : undefined;
+          },
+          { what: `${count} access lines after the first ${mark}` },
+        )
+      ).slice(mark),
     waitForLine: (accept, what, after = 0) => waitForLine(cli, accept, what, after),
     async stop() {
       const code = await cli.stop();
@@ -65,6 +77,10 @@ export async function startInstance(yaml: string): Promise<Instance> {
       return code;
     },
   };
+}
+
+function accessLines(cli: CliProcess): LogLine[] {
+  return parseLines(cli.stdout()).filter((l) => l.msg === "access");
 }
 
 function parseLines(text: string): LogLine[] {

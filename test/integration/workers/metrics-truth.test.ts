@@ -57,7 +57,7 @@ describe("two workers, one scrape: the instance's counts are the sum of what eve
     assert.equal(total(samples, SERVER_COUNT, { traceway_upstream: "api" }), N);
 
     // Each worker's own share, from its access lines (one per request, with its pid).
-    const perWorker = byPid(instance.access());
+    const perWorker = byPid(await instance.accessAfter(0, N));
     assert.deepEqual([...perWorker.keys()].sort(), [...instance.workers.values()].sort());
     for (const [pid, count] of perWorker) assert.ok(count > 0, `worker ${pid} served ${count}`);
     assert.equal(

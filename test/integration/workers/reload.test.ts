@@ -41,7 +41,7 @@ describe("reloads apply to every worker", () => {
   async function serve(path: string): Promise<{ bodies: [string, number][]; workers: number }> {
     const mark = instance.access().length;
     const bodies = [...(await spread(`${instance.url}${path}`, REQUESTS, 8))];
-    return { bodies, workers: byPid(instance.access().slice(mark)).size };
+    return { bodies, workers: byPid(await instance.accessAfter(mark, REQUESTS)).size };
   }
 
   const applied = (reason: string) => (l: LogLine) =>
