@@ -45,6 +45,47 @@ export function cumulativePart(metrics: ProcessMetrics): ProcessMetrics {
     .filter((s) => s.metrics.length > 0);
 }
 
+/**
+ * The attribute that names the process of a per-process series in a multi-process instance's
+ * scrape: a worker's slot number, or `primary`. Bounded by `server.workers` (at most 256 + 1).
+ */
+export const PROCESS_ATTRIBUTE = "worker";
+
+/**
+ * `metrics` with every point of the scopes in `perProcess` given `worker: label`
+ * ({@link PROCESS_ATTRIBUTE}). Those are series of one process (its event loop, GC, heap, CPU):
+ * a sum of p99s or of heap sizes across processes means nothing, so with the label
+ * {@link mergeProcessMetrics} keeps one series per process instead of adding them up.
+ */
+export function labelProcessSeries(
+  metrics: ProcessMetrics,
+  perProcess: readonly string[],
+  label: string,
+): ProcessMetrics {
+  return metrics.map((s) =>
+    perProcess.includes(s.scope.name)
+      ? {
+          scope: s.scope,
+          metrics: s.metrics.map(
+            (m) =>
+              ({
+                ...m,
+                dataPoints: (m.dataPoints as DataPoint<unknown>[]).map((p) => ({
+                  ...p,
+                  attributes: { ...p.attributes, [PROCESS_ATTRIBUTE]: label },
+                })),
+              }) as MetricData,
+          ),
+        }
+      : s,
+  );
+}
+
+/** `metrics` without the scopes named in `scopes`. */
+export function withoutScopes(metrics: ProcessMetrics, scopes: readonly string[]): ProcessMetrics {
+  return metrics.filter((s) => !scopes.includes(s.scope.name));
+}
+
 interface MergedMetric {
   readonly first: MetricData;
   readonly points: Map<string, DataPoint<unknown>>;

@@ -3,7 +3,7 @@ import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import type { ConfigSource } from "../config/load.ts";
-import type { ProcessMetrics } from "../telemetry/metrics-merge.ts";
+import type { WorkerMetrics } from "./instance-metrics.ts";
 import {
   isFromWorker,
   type FromWorker,
@@ -104,11 +104,11 @@ export class WorkerSet {
    * Every running worker's metrics, by worker id; a worker that does not answer within
    * `timeoutMs` (or dies meanwhile) is `undefined` in the result.
    */
-  async collect(timeoutMs: number): Promise<Map<number, ProcessMetrics | undefined>> {
+  async collect(timeoutMs: number): Promise<Map<number, WorkerMetrics>> {
     const replies = await this.#ask((id) => ({ type: "collect", id }), timeoutMs);
-    const metrics = new Map<number, ProcessMetrics | undefined>();
-    for (const [worker, reply] of replies)
-      metrics.set(worker, reply?.type === "metrics" ? reply.metrics : undefined);
+    const metrics = new Map<number, WorkerMetrics>();
+    for (const [worker, { slot, reply }] of replies)
+      metrics.set(worker, { slot, metrics: reply?.type === "metrics" ? reply.metrics : undefined });
     return metrics;
   }
 
@@ -120,8 +120,7 @@ export class WorkerSet {
   async reload(config: ConfigSource, timeoutMs: number): Promise<string[]> {
     const replies = await this.#ask((id) => ({ type: "reload", id, config }), timeoutMs);
     const problems: string[] = [];
-    for (const [worker, reply] of replies) {
-      const slot = this.#slotOf(worker);
+    for (const { slot, reply } of replies.values()) {
       if (reply === undefined) problems.push(`worker ${slot}: no answer within ${timeoutMs}ms`);
       else if (reply.type === "reloaded" && reply.error !== undefined)
         problems.push(`worker ${slot}: ${reply.error}`);
@@ -129,11 +128,14 @@ export class WorkerSet {
     return problems;
   }
 
-  /** Sends one request to every running worker and gathers the replies that carry its id. */
+  /**
+   * Sends one request to every running worker and gathers the replies that carry its id, by
+   * worker id with the worker's slot.
+   */
   async #ask(
     request: (id: number) => ToWorker,
     timeoutMs: number,
-  ): Promise<Map<number, FromWorker | undefined>> {
+  ): Promise<Map<number, { slot: number; reply: FromWorker | undefined }>> {
     const id = this.#nextRequestId++;
     const waiting = new Map<number, (reply: FromWorker | undefined) => void>();
     this.#pending.set(id, waiting);
@@ -142,12 +144,12 @@ export class WorkerSet {
       .filter((m) => m.listening)
       .map(
         (m) =>
-          new Promise<[number, FromWorker | undefined]>((resolve) => {
+          new Promise<[number, { slot: number; reply: FromWorker | undefined }]>((resolve) => {
             const timer = setTimeout(() => answer(undefined), timeoutMs);
             const answer = (reply: FromWorker | undefined): void => {
               clearTimeout(timer);
               waiting.delete(m.worker.id);
-              resolve([m.worker.id, reply]);
+              resolve([m.worker.id, { slot: m.slot, reply }]);
             };
             waiting.set(m.worker.id, answer);
             send(m.worker, message);
@@ -158,10 +160,6 @@ export class WorkerSet {
     } finally {
       this.#pending.delete(id);
     }
-  }
-
-  #slotOf(workerId: number): number | undefined {
-    return this.#members.get(workerId)?.slot;
   }
 
   /** Tells every worker to drain and exit; kills those still running after `deadlineMs`. */
