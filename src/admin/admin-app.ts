@@ -34,6 +34,13 @@ export interface AdminAppDeps {
   readonly events: EventStream;
   /** Counts each change (telemetry). */
   readonly onChange?: (change: AdminChange) => void;
+  /** Runs before each authenticated request (a multi-worker primary gathers its workers' traffic). */
+  readonly beforeRequest?: () => Promise<void>;
+  /**
+   * Resolves once a change is in force wherever requests are served (a multi-worker primary: in
+   * every worker); the answer waits for it. Absent: at once.
+   */
+  readonly changeSettled?: () => Promise<void>;
 }
 
 /** Settings a reload may change without rebinding: the tokens and who may read. */
@@ -60,6 +67,8 @@ export function createAdminApp(settings: AdminSettings, deps: AdminAppDeps): Exp
   app.use(statusPage()); // `/` and its /assets/: they hold no data, so before authentication
   app.get(`${V1}/openapi.json`, (_req, res) => void res.json(openApiDocument));
   app.use(authenticate(settings));
+  const { beforeRequest } = deps;
+  if (beforeRequest) app.use((_req, _res, next) => void beforeRequest().then(() => next(), next));
   app.use(express.json({ limit: BODY_LIMIT, type: "application/json" }));
 
   const route = app.route.bind(app);
@@ -169,12 +178,16 @@ function changeBackend(
     backend: found.backend.label,
     change: { ...applied },
   });
-  const body: BackendChangeResponse = {
-    backend: backendView(control, upstream, found),
-    applied,
-    holds: HOLDS,
+  const answer = (): void => {
+    const body: BackendChangeResponse = {
+      backend: backendView(control, upstream, found),
+      applied,
+      holds: HOLDS,
+    };
+    res.json(body);
   };
-  res.json(body);
+  if (deps.changeSettled) void deps.changeSettled().then(answer, answer);
+  else answer();
 }
 
 function actOnCanary(req: Request, res: Response, deps: AdminAppDeps, action: CanaryAction): void {

@@ -13,6 +13,10 @@ export interface AdminDeps {
   readonly control: BalancerControl;
   readonly logger: Logger;
   readonly onChange?: (change: AdminChange) => void;
+  /** Runs before each authenticated request (a multi-worker primary gathers its workers' traffic). */
+  readonly beforeRequest?: () => Promise<void>;
+  /** Resolves once a change is in force wherever requests are served (see createAdminApp). */
+  readonly changeSettled?: () => Promise<void>;
 }
 
 /** The admin listener, running. */

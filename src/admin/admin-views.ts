@@ -1,7 +1,7 @@
 import type { Backend } from "../pool/backend.ts";
 import type { LatencySummary } from "../pool/latency-summary.ts";
 import type { UpstreamPool } from "../pool/upstream-pool.ts";
-import type { BalancerControl } from "../server/balancer.ts";
+import type { BackendLoadView, BalancerControl } from "../server/balancer.ts";
 import type { FoundBackend } from "../upstream/control-commands.ts";
 import type { Upstream } from "../upstream/upstream.ts";
 import {
@@ -76,7 +76,9 @@ function backendOf(
   moment: Moment,
 ): BackendView {
   const ejected = b.ejectedUntil > moment.mono;
-  const recent = b.stats.last(moment.mono, RECENT_SECONDS, false);
+  // A multi-worker primary serves no traffic: its workers' measurements stand in for its own.
+  const load = moment.control.loadOf?.(upstream.name, b.id) ?? loadOf(b, moment.mono);
+  const { recent } = load;
   return {
     id: b.id,
     name: b.label,
@@ -94,11 +96,20 @@ function backendOf(
       ejectedUntil: ejected ? new Date(moment.wall + (b.ejectedUntil - moment.mono)).toISOString() : null,
     },
     override: b.override === undefined ? null : { ...b.override },
-    inFlight: b.inFlight,
+    inFlight: load.inFlight,
     rps: recent.requests / RECENT_SECONDS,
     p99Ms: round(recent.quantile(0.99)),
+    lastMinute: windowStats(load.lastMinute),
+  };
+}
+
+/** A backend's traffic as this process measured it, `mono` ms into its clock. */
+export function loadOf(b: Backend, mono: number): BackendLoadView {
+  return {
+    inFlight: b.inFlight,
+    recent: b.stats.last(mono, RECENT_SECONDS, false),
     // The last 59 whole seconds and the current one.
-    lastMinute: windowStats(b.stats.last(moment.mono, 59, true)),
+    lastMinute: b.stats.last(mono, 59, true),
   };
 }
 

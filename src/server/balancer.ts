@@ -12,6 +12,7 @@ import type { DiscoveryEvents, ProviderFactory } from "../discovery/provider.ts"
 import { createProvider } from "../discovery/registry.ts";
 import { systemScheduler, type Scheduler } from "../health/scheduler.ts";
 import type { HealthEvents } from "../health/upstream-health.ts";
+import type { LatencySummary } from "../pool/latency-summary.ts";
 import type { UpstreamPool } from "../pool/upstream-pool.ts";
 import { withDiagnostics } from "../proxy/diagnostics.ts";
 import { HttpForwarder } from "../proxy/http-forwarder.ts";
@@ -99,6 +100,20 @@ export interface BalancerControl {
   discoveryOf(upstream: string): string;
   readonly clock: Clock;
   readonly now: () => number;
+  /**
+   * A backend's traffic when this process does not serve it itself (a multi-worker primary: what
+   * its workers measured, added up); absent or `undefined`: the backend's own.
+   */
+  loadOf?(upstream: string, backendId: string): BackendLoadView | undefined;
+}
+
+/** What the admin API shows of a backend's traffic. */
+export interface BackendLoadView {
+  readonly inFlight: number;
+  /** The last `RECENT_SECONDS` whole seconds (the admin API's rps and p99). */
+  readonly recent: LatencySummary;
+  /** The last 59 whole seconds and the current one. */
+  readonly lastMinute: LatencySummary;
 }
 
 /** A running balancer. */
