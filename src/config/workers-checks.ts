@@ -5,10 +5,10 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * What a multi-worker instance cannot run yet (docs/workers.md#not-yet-with-workers): the admin API
- * and canaries keep their state in the one balancer process that owns them, and N workers would
- * each hold a different copy (N listeners on one admin port, N canary analyses with N shares).
- * Refused naming the key rather than half-working. `auto` counts as several: on most machines it is.
+ * What a multi-worker instance cannot run yet (docs/workers.md#not-yet-with-workers): a canary
+ * keeps its analysis and traffic share in the one balancer process that owns it, and N workers
+ * would each run their own. Refused naming the key rather than half-working. `auto` counts as
+ * several: on most machines it is. (The admin API runs in the primary, over the shared state.)
  */
 export function checkWorkersSupport(file: Record<string, unknown>, problems: ConfigProblem[]): void {
   const server = isObject(file.server) ? file.server : undefined;
@@ -16,11 +16,6 @@ export function checkWorkersSupport(file: Record<string, unknown>, problems: Con
   if (!(workers === "auto" || (typeof workers === "number" && workers > 1))) return;
   const why = `is not supported yet with server.workers ${workers === "auto" ? "auto" : `${workers}`}`;
   const fix = "run it with server.workers: 1";
-  if (isObject(file.admin) && file.admin.enabled !== false)
-    problems.push({
-      path: "admin",
-      message: `the admin API ${why} (its state lives in one process); ${fix}`,
-    });
   if (!isObject(file.upstreams)) return;
   for (const [name, upstream] of Object.entries(file.upstreams)) {
     if (isObject(upstream) && upstream.canary !== undefined)

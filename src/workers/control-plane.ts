@@ -7,7 +7,9 @@ import { takeSharedEjection } from "../health/shared-ejection.ts";
 import type { HealthEvents } from "../health/upstream-health.ts";
 import { poolStateOf, type PoolState } from "../pool/pool-state.ts";
 import type { UpstreamPool } from "../pool/upstream-pool.ts";
+import { BalancerFeed } from "../server/balancer-feed.ts";
 import { systemClock, systemRandom, type Clock } from "../shared/clock.ts";
+import type { Upstream } from "../upstream/upstream.ts";
 import { UpstreamRegistry } from "../upstream/upstream-registry.ts";
 
 export interface ControlPlaneDeps {
@@ -15,6 +17,8 @@ export interface ControlPlaneDeps {
   readonly healthEvents: HealthEvents;
   readonly discoveryObserver?: DiscoveryObserver;
   readonly clock?: Clock;
+  /** Wall-clock milliseconds, for the event feed. */
+  readonly now?: () => number;
 }
 
 /**
@@ -25,8 +29,11 @@ export interface ControlPlaneDeps {
  * Changes within one tick are sent once per upstream.
  */
 export class ControlPlane {
+  /** Health, ejection and membership events of the instance, for the admin API's event stream. */
+  readonly feed: BalancerFeed;
   readonly #registry: UpstreamRegistry;
   readonly #clock: Clock;
+  readonly #now: () => number;
   readonly #watched = new Map<string, { pool: UpstreamPool; off: () => void }>();
   readonly #listeners = new Set<(upstream: string, state: PoolState) => void>();
   readonly #dirty = new Set<string>();
@@ -35,6 +42,8 @@ export class ControlPlane {
   constructor(deps: ControlPlaneDeps) {
     const { logger } = deps;
     this.#clock = deps.clock ?? systemClock;
+    this.#now = deps.now ?? Date.now;
+    const feed = (this.feed = new BalancerFeed(this.#now));
     const providerDeps = {
       logger,
       clock: this.#clock,
@@ -45,11 +54,18 @@ export class ControlPlane {
       clock: this.#clock,
       random: systemRandom,
       events: {
-        onHealthChange: (e) => deps.healthEvents.onHealthChange(e),
-        onEjection: (e) => deps.healthEvents.onEjection(e),
+        onHealthChange: (e) => {
+          deps.healthEvents.onHealthChange(e);
+          feed.publish({ type: "health", ...e });
+        },
+        onEjection: (e) => {
+          deps.healthEvents.onEjection(e);
+          this.#publishEjection(e.upstream, e.backend, e.reason, e.untilMs);
+        },
         onDiscoveryError: (e) =>
           logger.error({ upstream: e.upstream, provider: e.provider, err: e.error }, "discovery failed"),
       },
+      onMembers: (change) => feed.publish({ type: "members", ...change }),
       // Every snapshot is relayed, also one that only changed a weight (the pool emits no change then).
       createProvider: (upstream) => this.#relaying(createProvider(upstream, providerDeps)),
     });
@@ -58,6 +74,16 @@ export class ControlPlane {
   /** Pools by upstream, as the registry holds them. */
   get pools(): ReadonlyMap<string, UpstreamPool> {
     return this.#registry.pools;
+  }
+
+  /** The upstream views (what the admin API reads and changes). */
+  get upstreams(): ReadonlyMap<string, Upstream> {
+    return this.#registry.upstreams;
+  }
+
+  /** The discovery provider feeding `upstream`. */
+  providerName(upstream: string): string | undefined {
+    return this.#registry.providerName(upstream);
   }
 
   /** Apply a validated config: start, replace or stop providers and health checks. */
@@ -90,12 +116,20 @@ export class ControlPlane {
    * no backend up. Either way the upstream's state goes out again, so the worker that ejected
    * lifts its own ejection if it was refused, and every worker ends it at the same time.
    */
-  takeEjection(upstream: string, backendId: string, forMs: number): void {
+  takeEjection(upstream: string, backendId: string, forMs: number, reason = "passive"): void {
     const pool = this.#registry.pools.get(upstream);
     const backend = pool?.backends.find((b) => b.id === backendId);
     if (!pool || !backend) return;
-    takeSharedEjection(pool, backend, this.#clock.now() + forMs);
+    const until = this.#clock.now() + forMs;
+    const fresh = until > backend.ejectedUntil;
+    if (takeSharedEjection(pool, backend, until) && fresh)
+      this.#publishEjection(upstream, backend.label, reason, until);
     this.#changed(upstream);
+  }
+
+  #publishEjection(upstream: string, backend: string, reason: string, untilMs: number): void {
+    const until = this.#now() + (untilMs - this.#clock.now());
+    this.feed.publish({ type: "ejection", upstream, backend, reason, until });
   }
 
   /**

@@ -5,6 +5,7 @@ import type { TracewayConfig } from "../config/types.ts";
 import type { Served } from "../run/served.ts";
 import { startTelemetry, type Telemetry } from "../telemetry/setup.ts";
 import { ControlPlane } from "./control-plane.ts";
+import { PrimaryAdmin } from "./primary-admin.ts";
 import { InstanceMetrics } from "./instance-metrics.ts";
 import { reusePortSupported } from "./listen-mode.ts";
 import { ensurePortFree, listenError } from "./port-check.ts";
@@ -13,6 +14,8 @@ import { WorkerSet, WorkerStartError } from "./worker-set.ts";
 
 /** How long a reload waits for every worker to confirm it serves the new config. */
 const RELOAD_ACK_TIMEOUT_MS = 10_000;
+/** How long an admin change waits for every worker to confirm it is in force. */
+const SYNC_TIMEOUT_MS = 2000;
 /** After the drain deadline, how long workers get to flush logs and spans before they are killed. */
 const EXIT_GRACE_MS = 5000;
 
@@ -82,7 +85,29 @@ export async function servePrimary(initial: Loaded, count: number): Promise<Serv
     await telemetry.shutdown();
     throw error instanceof WorkerStartError ? (listenError(error.failure, { host, port }) ?? error) : error;
   }
-  installSignals(logger, () => stopAll(logger, set, plane, telemetry, current.config));
+  // The admin API, once for the instance: its reads and changes are of the state the primary owns.
+  const admin = new PrimaryAdmin({
+    plane,
+    loads: (timeoutMs) => set.loads(timeoutMs),
+    logger,
+    onChange: (change) => telemetry.control.onAdminChange(change),
+    syncWorkers: async () => {
+      const late = await set.syncPools(plane.states(), SYNC_TIMEOUT_MS);
+      if (late.length > 0) logger.warn({ workers: late }, "workers did not confirm an admin change in time");
+    },
+  });
+  try {
+    await admin.apply(current.config.admin);
+  } catch (error) {
+    await set.stop(current.config.server.shutdownTimeoutMs + EXIT_GRACE_MS);
+    await plane.stop();
+    await telemetry.shutdown();
+    throw error;
+  }
+  installSignals(logger, async () => {
+    await admin.close();
+    await stopAll(logger, set, plane, telemetry, current.config);
+  });
   logger.info(
     { listen_url: url, workers: count, pids: Object.fromEntries(set.pids()), reuse_port: reusePort },
     "traceway listening",
@@ -97,12 +122,18 @@ export async function servePrimary(initial: Loaded, count: number): Promise<Serv
       set.broadcast({ type: "pools", pools: plane.states() });
       const problems = await set.reload(next.source, RELOAD_ACK_TIMEOUT_MS);
       if (problems.length > 0) logger.error({ problems }, "some workers did not apply the configuration");
+      await admin.apply(next.config.admin);
+      const upstreams = [...next.config.upstreams.keys()];
+      plane.feed.publish({ type: "reload", outcome: "applied", upstreams, problems });
     },
+    rejected: (problems) =>
+      plane.feed.publish({ type: "reload", outcome: "rejected", upstreams: [], problems: [...problems] }),
   };
 }
 
 function onWorkerMessage(message: FromWorker, plane: ControlPlane): void {
-  if (message.type === "ejected") plane.takeEjection(message.upstream, message.backend, message.forMs);
+  if (message.type === "ejected")
+    plane.takeEjection(message.upstream, message.backend, message.forMs, message.reason);
 }
 
 /** Health series (backend up, transitions) of every pool, reported once for the instance. */

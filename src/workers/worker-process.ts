@@ -1,3 +1,4 @@
+import { loadOf } from "../admin/admin-views.ts";
 import { parseConfigText } from "../config/load.ts";
 import type { TracewayConfig } from "../config/types.ts";
 import { SnapshotRelay } from "../discovery/relayed-provider.ts";
@@ -12,6 +13,7 @@ import {
   type PoolStates,
   type StartFailure,
   type ToWorker,
+  type UpstreamLoads,
   type WorkerInit,
 } from "./protocol.ts";
 
@@ -52,12 +54,16 @@ export class WorkerProcess {
         return;
       case "pools":
         this.#applyPools(message.pools);
+        if (message.id !== undefined) void send({ type: "applied", id: message.id });
         return;
       case "reload":
         this.#reload(message.id, message.config);
         return;
       case "collect":
         void this.#collect(message.id);
+        return;
+      case "load":
+        void send({ type: "loads", id: message.id, upstreams: this.#loads() });
         return;
       case "shutdown":
         void this.#stop();
@@ -93,8 +99,10 @@ export class WorkerProcess {
 
   #parse(source: WorkerInit["config"]): TracewayConfig {
     const { config } = parseConfigText(source.text, { format: source.format, source: source.source });
-    // The port the first worker bound when the file says 0; the same port otherwise.
-    return { ...config, server: { ...config.server, port: this.#port } };
+    // The port the first worker bound when the file says 0; the same port otherwise. The admin API
+    // is the primary's: one listener for the instance.
+    const { admin: _primarys, ...rest } = config;
+    return { ...rest, server: { ...config.server, port: this.#port } };
   }
 
   #applyPools(pools: PoolStates): void {
@@ -132,6 +140,14 @@ export class WorkerProcess {
     }
   }
 
+  /** This worker's traffic per backend, for the admin API its primary serves. */
+  #loads(): UpstreamLoads {
+    return [...(this.#running?.balancer.pools ?? [])].map(([name, pool]) => [
+      name,
+      pool.backends.map((b) => ({ id: b.id, ...loadOf(b, systemClock.now()) })),
+    ]);
+  }
+
   async #collect(id: number): Promise<void> {
     const metrics = await this.#running?.collectMetrics();
     await send({
@@ -152,7 +168,7 @@ export class WorkerProcess {
           ?.backends.find((b) => b.label === e.backend);
         if (backend === undefined) return;
         const forMs = Math.max(0, e.untilMs - systemClock.now());
-        void send({ type: "ejected", upstream: e.upstream, backend: backend.id, forMs });
+        void send({ type: "ejected", upstream: e.upstream, backend: backend.id, forMs, reason: e.reason });
       },
     };
   }

@@ -7,8 +7,10 @@ import type { WorkerMetrics } from "./instance-metrics.ts";
 import {
   isFromWorker,
   type FromWorker,
+  type PoolStates,
   type StartFailure,
   type ToWorker,
+  type UpstreamLoads,
   type WorkerInit,
 } from "./protocol.ts";
 
@@ -113,6 +115,24 @@ export class WorkerSet {
   }
 
   /**
+   * Sends `pools` to every running worker and resolves once each has them in force (or did not
+   * answer within `timeoutMs`: the slots of those).
+   */
+  async syncPools(pools: PoolStates, timeoutMs: number): Promise<number[]> {
+    const replies = await this.#ask((id) => ({ type: "pools", pools, id }), timeoutMs);
+    return [...replies.values()].filter(({ reply }) => reply === undefined).map(({ slot }) => slot);
+  }
+
+  /**
+   * Every running worker's traffic per backend (the admin API's view); a worker that does not
+   * answer within `timeoutMs` is left out.
+   */
+  async loads(timeoutMs: number): Promise<UpstreamLoads[]> {
+    const replies = await this.#ask((id) => ({ type: "load", id }), timeoutMs);
+    return [...replies.values()].flatMap(({ reply }) => (reply?.type === "loads" ? [reply.upstreams] : []));
+  }
+
+  /**
    * Has every running worker apply `config` (already applied here); resolves with the problems of
    * workers that could not, or did not answer within `timeoutMs`. A worker starting meanwhile
    * gets the new config with its init.
@@ -213,6 +233,8 @@ export class WorkerSet {
             return;
           case "metrics":
           case "reloaded":
+          case "loads":
+          case "applied":
             this.#pending.get(message.id)?.get(worker.id)?.(message);
             return;
           default:
