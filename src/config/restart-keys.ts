@@ -1,6 +1,7 @@
 import type { ConfigProblem } from "./format-problems.ts";
 import { show } from "./parsed.ts";
 import type { TracewayConfig } from "./types.ts";
+import { resolveWorkerCount } from "./worker-count.ts";
 
 /** A key a running traceway cannot change: how to read it from a normalised config. */
 export interface RestartKey {
@@ -10,13 +11,15 @@ export interface RestartKey {
 }
 
 /**
- * What the balancer itself cannot change while running: the socket it listens on and the way it
- * makes upstream requests (its connection pools are built around it). Every other server key,
- * every upstream and every route is applied by a reload (docs/configuration.md#reload).
+ * What the balancer itself cannot change while running: the socket it listens on, the way it
+ * makes upstream requests (its connection pools are built around it) and the number of processes
+ * serving (`auto` as the count it resolves to here). Every other server key, every upstream and
+ * every route is applied by a reload (docs/configuration.md#reload).
  */
 export const BALANCER_RESTART_KEYS: readonly RestartKey[] = [
   { path: "server.listen", value: (c) => listenOf(c.server.host, c.server.port) },
   { path: "server.transport", value: (c) => c.server.transport },
+  { path: "server.workers", value: (c) => resolveWorkerCount(c.server.workers) },
 ];
 
 /**

@@ -1,5 +1,6 @@
 import { watch } from "node:fs";
 import { ConfigError, loadConfigSource } from "../config/load.ts";
+import { BALANCER_RESTART_KEYS, restartNeeded, TELEMETRY_RESTART_KEYS } from "../config/restart-keys.ts";
 import { resolveWorkerCount } from "../config/worker-count.ts";
 import { servePrimary } from "../workers/primary.ts";
 import { workersChange } from "../workers/restart-only.ts";
@@ -39,8 +40,12 @@ export async function serveConfigFile(file: string): Promise<void> {
     reloading = reloading.then(async () => {
       try {
         const next = await loadConfigSource(file);
-        const refused = workersChange(running, next.config);
-        if (refused) throw new ConfigError(file, [refused]);
+        // Checked here, before a primary applies anything of it (its workers check the same).
+        const refused = [
+          ...restartNeeded(BALANCER_RESTART_KEYS, running, next.config),
+          ...restartNeeded(TELEMETRY_RESTART_KEYS, running, next.config),
+        ].map((p) => (p.path === "server.workers" ? (workersChange(running, next.config) ?? p) : p));
+        if (refused.length > 0) throw new ConfigError(file, refused);
         for (const warning of next.warnings) logger.warn({ config_file: file }, warning);
         await served.reload(next);
         running = next.config;
