@@ -22,12 +22,21 @@ test("a canary with more than one worker is refused naming its upstream's canary
   assert.deepEqual(problemsOf(upstreamWith(CANARY)), []);
 });
 
+const LAG = `kafka: { brokers: ["127.0.0.1:9092"], lag: { groups: ["billing"] } }`;
+
+test("the Kafka lag exporter with more than one worker is refused naming kafka.lag; bridges are not", () => {
+  assert.deepEqual(problemsOf(`server: { workers: 2 }\n${LAG}\n${upstreamWith("")}`), [
+    "kafka.lag: the lag exporter is not supported yet with server.workers 2 (each worker would export every group's lag, and the instance's scrape would add them up); run it with server.workers: 1",
+  ]);
+  assert.deepEqual(problemsOf(`server: { workers: 1 }\n${LAG}\n${upstreamWith("")}`), []);
+});
+
 test("docs/workers.md shows the messages as they are", () => {
   const shown = markdownBlock(
     join(import.meta.dirname, "..", "..", "..", "docs", "workers.md"),
     "## Not yet with workers",
     "text",
   ).split("\n");
-  const both = `admin: { token: "${TOKEN}" }\nserver: { workers: 2 }\n${upstreamWith(CANARY)}`;
+  const both = `admin: { token: "${TOKEN}" }\nserver: { workers: 2 }\n${LAG}\n${upstreamWith(CANARY)}`;
   assert.deepEqual(problemsOf(both), shown);
 });
