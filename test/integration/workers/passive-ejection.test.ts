@@ -81,7 +81,9 @@ describe("a passive ejection in one worker holds in every worker", () => {
       1,
     );
 
-    const mark = sent; // one access line each, some of them maybe not written yet
+    // One access line each: all written before the mark, so every line after it is a later request's.
+    await instance.accessAfter(0, sent);
+    const mark = sent;
     const bodies = await spread(`${instance.url}/x`, 200, 8);
     assert.deepEqual([...bodies], [["b", 200]]);
     const later = await instance.accessAfter(mark, 200);
