@@ -1,6 +1,6 @@
 import { context, ROOT_CONTEXT, trace } from "@opentelemetry/api";
 import type { Attributes, Context } from "@opentelemetry/api";
-import { ClientCall, reportFailure } from "../../interceptors/balancer-entry.ts";
+import { reportFailure } from "../../interceptors/balancer-entry.ts";
 import { ErrorCodes } from "../errors.ts";
 import type { Backend } from "../pool/backend.ts";
 import type {
@@ -10,9 +10,9 @@ import type {
   RequestObservation,
   RequestResult,
 } from "../proxy/observer.ts";
+import { startAttempt } from "./attempt-observation.ts";
 import type { ObserverDeps } from "./proxy-observer.ts";
 
-const NOOP_ATTEMPT: AttemptObservation = { end: () => {} };
 const NO_HEALTHY_BACKEND = ErrorCodes.NO_HEALTHY_BACKEND.code;
 /** A dispatch that ended with no answer (abandoned at shutdown): nginx's 499, as for a client that left. */
 const ABANDONED_STATUS = 499;
@@ -44,29 +44,7 @@ export class DispatchTelemetry implements RequestObservation {
   }
 
   onAttempt(info: AttemptInfo): AttemptObservation {
-    try {
-      const { metrics, labels, http } = this.#deps;
-      const backend = labels.of(info.upstream, info.backend);
-      if (info.resendCount > 0) metrics.retries.add(1, backend.attributes);
-      return new ClientCall(
-        http,
-        {
-          method: info.method,
-          url: info.url,
-          headers: info.headers,
-          serverAddress: backend.address,
-          serverPort: backend.port,
-          resendCount: info.resendCount,
-          upstream: info.upstream,
-          backend: info.backend.label,
-          parentContext: this.#parent,
-        },
-        backend,
-      );
-    } catch (err) {
-      reportFailure("dispatch attempt start", err);
-      return NOOP_ATTEMPT;
-    }
+    return startAttempt(this.#deps, info, this.#parent, "dispatch attempt start");
   }
 
   onQueued(backend: Backend, waitSeconds: number): void {

@@ -1,6 +1,5 @@
 import { context, ROOT_CONTEXT } from "@opentelemetry/api";
 import type { Attributes, Context } from "@opentelemetry/api";
-import { ClientCall } from "../../interceptors/balancer-entry.ts";
 import type { HttpTelemetry } from "../../interceptors/balancer-entry.ts";
 import { ServerCall } from "../../interceptors/balancer-entry.ts";
 import { reportFailure } from "../../interceptors/balancer-entry.ts";
@@ -20,6 +19,7 @@ import type {
 import type { AccessLog } from "./access-log.ts";
 import type { BackendLabelCache } from "./backend-attributes.ts";
 import type { BalancerMetrics } from "./balancer-metrics.ts";
+import { NOOP_ATTEMPT, startAttempt } from "./attempt-observation.ts";
 import { DispatchTelemetry } from "./dispatch-telemetry.ts";
 import { withRequestMark } from "./request-context.ts";
 
@@ -35,11 +35,9 @@ export interface ObserverDeps {
   readonly accessLog: AccessLog | undefined;
 }
 
-const NOOP_ATTEMPT: AttemptObservation = { end: () => {} };
 const NOOP_REQUEST: RequestObservation = { onAttempt: () => NOOP_ATTEMPT, end: () => {} };
 const NO_HEALTHY_BACKEND = ErrorCodes.NO_HEALTHY_BACKEND.code;
 /** What the balancer's upstream transports speak (`network.protocol.version` of CLIENT spans). */
-const UPSTREAM_PROTOCOL_VERSION = "1.1";
 
 /**
  * The balancer's telemetry: a SERVER span per client request (continuing the client's trace and
@@ -141,31 +139,7 @@ class RequestTelemetry implements RequestObservation {
   }
 
   onAttempt(info: AttemptInfo): AttemptObservation {
-    try {
-      const { metrics, labels, http } = this.#deps;
-      const backend = labels.of(info.upstream, info.backend);
-      if (info.resendCount > 0) metrics.retries.add(1, backend.attributes);
-      // The client call's `end({statusCode, errorType})` is the attempt observation itself.
-      return new ClientCall(
-        http,
-        {
-          method: info.method,
-          url: info.url,
-          headers: info.headers,
-          serverAddress: backend.address,
-          serverPort: backend.port,
-          resendCount: info.resendCount,
-          upstream: info.upstream,
-          backend: info.backend.label,
-          parentContext: this.#context,
-          protocolVersion: UPSTREAM_PROTOCOL_VERSION,
-        },
-        backend,
-      );
-    } catch (err) {
-      reportFailure("attempt start", err);
-      return NOOP_ATTEMPT;
-    }
+    return startAttempt(this.#deps, info, this.#context, "attempt start");
   }
 
   onQueued(backend: Backend, waitSeconds: number): void {
