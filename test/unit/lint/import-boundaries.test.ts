@@ -34,11 +34,11 @@ async function lintAs(fixture: string, pretendPath: string): Promise<string[]> {
 
 void test("a module importing from further down the chain fails lint", async () => {
   assert.deepEqual(await lintAs("pool-imports-strategy.ts", "src/pool/weights.ts"), [
-    "2: '../strategies/strategy.ts' import is restricted from being used by a pattern. pool sits below health, strategies, upstream, canary, proxy, server, admin, kafka, telemetry, run, demo, load, cli, index in the chain (see CHAIN in eslint.config.js)",
+    "2: '../strategies/strategy.ts' import is restricted from being used by a pattern. pool sits below health, strategies, upstream, canary, proxy, server, admin, kafka, telemetry, run, workers, demo, load, cli, index in the chain (see CHAIN in eslint.config.js)",
   ]);
   assert.deepEqual(await lintAs("health-imports-proxy.ts", "src/health/outcomes.ts"), [
-    "2: '../../upstream/upstream.ts' import is restricted from being used by a pattern. health sits below strategies, upstream, canary, proxy, server, admin, kafka, telemetry, run, demo, load, cli, index in the chain (see CHAIN in eslint.config.js)",
-    "3: '../proxy/error-classify.ts' import is restricted from being used by a pattern. health sits below strategies, upstream, canary, proxy, server, admin, kafka, telemetry, run, demo, load, cli, index in the chain (see CHAIN in eslint.config.js)",
+    "2: '../../upstream/upstream.ts' import is restricted from being used by a pattern. health sits below strategies, upstream, canary, proxy, server, admin, kafka, telemetry, run, workers, demo, load, cli, index in the chain (see CHAIN in eslint.config.js)",
+    "3: '../proxy/error-classify.ts' import is restricted from being used by a pattern. health sits below strategies, upstream, canary, proxy, server, admin, kafka, telemetry, run, workers, demo, load, cli, index in the chain (see CHAIN in eslint.config.js)",
   ]);
 });
 
