@@ -1,4 +1,9 @@
-import type { TestBackend } from "../../helpers/http-backend.ts";
+import pino from "pino";
+import { startAdmin, type RunningAdmin } from "../../../src/admin/admin-server.ts";
+import type { AdminConfig } from "../../../src/config/types.ts";
+import { startBalancer, type RunningBalancer } from "../../../src/server/balancer.ts";
+import { startBackend, type TestBackend } from "../../helpers/http-backend.ts";
+import { testConfig, testUpstream } from "../../helpers/test-config.ts";
 import { AUTH, TOKEN } from "../canary/canary-fixture.ts";
 
 export { AUTH, TOKEN };
@@ -39,4 +44,32 @@ export async function adminCall(
 /** The stable error code of an admin error body. */
 export function codeOf(body: unknown): string {
   return (body as { error: { code: string } }).error.code;
+}
+
+/** One backend, a balancer over it as upstream `api`, and the admin API in this process. */
+export interface InProcessAdmin {
+  readonly backend: TestBackend;
+  readonly balancer: RunningBalancer;
+  readonly admin: RunningAdmin;
+  close(): Promise<void>;
+}
+
+/** Starts an {@link InProcessAdmin} whose admin listener takes token `ops` and the given read access. */
+export async function startInProcessAdmin(readAccess: AdminConfig["readAccess"]): Promise<InProcessAdmin> {
+  const backend = await startBackend("b");
+  const balancer = await startBalancer({ config: testConfig([testUpstream("api", [backend.url])]) });
+  const admin = await startAdmin(
+    { enabled: true, host: "127.0.0.1", port: 0, tokens: [{ name: "ops", token: TOKEN }], readAccess },
+    { control: balancer.control, logger: pino({ level: "silent" }) },
+  );
+  return {
+    backend,
+    balancer,
+    admin,
+    async close() {
+      await admin.close();
+      await balancer.close();
+      await backend.kill();
+    },
+  };
 }

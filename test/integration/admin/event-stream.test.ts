@@ -1,40 +1,25 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import pino from "pino";
 import type { ChangeEvent, SnapshotEvent } from "../../../src/admin/api-types.ts";
-import { startAdmin, type RunningAdmin } from "../../../src/admin/admin-server.ts";
-import { startBalancer, type RunningBalancer } from "../../../src/server/balancer.ts";
-import { startBackend, type TestBackend } from "../../helpers/http-backend.ts";
+import type { RunningAdmin } from "../../../src/admin/admin-server.ts";
+import type { TestBackend } from "../../helpers/http-backend.ts";
 import { connectEvents } from "../../helpers/sse-client.ts";
-import { testConfig, testUpstream } from "../../helpers/test-config.ts";
-import { adminCall, AUTH, TOKEN } from "./admin-fixture.ts";
+import { adminCall, AUTH, startInProcessAdmin, type InProcessAdmin } from "./admin-fixture.ts";
 
 // GET /api/v1/events: a snapshot on connect and every second; each change as it happens; a
 // reconnecting client with Last-Event-ID gets only what it missed.
 
 let backend: TestBackend;
-let balancer: RunningBalancer;
 let admin: RunningAdmin;
+let running: InProcessAdmin;
 
 before(async () => {
-  backend = await startBackend("b");
-  balancer = await startBalancer({ config: testConfig([testUpstream("api", [backend.url])]) });
-  admin = await startAdmin(
-    {
-      enabled: true,
-      host: "127.0.0.1",
-      port: 0,
-      tokens: [{ name: "ops", token: TOKEN }],
-      readAccess: "token",
-    },
-    { control: balancer.control, logger: pino({ level: "silent" }) },
-  );
+  running = await startInProcessAdmin("token");
+  ({ backend, admin } = running);
 });
 
 after(async () => {
-  await admin?.close();
-  await balancer?.close();
-  await backend?.kill();
+  await running?.close();
 });
 
 test("snapshots every second, changes as they happen, and a replay of what a reconnecting client missed", async () => {

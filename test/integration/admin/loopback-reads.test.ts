@@ -1,37 +1,22 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import pino from "pino";
-import { startAdmin, type RunningAdmin } from "../../../src/admin/admin-server.ts";
-import { startBalancer, type RunningBalancer } from "../../../src/server/balancer.ts";
-import { startBackend, type TestBackend } from "../../helpers/http-backend.ts";
-import { testConfig, testUpstream } from "../../helpers/test-config.ts";
-import { adminCall, codeOf, TOKEN } from "./admin-fixture.ts";
+import type { RunningAdmin } from "../../../src/admin/admin-server.ts";
+import type { TestBackend } from "../../helpers/http-backend.ts";
+import { adminCall, codeOf, startInProcessAdmin, type InProcessAdmin } from "./admin-fixture.ts";
 
 // readAccess: loopback lets reads from a loopback client in without a token; writes still need one.
 
 let backend: TestBackend;
-let balancer: RunningBalancer;
 let admin: RunningAdmin;
+let running: InProcessAdmin;
 
 before(async () => {
-  backend = await startBackend("b");
-  balancer = await startBalancer({ config: testConfig([testUpstream("api", [backend.url])]) });
-  admin = await startAdmin(
-    {
-      enabled: true,
-      host: "127.0.0.1",
-      port: 0,
-      tokens: [{ name: "ops", token: TOKEN }],
-      readAccess: "loopback",
-    },
-    { control: balancer.control, logger: pino({ level: "silent" }) },
-  );
+  running = await startInProcessAdmin("loopback");
+  ({ backend, admin } = running);
 });
 
 after(async () => {
-  await admin?.close();
-  await balancer?.close();
-  await backend?.kill();
+  await running?.close();
 });
 
 test("with readAccess: loopback, loopback reads need no token and writes still do", async () => {
