@@ -75,3 +75,37 @@ export function treeCpuSeconds(pid: number): number | undefined {
   if (own === undefined) return undefined;
   return descendants(pid).reduce((sum, child) => sum + (cpuSeconds(child) ?? 0), own);
 }
+
+/**
+ * Involuntary context switches so far (the kernel took the CPU from a runnable thread), summed
+ * over every thread of one process, or undefined once it has exited. A process that shares too few
+ * cores with others is preempted on nearly every wake-up of a neighbour, and pays for it in cold
+ * caches: this is how the bench shows it.
+ */
+function involuntarySwitches(pid: number): number | undefined {
+  let threads: string[];
+  try {
+    threads = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return undefined;
+  }
+  let sum = 0;
+  for (const tid of threads) {
+    try {
+      const match = /^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(
+        readFileSync(`/proc/${pid}/task/${tid}/status`, "utf8"),
+      );
+      sum += match ? Number(match[1]) : 0;
+    } catch {
+      // The thread ended between the listing and the read: its switches are gone with it.
+    }
+  }
+  return sum;
+}
+
+/** Involuntary context switches of a process's threads and its descendants' (see above). */
+export function treeInvoluntarySwitches(pid: number): number | undefined {
+  const own = involuntarySwitches(pid);
+  if (own === undefined) return undefined;
+  return descendants(pid).reduce((sum, child) => sum + (involuntarySwitches(child) ?? 0), own);
+}

@@ -1,5 +1,5 @@
 import type { BodyPath } from "./bodies.ts";
-import { treeCpuSeconds } from "./proc.ts";
+import { treeCpuSeconds, treeInvoluntarySwitches } from "./proc.ts";
 import type { Progress } from "./progress.ts";
 import { runtimeWindow, scrape } from "./runtime-profile.ts";
 import type { RuntimeWindow } from "./runtime-profile.ts";
@@ -38,6 +38,11 @@ export interface ScenarioRow {
    * request: what a request costs the proxy, steadier than req/s when the machine is shared.
    */
   readonly cpuMicrosPerRequest: number;
+  /**
+   * Median over the rounds of the times the kernel preempted one of the target's threads (its
+   * process tree's involuntary context switches), per 1000 requests.
+   */
+  readonly preemptionsPerKRequests: number;
   /** Summed over all rounds (not the warm-up). */
   readonly socketErrors: number;
   readonly httpErrors: number;
@@ -71,6 +76,7 @@ export function rotation<T>(items: readonly T[], round: number): T[] {
 /** One wrk run and the CPU the target spent during it. */
 interface Measured extends WrkResult {
   readonly cpuMicrosPerRequest: number;
+  readonly preemptionsPerKRequests: number;
   readonly round: number;
   readonly runtime?: RuntimeWindow;
 }
@@ -109,6 +115,7 @@ function summarise(target: string, results: readonly Measured[], failure?: strin
     p99Ms: pick((r) => r.p99Ms),
     p999Ms: pick((r) => r.p999Ms),
     cpuMicrosPerRequest: pick((r) => r.cpuMicrosPerRequest),
+    preemptionsPerKRequests: pick((r) => r.preemptionsPerKRequests),
     socketErrors: results.reduce((s, r) => s + r.socketErrors, 0),
     httpErrors: results.reduce((s, r) => s + r.httpErrors, 0),
     requests: results.reduce((s, r) => s + r.requests, 0),
@@ -148,18 +155,29 @@ export async function runScenario(
       const before = profiled === undefined ? undefined : await scrape(profiled);
       const startedMs = performance.now();
       const cpuBefore = pid === undefined ? undefined : treeCpuSeconds(pid);
+      const switchesBefore = pid === undefined ? undefined : treeInvoluntarySwitches(pid);
       const result = await runWrk(options(t, durationS));
       const cpuAfter = pid === undefined ? undefined : treeCpuSeconds(pid);
+      const switchesAfter = pid === undefined ? undefined : treeInvoluntarySwitches(pid);
       const after = profiled === undefined ? undefined : await scrape(profiled);
       const wallS = (performance.now() - startedMs) / 1000;
       const cpu = cpuBefore === undefined || cpuAfter === undefined ? NaN : cpuAfter - cpuBefore;
       const cpuMicrosPerRequest = result.requests > 0 ? (cpu * 1e6) / result.requests : NaN;
+      const switches =
+        switchesBefore === undefined || switchesAfter === undefined ? NaN : switchesAfter - switchesBefore;
+      const preemptionsPerKRequests = result.requests > 0 ? (switches * 1000) / result.requests : NaN;
       const runtime =
         before === undefined || after === undefined
           ? undefined
           : runtimeWindow(before, after, wallS, result.requests);
       if (round !== undefined)
-        results.get(t.name)!.push({ ...result, cpuMicrosPerRequest, round, ...(runtime && { runtime }) });
+        results.get(t.name)!.push({
+          ...result,
+          cpuMicrosPerRequest,
+          preemptionsPerKRequests,
+          round,
+          ...(runtime && { runtime }),
+        });
     } catch (error) {
       failures.set(t.name, error instanceof Error ? error.message : String(error));
     }

@@ -91,16 +91,17 @@ export function renderWorkers(r: WorkersResult): string {
   return `## Workers: 1 vs 2 processes (${r.scenario.name}, \`GET ${r.scenario.path}\`)
 
 ${table(
-  ["target", "req/s", "p50 ms", "p99 ms", "CPU µs/req", "errors sock / ≥400", "spread"],
+  ["target", "req/s", "p50 ms", "p99 ms", "CPU µs/req", "preempted / 1k req", "errors sock / ≥400", "spread"],
   r.rows.map((row) =>
     row.rounds === 0
-      ? [row.target, row.failure ?? "no data", "–", "–", "–", "–", "–"]
+      ? [row.target, row.failure ?? "no data", "–", "–", "–", "–", "–", "–"]
       : [
           row.failure === undefined ? row.target : `${row.target} (${row.failure})`,
           int(row.rps),
           ms(row.p50Ms),
           ms(row.p99Ms),
           fixed(row.cpuMicrosPerRequest, 0),
+          int(row.preemptionsPerKRequests),
           `${int(row.socketErrors)} / ${int(row.httpErrors)}`,
           `±${fixed(row.rpsSpreadPct, 0)}%`,
         ],
@@ -116,5 +117,5 @@ ${table(
   ],
 )}
 
-Both proxies' worker processes share the machine's cores with wrk (2 threads) and the three nginx backends, so neither can reach 2×; what the issue measures is how much of nginx's gain traceway gets in the same run. CPU µs/req is the whole process tree's (traceway's primary and workers, nginx's master and workers).`;
+Both proxies' worker processes share the machine's cores with wrk (2 threads) and the three nginx backends, so neither can reach 2×; what the issue measures is how much of nginx's gain traceway gets in the same run. CPU µs/req is the whole process tree's (traceway's primary and workers, nginx's master and workers). "Preempted" counts the kernel taking a core from one of the target's runnable threads (involuntary context switches of its process tree, /proc): one traceway worker leaves the other core to wrk and the backends, two workers share both cores with them and are preempted at nearly every wake-up of a neighbour, paying for it in cold caches (CPU µs/req rises); nginx needs so little CPU per request that it keeps up.`;
 }

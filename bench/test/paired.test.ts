@@ -14,6 +14,7 @@ function row(target: string, byRound: RoundResult[]): ScenarioRow {
     p99Ms: 0,
     p999Ms: 0,
     cpuMicrosPerRequest: 0,
+    preemptionsPerKRequests: 0,
     socketErrors: 0,
     httpErrors: 0,
     requests: 0,

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { test } from "node:test";
-import { treeCpuSeconds } from "../lib/proc.ts";
+import { treeCpuSeconds, treeInvoluntarySwitches } from "../lib/proc.ts";
 
 /**
  * The child measures its own CPU time (process.cpuUsage, from the kernel like /proc) and reports
@@ -38,4 +38,34 @@ test("treeCpuSeconds counts the CPU a child process spends, and is undefined onc
     await once(child, "exit");
   }
   assert.equal(treeCpuSeconds(child.pid), undefined);
+});
+
+/**
+ * Two busy threads (the main one and a worker thread) held to one CPU by taskset: the scheduler
+ * must take the CPU from each of them at every time slice, however quiet the machine is, so their
+ * process's involuntary context switches climb. They stop once the process has spent 0.6 s of CPU.
+ */
+const CONTENDED = `
+const { Worker } = require("node:worker_threads");
+const spent = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+const busy = "const spent = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; }; while (spent() < 0.6);";
+const worker = new Worker(busy, { eval: true });
+while (spent() < 0.6);
+worker.once("exit", () => process.stdout.write("done\\n"));
+setInterval(() => {}, 1000);
+`;
+
+test("treeInvoluntarySwitches counts the preemptions of a process's threads, and is undefined once it is gone", async () => {
+  const child = spawn("taskset", ["-c", "0", process.execPath, "-e", CONTENDED]);
+  try {
+    assert.ok(child.pid !== undefined);
+    await once(child.stdout, "data");
+    const switches = treeInvoluntarySwitches(child.pid);
+    // 0.6 s shared by two threads on one CPU is dozens of time slices; 10 leaves room for long ones.
+    assert.ok(switches !== undefined && switches >= 10, `${String(switches)} involuntary switches`);
+  } finally {
+    child.kill("SIGKILL");
+    await once(child, "exit");
+  }
+  assert.equal(treeInvoluntarySwitches(child.pid), undefined);
 });

@@ -15,6 +15,7 @@ function row(target: string, rps: number, failure?: string): ScenarioRow {
     p99Ms: 5,
     p999Ms: 9,
     cpuMicrosPerRequest: 100,
+    preemptionsPerKRequests: 50,
     socketErrors: 0,
     httpErrors: 0,
     requests: rps * 6,
