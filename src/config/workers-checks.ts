@@ -7,9 +7,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /**
  * What a multi-worker instance cannot run yet (docs/workers.md#not-yet-with-workers): a canary
  * keeps its analysis and traffic share in the one balancer process that owns it, and N workers
- * would each run their own; the Kafka lag exporter would run in every worker, each exporting the
- * same gauges. (Bridges are fine: their consumers share the group's partitions.) Refused naming the key rather than half-working. `auto` counts as
- * several: on most machines it is. (The admin API runs in the primary, over the shared state.)
+ * would each run their own. Refused naming the key rather than half-working. `auto` counts as
+ * several: on most machines it is. (The admin API runs in the primary, over the shared state; the
+ * lag exporter in one worker; bridges in all of them, their consumers sharing the partitions.)
  */
 export function checkWorkersSupport(file: Record<string, unknown>, problems: ConfigProblem[]): void {
   const server = isObject(file.server) ? file.server : undefined;
@@ -17,11 +17,6 @@ export function checkWorkersSupport(file: Record<string, unknown>, problems: Con
   if (!(workers === "auto" || (typeof workers === "number" && workers > 1))) return;
   const why = `is not supported yet with server.workers ${workers === "auto" ? "auto" : `${workers}`}`;
   const fix = "run it with server.workers: 1";
-  if (isObject(file.kafka) && file.kafka.lag !== undefined)
-    problems.push({
-      path: "kafka.lag",
-      message: `the lag exporter ${why} (each worker would export every group's lag, and the instance's scrape would add them up); ${fix}`,
-    });
   if (!isObject(file.upstreams)) return;
   for (const [name, upstream] of Object.entries(file.upstreams)) {
     if (isObject(upstream) && upstream.canary !== undefined)

@@ -17,6 +17,9 @@ import {
   type WorkerInit,
 } from "./protocol.ts";
 
+/** The worker that runs the instance's Kafka lag exporter (slots count from 1). */
+export const LAG_EXPORTER_SLOT = 1;
+
 /**
  * One worker of a multi-worker instance: the whole data path (balancer, telemetry, access log) on
  * the shared port, with its pools fed by the primary. Discovery snapshots arrive through a relayed
@@ -31,6 +34,7 @@ export class WorkerProcess {
   #running: RunningTraceway | undefined;
   #stopping: Promise<void> | undefined;
   #port = 0;
+  #slot = 0;
 
   /** Starts listening for the primary; resolves when this worker serves traffic. */
   start(): void {
@@ -73,6 +77,7 @@ export class WorkerProcess {
 
   async #init(init: WorkerInit): Promise<void> {
     this.#port = init.port;
+    this.#slot = init.slot;
     const config = this.#parse(init.config);
     this.#applyPools(init.pools);
     this.#running = await runBalancer(config, {
@@ -102,7 +107,20 @@ export class WorkerProcess {
     // The port the first worker bound when the file says 0; the same port otherwise. The admin API
     // is the primary's: one listener for the instance.
     const { admin: _primarys, ...rest } = config;
-    return { ...rest, server: { ...config.server, port: this.#port } };
+    const kafka = this.#kafkaOf(config);
+    return { ...rest, server: { ...config.server, port: this.#port }, ...(kafka && { kafka }) };
+  }
+
+  /**
+   * The lag exporter runs in one worker, slot {@link LAG_EXPORTER_SLOT}: one set of lag gauges
+   * per instance (the primary adds the workers' series up, and the other workers export none), one
+   * client polling the group offsets. A replacement of that worker takes its slot, and the exporter
+   * with it. Bridges run in every worker: their consumers share the group's partitions.
+   */
+  #kafkaOf(config: TracewayConfig): TracewayConfig["kafka"] {
+    const kafka = config.kafka;
+    if (kafka === undefined || kafka.lag === undefined || this.#slot === LAG_EXPORTER_SLOT) return kafka;
+    return { ...kafka, lag: undefined };
   }
 
   #applyPools(pools: PoolStates): void {

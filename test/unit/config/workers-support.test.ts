@@ -24,11 +24,9 @@ test("a canary with more than one worker is refused naming its upstream's canary
 
 const LAG = `kafka: { brokers: ["127.0.0.1:9092"], lag: { groups: ["billing"] } }`;
 
-test("the Kafka lag exporter with more than one worker is refused naming kafka.lag; bridges are not", () => {
-  assert.deepEqual(problemsOf(`server: { workers: 2 }\n${LAG}\n${upstreamWith("")}`), [
-    "kafka.lag: the lag exporter is not supported yet with server.workers 2 (each worker would export every group's lag, and the instance's scrape would add them up); run it with server.workers: 1",
-  ]);
-  assert.deepEqual(problemsOf(`server: { workers: 1 }\n${LAG}\n${upstreamWith("")}`), []);
+test("the Kafka lag exporter and bridges are accepted with any number of workers (one worker runs the exporter)", () => {
+  for (const workers of ["1", "2", "auto"])
+    assert.deepEqual(problemsOf(`server: { workers: ${workers} }\n${LAG}\n${upstreamWith("")}`), [], workers);
 });
 
 test("docs/workers.md shows the messages as they are", () => {

@@ -9,6 +9,7 @@ import { consumerGroupDescribe, ensureServices, KAFKA_BROKER } from "../../../he
 import type { ConsumerGroupRow } from "../../../helpers/services.ts";
 import { waitFor } from "../../../helpers/wait-for.ts";
 import { createTopic, startTraceway, testKafka, type Traceway } from "../bridge/bridge-fixture.ts";
+import { consumeAndLeave, produceCounts } from "./lag-fixture.ts";
 
 // The lag exporter watches a group traceway does not consume (a plain kafkajs consumer): at rest
 // its lag equals Kafka's own kafka-consumer-groups --describe, partition by partition, and its
@@ -35,39 +36,9 @@ after(async () => {
   await admin.disconnect();
 });
 
-async function produce(perPartition: readonly number[], timestamp?: number): Promise<void> {
-  const producer = kafka.producer();
-  await producer.connect();
-  const messages = perPartition.flatMap((count, partition) =>
-    Array.from({ length: count }, (_, i) => ({
-      partition,
-      value: `p${partition}-${i}`,
-      ...(timestamp === undefined ? {} : { timestamp: String(timestamp) }),
-    })),
-  );
-  await producer.send({ topic, messages });
-  await producer.disconnect();
-}
-
-/** A plain kafkajs consumer (no traceway anywhere) reads `expected` messages, commits, and leaves. */
-async function consume(expected: number): Promise<void> {
-  const consumer = kafka.consumer({ groupId: group });
-  let seen = 0;
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      autoCommitThreshold: 1,
-      eachMessage: () => {
-        seen++;
-        return Promise.resolve();
-      },
-    });
-    await waitFor(() => seen >= expected, { what: `${expected} consumed`, timeoutMs: 60_000 });
-  } finally {
-    await consumer.disconnect();
-  }
-}
+const produce = (perPartition: readonly number[], timestamp?: number): Promise<void> =>
+  produceCounts(kafka, topic, perPartition, timestamp);
+const consume = (expected: number): Promise<void> => consumeAndLeave(kafka, group, topic, expected);
 
 const series = (partition: number) => ({
   "messaging.consumer.group.name": group,
