@@ -32,6 +32,19 @@ export interface StartContext {
   readonly registry: ChildRegistry;
   readonly backendPorts: readonly number[];
   readonly otlpEndpoint: string;
+  /** Set by bench/profile-http.ts: the Node targets write V8 CPU profiles under it, one folder each. */
+  readonly cpuProfileDir?: string;
+}
+
+/** `--cpu-prof` flags for a Node target when the context asks for profiles, else none. */
+export function profilerFlags(ctx: StartContext, name: string): string[] {
+  if (ctx.cpuProfileDir === undefined) return [];
+  return ["--cpu-prof", `--cpu-prof-dir=${join(ctx.cpuProfileDir, profileFolder(name))}`];
+}
+
+/** The folder of one target's profiles: its row name made safe for a path. */
+export function profileFolder(name: string): string {
+  return name.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "");
 }
 
 async function started(
@@ -106,11 +119,16 @@ export async function startTraceway(
   );
   // The shipped artifact (tsc output) with the binary's Node flags, not the TypeScript sources.
   // Access lines go to a file, as an nginx access_log does, not to a pipe this process would read.
-  const child = ctx.registry.spawn(name, NODE, [...RUNTIME_FLAGS, "dist/src/cli.js", "--config", file], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_ENV: "production" },
-    ...(telemetry.accessLog === true ? { stdoutFile: join(dir, "access.log") } : {}),
-  });
+  const child = ctx.registry.spawn(
+    name,
+    NODE,
+    [...RUNTIME_FLAGS, ...profilerFlags(ctx, name), "dist/src/cli.js", "--config", file],
+    {
+      cwd: ROOT,
+      env: { ...process.env, NODE_ENV: "production" },
+      ...(telemetry.accessLog === true ? { stdoutFile: join(dir, "access.log") } : {}),
+    },
+  );
   const metricsUrl = telemetry.metrics ? `http://127.0.0.1:${metricsPort}/metrics` : undefined;
   return started(ctx, name, "traceway", port, child, metricsUrl);
 }
@@ -153,7 +171,14 @@ export async function startPeer(ctx: StartContext, name: string, file: string): 
   const child = ctx.registry.spawn(
     name,
     NODE,
-    [join("bench", "peers", file), "--port", String(port), "--backends", backends],
+    [
+      ...profilerFlags(ctx, name),
+      join("bench", "peers", file),
+      "--port",
+      String(port),
+      "--backends",
+      backends,
+    ],
     { cwd: ROOT, env: { ...process.env, NODE_ENV: "production" } },
   );
   return started(ctx, name, "peer", port, child);
