@@ -25,7 +25,13 @@ export class EventStream {
   readonly #maxClients: number;
   readonly #clients = new Set<ServerResponse>();
   readonly #ring: Frame[] = [];
-  #seq = 0;
+  /**
+   * Ids continue from the process's start time in µs, not from 0: a browser reconnecting after a
+   * restart sends the last id the earlier process gave it, which is then below every id of this
+   * one, so it is sent this process's whole replay rather than nothing. (No process sends a
+   * thousand frames a millisecond, so a later start is always past an earlier process's last id.)
+   */
+  #seq: number;
   #snapshotTimer: NodeJS.Timeout | undefined;
   #pingTimer: NodeJS.Timeout | undefined;
   readonly #unsubscribe: () => void;
@@ -33,6 +39,7 @@ export class EventStream {
   constructor(control: BalancerControl, maxClients: number) {
     this.#control = control;
     this.#maxClients = maxClients;
+    this.#seq = Math.floor(control.now()) * 1000;
     this.#unsubscribe = control.feed.subscribe((event) => this.#onFeed(event));
   }
 

@@ -376,7 +376,7 @@ export const openApiDocument: Json = {
       get: {
         summary: "Live event stream (Server-Sent Events)",
         description:
-          "`text/event-stream`. Each message has `event:` (a key of x-events), `id:` (increasing) and one `data:` line of JSON. On connect: the recent discrete events (or those after `Last-Event-ID`), then a `snapshot`; then a `snapshot` every second and each other event as it happens. A comment line every 15 s keeps proxies from closing the stream.",
+          "`text/event-stream`. Each message has `event:` (a key of x-events), `id:` (increasing, also across restarts: each process counts on from its start time, so a `Last-Event-ID` from an earlier process replays everything kept) and one `data:` line of JSON. On connect: the recent discrete events (or those after `Last-Event-ID`), then a `snapshot`; then a `snapshot` every second and each other event as it happens. A comment line every 15 s keeps proxies from closing the stream.",
         responses: {
           "200": {
             description: "The stream",

@@ -7,7 +7,8 @@ import { connectEvents } from "../../helpers/sse-client.ts";
 import { adminCall, AUTH, startInProcessAdmin, type InProcessAdmin } from "./admin-fixture.ts";
 
 // GET /api/v1/events: a snapshot on connect and every second; each change as it happens; a
-// reconnecting client with Last-Event-ID gets only what it missed.
+// reconnecting client with Last-Event-ID gets only what it missed, and one whose id came from an
+// earlier traceway process gets the whole replay.
 
 let backend: TestBackend;
 let admin: RunningAdmin;
@@ -56,4 +57,19 @@ test("snapshots every second, changes as they happen, and a replay of what a rec
   assert.deepEqual(replayed, [{ weight: 3 }], "only the change made while disconnected");
   assert.equal(second.events[0]?.event, "change", "the replay comes before the snapshot");
   second.close();
+});
+
+test("a client reconnecting with the last id of an earlier traceway process gets the whole replay", async () => {
+  // An earlier run that had sent 500 frames; its ids mean nothing to this process.
+  const client = await connectEvents(`${admin.url}/api/v1/events`, { ...AUTH, "last-event-id": "500" });
+  await client.next("snapshot", () => true, "the snapshot after the replay");
+  const replayed = client.events
+    .filter((e) => e.event === "change")
+    .map((e) => (e.data as ChangeEvent).change);
+  assert.deepEqual(replayed, [{ weight: 2 }, { weight: 3 }], "every change this process made");
+  assert.ok(
+    client.events.every((e) => Number(e.id) > 500),
+    "every id of this process is above the earlier one's",
+  );
+  client.close();
 });
