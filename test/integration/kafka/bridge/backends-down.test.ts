@@ -4,21 +4,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, test } from "node:test";
-import type { Admin, Kafka } from "kafkajs";
 import { startCli, type CliProcess } from "../../../helpers/cli-process.ts";
 import { closedPort } from "../../../helpers/http-backend.ts";
-import { ensureServices, KAFKA_BROKER } from "../../../helpers/services.ts";
+import { KAFKA_BROKER } from "../../../helpers/services.ts";
 import { waitFor } from "../../../helpers/wait-for.ts";
 import {
+  bridgeTopicLab,
   bridgeYaml,
   cpuSeconds,
-  createTopic,
   missing,
   orderViolations,
   produceKeyed,
   RecordingBackend,
   scrape,
-  testKafka,
 } from "./bridge-fixture.ts";
 
 // Every backend down: the bridge pauses its partitions and waits without spinning (the process
@@ -27,28 +25,22 @@ const OUTAGE_WINDOW_MS = 5000;
 /** A spinning bridge burns a core; a waiting one a timer a second and its health checks. */
 const MAX_CPU_SHARE = 0.1;
 const backends = ["a", "b"].map((name) => new RecordingBackend(name));
-let kafka: Kafka;
-let admin: Admin;
-let topic: string;
 let dir: string;
 let cli: CliProcess | undefined;
 
+const lab = bridgeTopicLab({
+  prefix: "bridge-down",
+  partitions: 3,
+  backends,
+  stopFirst: () => cli?.stop(),
+});
+
 before(async () => {
-  await ensureServices("kafka");
-  kafka = testKafka(KAFKA_BROKER);
-  admin = kafka.admin();
-  await admin.connect();
-  topic = await createTopic(admin, "bridge-down", 3);
   dir = await mkdtemp(join(tmpdir(), "traceway-down-"));
-  for (const b of backends) await b.start();
 });
 
 after(async () => {
-  await cli?.stop();
-  for (const b of backends) await b.kill();
   await rm(dir, { recursive: true, force: true });
-  await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-  await admin.disconnect();
 });
 
 async function pausedPartitions(metricsUrl: string): Promise<number> {
@@ -59,6 +51,7 @@ async function pausedPartitions(metricsUrl: string): Promise<number> {
 }
 
 void test("all backends down: partitions paused, CPU near idle, traffic resumes when a backend returns", async (t) => {
+  const { kafka, topic } = lab;
   const metricsPort = await closedPort();
   const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
   const file = join(dir, "traceway.yaml");

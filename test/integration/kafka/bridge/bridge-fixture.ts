@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { randomUUID } from "node:crypto";
+import { after, before } from "node:test";
 import type { Attributes } from "@opentelemetry/api";
 import { DataPointType, MetricReader } from "@opentelemetry/sdk-metrics";
 import type { MetricProducer } from "@opentelemetry/sdk-metrics";
@@ -15,6 +16,7 @@ import { Kafka, logLevel, Partitioners } from "kafkajs";
 import type { Admin, KafkaMessage, Message } from "kafkajs";
 import { parseConfigText } from "../../../../src/config/load.ts";
 import { runBalancer, type RunningTraceway } from "../../../../src/run/run-balancer.ts";
+import { ensureServices, KAFKA_BROKER } from "../../../helpers/services.ts";
 
 /** One message as a backend received it. */
 export interface Received {
@@ -179,6 +181,51 @@ export async function createTopic(admin: Admin, prefix: string, partitions: numb
   const topic = `${prefix}-${randomUUID().slice(0, 8)}`;
   await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
   return topic;
+}
+
+/** What {@link bridgeTopicLab} sets up: filled in by its `before` hook. */
+export interface TopicLab {
+  readonly kafka: Kafka;
+  readonly admin: Admin;
+  readonly topic: string;
+  /** `<topic>.dlq`, created only when asked for. */
+  readonly dlq: string;
+}
+
+/**
+ * Registers the set-up most bridge tests share: on the shared broker, a fresh topic (and its
+ * `.dlq` topic when asked), the backends started; afterwards `stopFirst` (the traceway under test,
+ * which must drain while its backends still answer), then the backends killed and the topics
+ * deleted.
+ */
+export function bridgeTopicLab(options: {
+  readonly prefix: string;
+  readonly partitions: number;
+  readonly backends: readonly RecordingBackend[];
+  readonly dlq?: boolean;
+  readonly stopFirst: () => Promise<unknown> | undefined;
+}): TopicLab {
+  const kafka = testKafka(KAFKA_BROKER);
+  const admin = kafka.admin();
+  const lab = { kafka, admin, topic: "", dlq: "" };
+  before(async () => {
+    await ensureServices("kafka");
+    await admin.connect();
+    lab.topic = await createTopic(admin, options.prefix, options.partitions);
+    if (options.dlq === true) {
+      lab.dlq = `${lab.topic}.dlq`;
+      await admin.createTopics({ topics: [{ topic: lab.dlq, numPartitions: 1 }], waitForLeaders: true });
+    }
+    for (const b of options.backends) await b.start();
+  });
+  after(async () => {
+    await options.stopFirst();
+    for (const b of options.backends) await b.kill();
+    const topics = [lab.topic, lab.dlq].filter((t) => t !== "");
+    await admin.deleteTopics({ topics }).catch(() => undefined);
+    await admin.disconnect();
+  });
+  return lab;
 }
 
 /**

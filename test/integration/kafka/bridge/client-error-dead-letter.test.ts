@@ -1,49 +1,34 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { Partitioners } from "kafkajs";
-import type { Admin, Kafka } from "kafkajs";
 import { DEAD_LETTER_HEADERS } from "../../../../src/kafka/bridge/dead-letters.ts";
-import { ensureServices, KAFKA_BROKER } from "../../../helpers/services.ts";
+import { KAFKA_BROKER } from "../../../helpers/services.ts";
 import { waitFor } from "../../../helpers/wait-for.ts";
 import {
+  bridgeTopicLab,
   bridgeYaml,
   committedAtEnd,
-  createTopic,
   readTopic,
   RecordingBackend,
   startTraceway,
-  testKafka,
   type Traceway,
 } from "./bridge-fixture.ts";
 
 // A 4xx (other than 429) is the service's answer about the message itself: retrying would get the
 // same answer, so it goes to the dead-letter topic after one try.
 const backend = new RecordingBackend("a", (m) => (m.body === "bad" ? 422 : 200));
-let kafka: Kafka;
-let admin: Admin;
-let topic: string;
-let dlq: string;
 let traceway: Traceway;
 
-before(async () => {
-  await ensureServices("kafka");
-  kafka = testKafka(KAFKA_BROKER);
-  admin = kafka.admin();
-  await admin.connect();
-  topic = await createTopic(admin, "bridge-4xx", 1);
-  dlq = `${topic}.dlq`;
-  await admin.createTopics({ topics: [{ topic: dlq, numPartitions: 1 }], waitForLeaders: true });
-  await backend.start();
-});
-
-after(async () => {
-  await traceway?.stop();
-  await backend.kill();
-  await admin.deleteTopics({ topics: [topic, dlq] }).catch(() => undefined);
-  await admin.disconnect();
+const lab = bridgeTopicLab({
+  prefix: "bridge-4xx",
+  partitions: 1,
+  backends: [backend],
+  dlq: true,
+  stopFirst: () => traceway?.stop(),
 });
 
 void test("a 422 goes to the dead-letter topic at once, with no retry", async () => {
+  const { kafka, admin, topic, dlq } = lab;
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   await producer.send({

@@ -1,19 +1,17 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Admin, Kafka } from "kafkajs";
-import { ensureServices, KAFKA_BROKER } from "../../../helpers/services.ts";
+import { test } from "node:test";
+import { KAFKA_BROKER } from "../../../helpers/services.ts";
 import { waitFor } from "../../../helpers/wait-for.ts";
 import {
+  bridgeTopicLab,
   bridgeYaml,
   committedAtEnd,
-  createTopic,
   deliveries,
   missing,
   orderViolations,
   produceKeyed,
   RecordingBackend,
   startTraceway,
-  testKafka,
   type Traceway,
 } from "./bridge-fixture.ts";
 
@@ -21,29 +19,18 @@ import {
 // each arrives once, and each key's messages arrive in the order they were produced.
 const MESSAGES = 10_000;
 const KEYS = 50;
-let kafka: Kafka;
-let admin: Admin;
-let topic: string;
 const backends = ["a", "b", "c"].map((name) => new RecordingBackend(name));
 let traceway: Traceway;
 
-before(async () => {
-  await ensureServices("kafka");
-  kafka = testKafka(KAFKA_BROKER);
-  admin = kafka.admin();
-  await admin.connect();
-  topic = await createTopic(admin, "bridge-order", 3);
-  for (const b of backends) await b.start();
-});
-
-after(async () => {
-  await traceway?.stop();
-  for (const b of backends) await b.kill();
-  await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-  await admin.disconnect();
+const lab = bridgeTopicLab({
+  prefix: "bridge-order",
+  partitions: 3,
+  backends,
+  stopFirst: () => traceway?.stop(),
 });
 
 void test("10,000 keyed messages: all delivered once, per-key order kept, commits at the end", async (t) => {
+  const { kafka, admin, topic } = lab;
   let mark = performance.now();
   const lap = (): string => {
     const now = performance.now();

@@ -1,18 +1,16 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { Partitioners } from "kafkajs";
-import type { Admin, Kafka } from "kafkajs";
 import { DEAD_LETTER_HEADERS } from "../../../../src/kafka/bridge/dead-letters.ts";
-import { ensureServices, KAFKA_BROKER } from "../../../helpers/services.ts";
+import { KAFKA_BROKER } from "../../../helpers/services.ts";
 import { waitFor } from "../../../helpers/wait-for.ts";
 import {
+  bridgeTopicLab,
   bridgeYaml,
   committedAtEnd,
-  createTopic,
   readTopic,
   RecordingBackend,
   startTraceway,
-  testKafka,
   type Traceway,
 } from "./bridge-fixture.ts";
 
@@ -37,31 +35,18 @@ const OTHERS = 300;
 function others() {
   return backend.received.filter((r) => r.key !== "poison");
 }
-let kafka: Kafka;
-let admin: Admin;
-let topic: string;
-let dlq: string;
 let traceway: Traceway;
 
-before(async () => {
-  await ensureServices("kafka");
-  kafka = testKafka(KAFKA_BROKER);
-  admin = kafka.admin();
-  await admin.connect();
-  topic = await createTopic(admin, "bridge-poison", 3);
-  dlq = `${topic}.dlq`;
-  await admin.createTopics({ topics: [{ topic: dlq, numPartitions: 1 }], waitForLeaders: true });
-  await backend.start();
-});
-
-after(async () => {
-  await traceway?.stop();
-  await backend.kill();
-  await admin.deleteTopics({ topics: [topic, dlq] }).catch(() => undefined);
-  await admin.disconnect();
+const lab = bridgeTopicLab({
+  prefix: "bridge-poison",
+  partitions: 3,
+  backends: [backend],
+  dlq: true,
+  stopFirst: () => traceway?.stop(),
 });
 
 void test("a poison message is dead-lettered with every header; other keys are not held up, its own key waits", async (t) => {
+  const { kafka, admin, topic, dlq } = lab;
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   // In one partition: the poison first, then 300 messages on 30 other keys, then two more of its key.

@@ -4,19 +4,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, test } from "node:test";
-import type { Admin, Kafka } from "kafkajs";
 import { startCli, type CliProcess } from "../../../helpers/cli-process.ts";
-import { ensureServices, KAFKA_BROKER } from "../../../helpers/services.ts";
+import { KAFKA_BROKER } from "../../../helpers/services.ts";
 import { waitFor } from "../../../helpers/wait-for.ts";
 import {
+  bridgeTopicLab,
   bridgeYaml,
-  createTopic,
   deliveries,
   missing,
   orderViolations,
   produceKeyed,
   RecordingBackend,
-  testKafka,
   type Received,
 } from "./bridge-fixture.ts";
 
@@ -29,36 +27,32 @@ const slow = async () => {
   return 200;
 };
 const backends = ["a", "b"].map((name) => new RecordingBackend(name, slow));
-let kafka: Kafka;
-let admin: Admin;
-let topic: string;
 let dir: string;
 let cli: CliProcess | undefined;
 
+const lab = bridgeTopicLab({
+  prefix: "bridge-sigkill",
+  partitions: 3,
+  backends,
+  stopFirst: () => cli?.stop(),
+});
+
 before(async () => {
-  await ensureServices("kafka");
-  kafka = testKafka(KAFKA_BROKER);
-  admin = kafka.admin();
-  await admin.connect();
-  topic = await createTopic(admin, "bridge-sigkill", 3);
   dir = await mkdtemp(join(tmpdir(), "traceway-sigkill-"));
-  for (const b of backends) await b.start();
 });
 
 after(async () => {
-  await cli?.stop();
-  for (const b of backends) await b.kill();
   await rm(dir, { recursive: true, force: true });
-  await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-  await admin.disconnect();
 });
 
 async function committed(group: string): Promise<Map<number, number>> {
+  const { admin, topic } = lab;
   const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
   return new Map(offsets!.partitions.map((p) => [p.partition, Number(p.offset)]));
 }
 
 void test("SIGKILL halfway: after a restart all arrive, duplicates ≤ delivered-but-uncommitted, commits never ahead", async (t) => {
+  const { kafka, topic } = lab;
   const produced = await produceKeyed(kafka, topic, MESSAGES, 40);
   const group = `${topic}-bridge`;
   const file = join(dir, "traceway.yaml");

@@ -1,19 +1,17 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Admin, Kafka } from "kafkajs";
+import { test } from "node:test";
 import { seededRandom } from "../../../../src/shared/clock.ts";
-import { ensureServices, KAFKA_BROKER } from "../../../helpers/services.ts";
+import { KAFKA_BROKER } from "../../../helpers/services.ts";
 import { waitFor } from "../../../helpers/wait-for.ts";
 import {
+  bridgeTopicLab,
   bridgeYaml,
-  createTopic,
   deliveries,
   missing,
   orderViolations,
   produceKeyed,
   RecordingBackend,
   startTraceway,
-  testKafka,
   type Traceway,
 } from "./bridge-fixture.ts";
 
@@ -23,28 +21,17 @@ const MESSAGES = 3000;
 const random = seededRandom(13);
 const failing = () => (random() < 0.05 ? 500 : 200);
 const backends = ["a", "b"].map((name) => new RecordingBackend(name, failing));
-let kafka: Kafka;
-let admin: Admin;
-let topic: string;
 let traceway: Traceway;
 
-before(async () => {
-  await ensureServices("kafka");
-  kafka = testKafka(KAFKA_BROKER);
-  admin = kafka.admin();
-  await admin.connect();
-  topic = await createTopic(admin, "bridge-transient", 3);
-  for (const b of backends) await b.start();
-});
-
-after(async () => {
-  await traceway?.stop();
-  for (const b of backends) await b.kill();
-  await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-  await admin.disconnect();
+const lab = bridgeTopicLab({
+  prefix: "bridge-transient",
+  partitions: 3,
+  backends,
+  stopFirst: () => traceway?.stop(),
 });
 
 void test("5% of requests fail at random: all messages arrive in key order, each failure is one retry", async (t) => {
+  const { kafka, topic } = lab;
   const started = performance.now();
   const produced = await produceKeyed(kafka, topic, MESSAGES, 40);
   traceway = await startTraceway(
